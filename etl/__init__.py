@@ -1,0 +1,1 @@
+"""ETL for 一屏观: raw files -> reader -> normalise -> validate -> derive -> DuckDB (atomically)."""

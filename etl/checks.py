@@ -1,0 +1,129 @@
+"""Declarative row checks per source: each is (column, code, Chinese reason, SQL predicate
+over the normalised table `n`). A reject keeps the row out; a warning loads it and puts it
+on the committee's fix-list (data-contract.md, "Rejects and warnings").
+
+Predicates are fixed SQL written here, never built from data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sources import SOURCES
+
+
+@dataclass(frozen=True)
+class Check:
+    column: str
+    code: str
+    reason: str
+    predicate: str
+    warning: bool = False
+
+
+def _required(column: str, label: str) -> Check:
+    return Check(column, "required_missing", f"缺少必填项：{label}", f"raw_{column} IS NULL")
+
+
+def _timestamp(column: str, label: str) -> Check:
+    return Check(column, "bad_timestamp", f"{label}无法识别为日期时间",
+                 f"raw_{column} IS NOT NULL AND {column} IS NULL")
+
+
+def _date(column: str, label: str) -> Check:
+    return Check(column, "bad_date", f"{label}无法识别为日期",
+                 f"raw_{column} IS NOT NULL AND {column} IS NULL")
+
+
+def _future(column: str, label: str) -> Check:
+    return Check(column, "future_date", f"{label}晚于当前时间", f"{column} > $now")
+
+
+def _int_range(column: str, label: str, upper: str | None = None) -> list[Check]:
+    checks = [Check(column, "bad_integer", f"{label}应为不小于 0 的整数",
+                    f"raw_{column} IS NOT NULL AND ({column} IS NULL OR {column} < 0)")]
+    if upper:
+        checks.append(Check(column, "over_total", f"{label}不能大于员工总数", f"{column} > {upper}"))
+    return checks
+
+
+_UNRESOLVED = Check("neighbourhood", "neighbourhood_unresolved",
+                    "无法确定所属居民区（名称不在参考数据中，地址也无法匹配）",
+                    "neighbourhood_code IS NULL AND (raw_neighbourhood IS NOT NULL OR raw_address IS NOT NULL)",
+                    warning=True)
+
+CHECKS: dict[str, list[Check]] = {
+    "hotline": [
+        _required("ticket_id", "工单编号"), _required("received_at", "受理时间"),
+        _timestamp("received_at", "受理时间"), _future("received_at", "受理时间"),
+        _required("content", "诉求内容"),
+        _timestamp("due_at", "办理时限"), _timestamp("closed_at", "办结时间"),
+        Check("closed_at", "closed_before_received", "办结时间早于受理时间", "closed_at < received_at"),
+        Check("due_at", "due_before_received", "办理时限早于受理时间", "due_at < received_at"),
+        _UNRESOLVED,
+    ],
+    "roster": [
+        _required("name", "姓名"), _required("id_number", "身份证号"),
+        Check("id_number", "bad_id_format", "身份证号格式不对（应为18位，最后一位可为X）",
+              "id_type = 'resident_id' AND id_number IS NOT NULL "
+              "AND NOT regexp_full_match(id_number, '\\d{17}[\\dX]|\\d{15}')"),
+        Check("id_number", "bad_id_format", "证件号码格式不对",
+              "id_type <> 'resident_id' AND NOT regexp_full_match(id_number, '[A-Z0-9]{5,20}')"),
+        Check("id_number", "id_check_failed", "身份证号校验位或出生日期不正确，请核对",
+              "id_type = 'resident_id' AND regexp_full_match(id_number, '\\d{17}[\\dX]|\\d{15}') AND NOT id_valid",
+              warning=True),
+        Check("phone", "bad_phone", "联系电话应为11位手机号或固定电话",
+              "raw_phone IS NOT NULL AND NOT (regexp_full_match(coalesce(phone_digits, ''), '1[3-9]\\d{9}') "
+              "OR regexp_full_match(coalesce(phone_digits, ''), '0?\\d{7,11}'))"),
+        Check("neighbourhood", "required_missing", "缺少居民区，且无法从居住地址确定",
+              "raw_neighbourhood IS NULL AND neighbourhood_code IS NULL"),
+        _date("arrived_on", "抵沪日期"), _future("arrived_on", "抵沪日期"),
+        Check("enterprise_uscc", "required_missing", "企业报送的人员须填写统一社会信用代码",
+              "reported_by = 'enterprise' AND enterprise_uscc IS NULL"),
+        _date("quarantine_start", "隔离开始日期"), _date("quarantine_end", "隔离结束日期"),
+        Check("quarantine_end", "end_before_start", "隔离结束日期早于开始日期",
+              "quarantine_end < quarantine_start"),
+        Check("neighbourhood", "neighbourhood_unresolved",
+              "居民区名称不在参考数据中，请核对", "raw_neighbourhood IS NOT NULL AND neighbourhood_code IS NULL",
+              warning=True),
+    ],
+    "alarms": [
+        _required("device_id", "设备编号"), _required("raised_at", "报警时间"),
+        _timestamp("raised_at", "报警时间"), _future("raised_at", "报警时间"),
+        _timestamp("handled_at", "处置时间"),
+        Check("handled_at", "handled_before_raised", "处置时间早于报警时间", "handled_at < raised_at"),
+        _UNRESOLVED,
+    ],
+    "enterprises": [
+        _required("uscc", "统一社会信用代码"), _required("name", "企业名称"),
+        Check("uscc", "bad_uscc", "统一社会信用代码不正确（18位，校验位不符）",
+              "uscc IS NOT NULL AND NOT uscc_valid(uscc)"),
+        *_int_range("employees_total", "员工总数"),
+        *_int_range("employees_from_outside", "来沪员工数", "employees_total"),
+        *_int_range("employees_on_site", "在岗人数", "employees_total"),
+        _date("applied_on", "复工申请日期"), _date("reviewed_on", "审核日期"), _date("resumed_on", "复工日期"),
+        Check("reviewed_on", "reviewed_before_applied", "审核日期早于申请日期", "reviewed_on < applied_on"),
+        _UNRESOLVED,
+    ],
+}
+
+
+def enum_checks(source_name: str) -> list[Check]:
+    """An enumeration word that matches no listed word, where the rule gives no default."""
+    checks = []
+    for col in SOURCES[source_name].columns:
+        if col.enum and not col.unknown_to_default:
+            checks.append(Check(col.name, "unknown_value", f"{col.headers[0]}的取值不在可选范围内",
+                                f"raw_{col.name} IS NOT NULL AND enum_{col.name} IS NULL"))
+    return checks
+
+
+# Columns whose raw value is personal: a reject shows the masked form only.
+MASKED_VALUE = {
+    "name": "mask_name(raw_name)", "id_number": "mask_id(id_text(raw_id_number))",
+    "phone": "mask_phone(raw_phone)", "caller_phone": "mask_phone(raw_caller_phone)",
+    "contact_phone": "mask_phone(raw_contact_phone)", "handled_by": "mask_name(raw_handled_by)",
+}
+
+
+def value_expression(column: str) -> str:
+    return MASKED_VALUE.get(column, f"left(redact(raw_{column}), 200)")

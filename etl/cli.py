@@ -1,0 +1,124 @@
+"""`python -m etl …`: the operator's commands (data-contract.md, "Command line")."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from . import settings
+
+EXAMPLES = {
+    "load": "例：python -m etl load hotline data/inbox/12345工单_20200203.xlsx --db data/board.duckdb",
+    "ingest": "例：python -m etl ingest data/inbox   （按表头自动识别每个新文件的类别并导入）",
+    "demo": "例：python -m etl demo --scale subdistrict --seed 2020   （--end 2020-05-31 重放2020年春季）",
+    "rederive": "例：python -m etl rederive   （修改25问目录或设置后，重新分类工单、重算办理时限）",
+    "status": "例：python -m etl status",
+    "settings": "例：python -m etl settings --markdown   （打印设置表）",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="一屏观数据导入工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--db", type=Path, help="数据库路径（默认 data/board.duckdb，或环境变量 BOARD_DB）")
+        return p
+
+    p = command("load", "导入一个或多个同类原始文件（CSV/TXT/XLSX/XLS）")
+    p.add_argument("source", choices=["hotline", "roster", "alarms", "enterprises"])
+    p.add_argument("files", nargs="+", type=Path)
+    p = command("ingest", "导入文件夹中的新文件，类别由表头识别")
+    p.add_argument("folder", type=Path)
+    p = command("demo", "生成演示原始文件并经同一读取流程导入")
+    p.add_argument("--scale", choices=["subdistrict", "district", "city"], default="subdistrict")
+    p.add_argument("--seed", type=int, default=2020)
+    p.add_argument("--end", type=dt.date.fromisoformat, help="演示期最后一天（默认今天）")
+    p.add_argument("--days", type=int, default=120)
+    p.add_argument("--out", type=Path, help="演示文件目录（默认 data/demo/<scale>）")
+    command("rederive", "按当前目录与设置重算派生字段（话题、办理时限、居民区）")
+    command("status", "各数据源最近导入、行数、拒收与警告")
+    p = command("settings", "打印设置表（名称、默认值、说明）")
+    p.add_argument("--markdown", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = args.db or settings.db_path()
+    try:
+        return COMMANDS[args.command](args, Path(db))
+    except KeyboardInterrupt:
+        print("已中断：数据库保持导入前的状态", file=sys.stderr)
+        return 130
+    except (TimeoutError, FileNotFoundError, PermissionError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def _load(args, db: Path) -> int:
+    from .load import LoadOptions, load_files
+    missing = [str(f) for f in args.files if not f.exists()]
+    if missing:
+        print(f"错误：文件不存在：{'、'.join(missing)}", file=sys.stderr)
+        return 2
+    options = LoadOptions(progress=len(args.files) > 3 and sys.stderr.isatty())
+    results = load_files(args.source, args.files, db, options)
+    return _report(results, options.notes)
+
+
+def _ingest(args, db: Path) -> int:
+    from .load import LoadOptions, ingest_order, load_files
+    files = [p for p in args.folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))]
+    if not files:
+        print(f"{args.folder} 中没有文件")
+        return 0
+    ordered = ingest_order(files)
+    options = LoadOptions(progress=sys.stderr.isatty())
+    results = load_files(None, [p for _, p in ordered], db, options)
+    return _report(results, options.notes)
+
+
+def _report(results, notes) -> int:
+    for note in dict.fromkeys(notes):
+        print(f"提示：{note}")
+    for r in results:
+        print(r.line(), file=sys.stderr if r.status == "refused" else sys.stdout)
+    return 1 if any(r.status == "refused" for r in results) else 0
+
+
+def _demo(args, db: Path) -> int:
+    from .demo_load import run_demo
+    return run_demo(args.scale, args.seed, args.end, args.days, args.out, db)
+
+
+def _rederive(args, db: Path) -> int:
+    from .rederive import rederive
+    for line in rederive(db):
+        print(line)
+    return 0
+
+
+def _status(args, db: Path) -> int:
+    from .status import status_lines
+    for line in status_lines(db):
+        print(line)
+    return 0
+
+
+def _settings(args, db: Path) -> int:
+    if args.markdown:
+        print("| 名称 | 默认值 | 说明 |\n|---|---|---|")
+    for s in settings.SETTINGS:
+        if args.markdown:
+            print(f"| `{s.name}` | `{s.default}` | {s.help} |")
+        else:
+            print(f"{s.name} = {s.default!r}    # {s.help}")
+    return 0
+
+
+COMMANDS = {"load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
+            "status": _status, "settings": _settings}

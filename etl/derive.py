@@ -1,0 +1,177 @@
+"""Derivations on the normalised table `n`, and the reference tables they use.
+
+- neighbourhood: the pack's name or code as given, else from the address index
+- coordinates: GCJ-02 / BD-09 converted to WGS-84 (prcoords)
+- hotline: epidemic flag, topic, FAQ question (etl.classify); due dates in working days
+- alarms: neighbourhood and flat from the roster record of the device
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import duckdb
+import pandas as pd
+from shapely.geometry import shape
+
+from . import settings
+from .reference import Pack, load_pack
+
+REQUEST_TYPES = ("inquiry", "suggestion", "complaint", "help", "report", "praise", "other")
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, pack: Pack | None = None) -> list[str]:
+    """Copies the reference pack and the working-day calendar into the database.
+    Returns warnings to show the operator (e.g. years the holiday calendar lacks)."""
+    pack = pack or load_pack()
+    rows = []
+    for n in pack.neighbourhoods:
+        geometry = {"type": "Polygon", "coordinates": n.polygon}
+        centre = shape(geometry).representative_point()
+        rows.append((n.code, n.name, n.subdistrict_code, n.subdistrict_name,
+                     centre.x, centre.y, json.dumps(n.polygon)))
+    con.execute("DELETE FROM ref_neighbourhoods")
+    con.executemany("INSERT INTO ref_neighbourhoods VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("DELETE FROM ref_neighbourhood_names")
+    con.executemany("INSERT INTO ref_neighbourhood_names VALUES (?, ?)", pack.alias_rows())
+    index = pd.DataFrame(pack.address_index, columns=["road", "lane_from", "lane_to", "number_from",
+                                                      "number_to", "neighbourhood_code"])
+    for col in ("lane_from", "lane_to", "number_from", "number_to"):
+        index[col] = pd.to_numeric(index[col], errors="coerce").astype("Int32")
+    con.register("_address_index", index)
+    con.execute("DELETE FROM ref_address_index")
+    con.execute("INSERT INTO ref_address_index SELECT road, lane_from, lane_to, number_from, number_to, "
+                "neighbourhood_code FROM _address_index")
+    con.unregister("_address_index")
+    return load_calendar(con)
+
+
+def load_calendar(con) -> list[str]:
+    from .workdays import calendar_frame, uncovered_years
+    today = dt.date.today()
+    start, end = dt.date(2019, 1, 1), dt.date(today.year + 1, 12, 31)
+    frame = calendar_frame(start, end)
+    con.register("_calendar", frame)
+    con.execute("DELETE FROM ref_calendar")
+    con.execute("INSERT INTO ref_calendar SELECT day, is_workday, workday_seq, source FROM _calendar")
+    con.unregister("_calendar")
+    missing = uncovered_years(start, end)
+    if missing:
+        return [f"节假日日历未覆盖 {'、'.join(map(str, missing))} 年：这些年份暂按周末计算工作日，"
+                f"请在参考数据包的 holidays_override.csv 中录入国务院公布的安排"]
+    return []
+
+
+def resolve_neighbourhoods(con) -> None:
+    """Adds neighbourhood_code and neighbourhood (the pack's name) to `n`."""
+    roads = [r[0] for r in con.execute("SELECT DISTINCT road FROM ref_address_index").fetchall()]
+    pattern = "(" + "|".join(re.escape(r) for r in sorted(roads, key=len, reverse=True)) + ")" if roads else "(?!)"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE n AS
+        WITH parsed AS (
+            SELECT *, regexp_extract(coalesce(address, ''), ? || '(\\d+)弄', 1) AS _road_l,
+                      TRY_CAST(regexp_extract(coalesce(address, ''), ? || '(\\d+)弄', 2) AS INTEGER) AS _lane,
+                      regexp_extract(coalesce(address, ''), ? || '(\\d+)号', 1) AS _road_n,
+                      TRY_CAST(regexp_extract(coalesce(address, ''), ? || '(\\d+)号', 2) AS INTEGER) AS _number
+            FROM n),
+        by_lane AS (
+            SELECT p._road_l, p._lane, min(a.code) AS code
+            FROM (SELECT DISTINCT _road_l, _lane FROM parsed WHERE _lane IS NOT NULL) p
+            JOIN ref_address_index a ON a.road = p._road_l AND p._lane BETWEEN a.lane_from AND a.lane_to
+            GROUP BY ALL),
+        by_number AS (
+            SELECT p._road_n, p._number, min(a.code) AS code
+            FROM (SELECT DISTINCT _road_n, _number FROM parsed WHERE _number IS NOT NULL AND _lane IS NULL) p
+            JOIN ref_address_index a ON a.road = p._road_n AND a.lane_from IS NULL
+                 AND p._number BETWEEN a.number_from AND a.number_to
+            GROUP BY ALL)
+        SELECT p.* EXCLUDE (_road_l, _lane, _road_n, _number),
+               coalesce(names.code, bl.code, bn.code) AS neighbourhood_code,
+               rn.name AS neighbourhood
+        FROM parsed p
+        LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(p.neighbourhood_given)
+        LEFT JOIN by_lane bl ON bl._road_l = p._road_l AND bl._lane = p._lane
+        LEFT JOIN by_number bn ON bn._road_n = p._road_n AND bn._number = p._number AND p._lane IS NULL
+        LEFT JOIN ref_neighbourhoods rn ON rn.code = coalesce(names.code, bl.code, bn.code)
+    """, [pattern] * 4)
+
+
+def convert_coordinates(con) -> None:
+    """GCJ-02 and BD-09 to WGS-84, for the few rows that declare them."""
+    rows = con.execute("SELECT _row, lon, lat, crs FROM n WHERE crs IN ('gcj02', 'bd09') "
+                       "AND lon IS NOT NULL AND lat IS NOT NULL").fetchall()
+    if not rows:
+        return
+    import prcoords
+    converted = []
+    for row, lon, lat, crs in rows:
+        fn = prcoords.gcj_wgs_bored if crs == "gcj02" else prcoords.bd_wgs
+        lat2, lon2 = fn((lat, lon))
+        converted.append((row, lon2, lat2))
+    frame = pd.DataFrame(converted, columns=["_row", "lon", "lat"])
+    con.register("_coords", frame)
+    con.execute("UPDATE n SET lon = c.lon, lat = c.lat FROM _coords c WHERE n._row = c._row")
+    con.unregister("_coords")
+
+
+def classify_tickets(con, table: str = "n", key: str = "_row") -> int:
+    """Epidemic flag, topic and FAQ question for the tickets in `table` (identifiers
+    are the loader's own names, never data)."""
+    from .classify import classify, load_catalogue
+    texts = con.execute(f"SELECT {key} AS k, content FROM {table}").df()
+    if texts.empty:
+        return 0
+    result = classify(texts["content"].fillna(""), load_catalogue())
+    result.insert(0, "k", texts["k"].values)
+    result["faq_question"] = result["faq_question"].astype("Int32")
+    con.register("_topics", result)
+    con.execute(f"""UPDATE {table} SET epidemic_related = t.epidemic_related, topic = t.topic,
+                    faq_question = t.faq_question, topic_words = t.topic_words
+                    FROM _topics t WHERE {table}.{key} = t.k""")
+    con.unregister("_topics")
+    return len(result)
+
+
+def due_date_sql(table: str) -> str:
+    """UPDATE that fills due_at where the file gave none: received_at + N working days
+    (N by request type; epidemic-related tickets 1 day), same time of day. Counting
+    starts after the day received; a ticket received on a non-working day is due N
+    working days after it, so the next working day counts as the first."""
+    return f"""
+        UPDATE {table} SET due_at = CAST(target.day AS TIMESTAMP) + ({table}.received_at - date_trunc('day', {table}.received_at))
+        FROM ref_calendar received, ref_calendar target, _due_days d
+        WHERE NOT coalesce({table}.due_at_given, false)
+          AND received.day = CAST({table}.received_at AS DATE)
+          AND d.request_type = CASE WHEN {table}.epidemic_related THEN 'epidemic' ELSE coalesce({table}.request_type, 'other') END
+          AND target.is_workday AND target.workday_seq = received.workday_seq + d.days"""
+
+
+def fill_due_dates(con, table: str = "n") -> None:
+    days = [(t, int(settings.get(f"due_days.{t}"))) for t in REQUEST_TYPES + ("epidemic",)]
+    con.execute("CREATE OR REPLACE TEMP TABLE _due_days (request_type VARCHAR, days INTEGER)")
+    con.executemany("INSERT INTO _due_days VALUES (?, ?)", days)
+    con.execute(due_date_sql(table))
+
+
+def link_alarm_devices(con, table: str = "n", key: str = "_row") -> None:
+    """An alarm without a neighbourhood takes it (and the flat) from the latest roster
+    report that registered the device for a quarantine period covering the alarm."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _device_home AS
+        SELECT a.{key} AS k,
+               arg_max(r.neighbourhood_code, r.run_id * 10000000 + r.row_number) AS neighbourhood_code,
+               arg_max(r.neighbourhood, r.run_id * 10000000 + r.row_number) AS neighbourhood,
+               arg_max(r.address, r.run_id * 10000000 + r.row_number) AS address,
+               arg_max(r.room, r.run_id * 10000000 + r.row_number) AS room
+        FROM {table} a JOIN roster_reports r ON r.device_id = a.device_id
+        WHERE (a.neighbourhood_code IS NULL OR a.address IS NULL)
+          AND CAST(a.raised_at AS DATE) BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
+                                            AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1
+        GROUP BY a.{key}""")
+    con.execute(f"""
+        UPDATE {table} SET neighbourhood_code = coalesce({table}.neighbourhood_code, h.neighbourhood_code),
+                           neighbourhood = coalesce({table}.neighbourhood, h.neighbourhood),
+                           address = coalesce({table}.address, h.address),
+                           room = coalesce({table}.room, h.room)
+        FROM _device_home h WHERE {table}.{key} = h.k""")

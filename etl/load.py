@@ -1,0 +1,313 @@
+"""Loads raw files into a new generation of the database, one writer at a time.
+
+Per file, inside one transaction: stage (readers) -> enum words -> normalise (SQL) ->
+derive -> checks (rejects, warnings) -> in-file duplicates -> upsert -> etl_runs.
+A refused file rolls back whole and is recorded as `refused`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from . import derive, settings, store
+from .checks import CHECKS, enum_checks, value_expression
+from .privacy import hmac_pads, secret_key
+from .readers import FileRefused, Staged, detect_source, stage
+from .sources import SOURCES, Source
+
+SQL_DIR = Path(__file__).parent / "sql"
+# Load order for a batch: devices are linked to flats through the roster.
+SOURCE_ORDER = ("enterprises", "roster", "hotline", "alarms")
+
+# Table columns written from `n`, and for each the file columns it comes from: when the
+# file has none of them, an update keeps the stored value (data-contract.md, Upserts).
+TABLE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "hotline": {
+        "ticket_id": ("ticket_id",), "received_at": ("received_at",), "request_type": ("request_type",),
+        "content": ("content",), "address": ("address",), "room": ("address",),
+        "neighbourhood": ("neighbourhood", "address"), "neighbourhood_code": ("neighbourhood", "address"),
+        "handling_unit": ("handling_unit",), "due_at": ("due_at", "received_at"),
+        "due_at_given": ("due_at",), "closed_at": ("closed_at",), "status": ("status", "closed_at"),
+        "satisfaction": ("satisfaction",), "first_contact": ("first_contact",), "channel": ("channel",),
+        "repeat_of": ("repeat_of",), "caller_phone_masked": ("caller_phone",),
+        "lon": ("lon",), "lat": ("lat",), "epidemic_related": ("content",), "topic": ("content",),
+        "faq_question": ("content",), "topic_words": ("content",), "run_id": ()},
+    "roster": {
+        "report_key": (), "person_key": (), "name_masked": ("name",), "id_type": ("id_type",),
+        "id_masked": ("id_number",), "id_valid": ("id_number",), "phone_masked": ("phone",),
+        "neighbourhood": ("neighbourhood", "address"), "neighbourhood_code": ("neighbourhood", "address"),
+        "address": ("address",), "room": ("address",), "origin": ("origin",), "origin_province": ("origin",),
+        "arrived_on": (), "reported_by": (), "reporter": (), "enterprise_uscc": ("enterprise_uscc",),
+        "measure": ("measure",), "quarantine_start": ("quarantine_start",),
+        "quarantine_end": ("quarantine_end", "quarantine_start"), "status": ("status",),
+        "device_id": ("device_id",), "run_id": (), "row_number": ()},
+    "alarms": {
+        "alarm_id": (), "device_id": (), "device_type": ("device_type",), "alarm_type": ("alarm_type",),
+        "raised_at": ("raised_at",), "neighbourhood": ("neighbourhood", "address"),
+        "neighbourhood_code": ("neighbourhood", "address"), "address": ("address",), "room": ("address",),
+        "status": ("status",), "handled_by_masked": ("handled_by",), "handled_at": ("handled_at",),
+        "note": ("note",), "response_minutes": ("handled_at", "status"), "run_id": ()},
+    "enterprises": {
+        "uscc": (), "name": ("name",), "industry": ("industry",), "address": ("address",),
+        "room": ("address",), "neighbourhood": ("neighbourhood", "address"),
+        "neighbourhood_code": ("neighbourhood", "address"), "employees_total": ("employees_total",),
+        "employees_from_outside": ("employees_from_outside",), "employees_on_site": ("employees_on_site",),
+        "application_status": ("application_status",), "applied_on": ("applied_on",),
+        "reviewed_on": ("reviewed_on",), "resumed_on": ("resumed_on",),
+        "contact_phone_masked": ("contact_phone",), "utensil_pledge": ("utensil_pledge",),
+        "lon": ("lon",), "lat": ("lat",), "run_id": ()},
+}
+
+# Upsert expressions where "the later row wins" is not the rule.
+STICKY = {
+    "closed_at": "coalesce(excluded.closed_at, {t}.closed_at)",
+    "handled_at": "coalesce(excluded.handled_at, {t}.handled_at)",
+    "response_minutes": "coalesce(excluded.response_minutes, {t}.response_minutes)",
+}
+TERMINAL_STATUS = {"hotline": ("closed",), "alarms": ("handled", "false_alarm", "pre_reported")}
+
+
+@dataclass
+class FileResult:
+    path: Path
+    source: str
+    status: str          # loaded / skipped_duplicate / refused
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_warned: int = 0
+    message: str = ""
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if self.status == "refused":
+            return f"拒收  {self.path.name}：{self.message}"
+        if self.status == "skipped_duplicate":
+            return f"跳过  {self.path.name}：{self.message}"
+        return (f"导入  {self.path.name}：读取 {self.rows_read} 行，入库 {self.rows_loaded} 行，"
+                f"拒收 {self.rows_rejected} 行，警告 {self.rows_warned} 行（{self.seconds:.2f} 秒）"
+                + (f"；{self.message}" if self.message else ""))
+
+
+@dataclass
+class LoadOptions:
+    classify: bool = True     # topic classification (timed separately in the benchmark)
+    now: dt.datetime | None = None
+    progress: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def load_files(source_name: str | None, paths: list[Path], db_path: Path | None = None,
+               options: LoadOptions | None = None) -> list[FileResult]:
+    """Loads files (of one source, or each detected from its header) as one new generation."""
+    options = options or LoadOptions()
+    db_path = Path(db_path or settings.db_path())
+    results = []
+    with store.writer_lock(db_path), store.new_generation(db_path) as con:
+        options.notes.extend(derive.load_reference(con))
+        _macros(con)
+        for i, path in enumerate(paths, 1):
+            if options.progress:
+                _progress(i, len(paths), path)
+            results.append(load_one(con, source_name, Path(path), options))
+        if options.progress:
+            print(file=sys.stderr)
+    return results
+
+
+def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> FileResult:
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    source_label = source_name or "unknown"
+    try:
+        source = SOURCES[source_name] if source_name else detect_source(path)
+        source_label = source.name
+    except FileRefused as exc:
+        return _record(con, FileResult(path, source_label, "refused", message=str(exc)), sha, started)
+    seen = con.execute("SELECT run_id FROM etl_runs WHERE file_sha256 = ? AND source = ? AND status = 'loaded'",
+                       [sha, source.name]).fetchall()
+    if seen:
+        return _record(con, FileResult(path, source.name, "skipped_duplicate",
+                                       message=f"同一文件已于第 {seen[0][0]} 次导入时入库，未重复导入"), sha, started)
+    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        staged = stage(con, path, source)
+        result = _transform_and_upsert(con, source, staged, run_id, path, options)
+        result.seconds = time.perf_counter() - t0
+        _record(con, result, sha, started, run_id)
+        con.execute("COMMIT")
+        return result
+    except FileRefused as exc:
+        con.execute("ROLLBACK")
+        return _record(con, FileResult(path, source.name, "refused", message=str(exc)), sha, started)
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        # What DuckDB says of the file's bytes; a mistake in our own SQL is not caught here.
+        con.execute("ROLLBACK")
+        message = f"文件内容无法解析：{str(exc).splitlines()[0][:200]}"
+        return _record(con, FileResult(path, source.name, "refused", message=message), sha, started)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path: Path,
+                          options: LoadOptions) -> FileResult:
+    _enum_columns(con, source)
+    params = {}
+    if source.name == "roster":
+        ipad, opad = hmac_pads(secret_key())
+        params = {"ipad": ipad, "opad": opad, "quarantine_days": int(settings.get("quarantine_default_days"))}
+    con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"), params)
+    derive.resolve_neighbourhoods(con)
+    if source.name in ("hotline", "enterprises"):
+        derive.convert_coordinates(con)
+    if source.name == "hotline":
+        con.execute("ALTER TABLE n ADD COLUMN epidemic_related BOOLEAN; ALTER TABLE n ADD COLUMN topic VARCHAR;"
+                    "ALTER TABLE n ADD COLUMN faq_question INTEGER; ALTER TABLE n ADD COLUMN topic_words VARCHAR")
+        if options.classify:
+            derive.classify_tickets(con)
+        derive.fill_due_dates(con)
+    if source.name == "alarms":
+        derive.link_alarm_devices(con)
+    if source.name == "roster":
+        con.execute("""ALTER TABLE n ADD COLUMN reporter VARCHAR;
+            UPDATE n SET reporter = CASE reported_by WHEN 'enterprise' THEN enterprise_uscc
+                                     ELSE coalesce(neighbourhood_code, neighbourhood_given) END;
+            ALTER TABLE n ADD COLUMN report_key VARCHAR;
+            UPDATE n SET report_key = md5(concat_ws('|', person_key, reported_by, coalesce(reporter, ''),
+                                                    coalesce(CAST(arrived_on AS VARCHAR), '')));""")
+    _collect_issues(con, source, options)
+    _drop_duplicates(con, source)
+    counts = con.execute("""SELECT (SELECT count(*) FROM n),
+        (SELECT count(DISTINCT _row) FROM _issues WHERE NOT warning),
+        (SELECT count(DISTINCT _row) FROM _issues WHERE warning
+             AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning))""").fetchall()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE _ok AS SELECT * FROM n WHERE _row NOT IN "
+                "(SELECT _row FROM _issues WHERE NOT warning)")
+    loaded = con.execute("SELECT count(*) FROM _ok").fetchall()[0][0]
+    _upsert(con, source, staged.present, run_id)
+    con.execute("""INSERT INTO etl_rejects SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
+                   FROM _issues WHERE NOT warning ORDER BY _row""", [run_id, source.name, path.name])
+    con.execute("""INSERT INTO etl_warnings SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
+                   FROM _issues WHERE warning AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
+                   ORDER BY _row""", [run_id, source.name, path.name])
+    notes = []
+    if staged.unknown_columns:
+        notes.append("未识别的列已忽略：" + "、".join(staged.unknown_columns))
+    if staged.skipped_blank or staged.skipped_total:
+        notes.append(f"跳过空行 {staged.skipped_blank} 行、合计行 {staged.skipped_total} 行")
+    return FileResult(path, source.name, "loaded", rows_read=counts[0], rows_loaded=loaded,
+                      rows_rejected=counts[1], rows_warned=counts[2], message="；".join(notes))
+
+
+def _macros(con) -> None:
+    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
+
+
+def _enum_columns(con, source: Source) -> None:
+    """stg -> stg_e: each enumeration column's canonical value as enum_<name>."""
+    words = [(c.name, _enum_key(w), v) for c in source.columns for w, v in c.enum.items()]
+    con.execute("CREATE OR REPLACE TEMP TABLE enum_words (column_name VARCHAR, word VARCHAR, value VARCHAR)")
+    con.executemany("INSERT INTO enum_words VALUES (?, ?, ?)", words)
+    selects, joins = [], []
+    for i, col in enumerate(c for c in source.columns if c.enum):
+        alias = f"e{i}"
+        default = col.enum_default
+        blank = f"'{default}'" if default else "NULL"
+        unknown = f"'{default}'" if (default and col.unknown_to_default) else "NULL"
+        selects.append(f"CASE WHEN s.raw_{col.name} IS NULL OR enum_key(s.raw_{col.name}) IS NULL THEN {blank} "
+                       f"ELSE coalesce({alias}.value, {unknown}) END AS enum_{col.name}")
+        joins.append(f"LEFT JOIN enum_words {alias} ON {alias}.column_name = '{col.name}' "
+                     f"AND {alias}.word = enum_key(s.raw_{col.name})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stg_e AS SELECT s.*, {', '.join(selects)} "
+                f"FROM stg s {' '.join(joins)}")
+
+
+def _enum_key(word: str) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFKC", word).replace(" ", "").lower()
+
+
+def _collect_issues(con, source: Source, options: LoadOptions) -> None:
+    checks = CHECKS[source.name] + enum_checks(source.name)
+    parts = [f"""SELECT _row, '{c.column}' AS column_name, {value_expression(c.column)} AS value_masked,
+                        '{c.code}' AS code, '{c.reason}' AS reason, {str(c.warning).lower()} AS warning,
+                        neighbourhood FROM n WHERE {c.predicate}""" for c in checks]
+    now = options.now or dt.datetime.now()
+    con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts), {"now": now})
+
+
+def _drop_duplicates(con, source: Source) -> None:
+    """The same key twice in one file: the later row wins, the earlier is a reject."""
+    key = ", ".join(source.key if source.name != "roster" else ("report_key",))
+    label = "、".join(source.column(k).headers[0] for k in source.key if k in {c.name for c in source.columns}) \
+        or "人员与报送单位"
+    con.execute(f"""INSERT INTO _issues
+        SELECT _row, '{source.key[0]}', NULL, 'duplicate_in_file',
+               '同一文件中{label}重复，以第 ' || winner || ' 行为准', false, neighbourhood
+        FROM (SELECT _row, neighbourhood, row_number() OVER w AS rank, first_value(_row) OVER w AS winner
+              FROM n WHERE _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
+              WINDOW w AS (PARTITION BY {key} ORDER BY _row DESC))
+        WHERE rank > 1""")
+
+
+def _upsert(con, source: Source, present: list[str], run_id: int) -> None:
+    table = source.table
+    inputs = TABLE_INPUTS[source.name]
+    columns = list(inputs)
+    select = ", ".join("?" if c == "run_id" else ("_row" if c == "row_number" else c) for c in columns)
+    key = "report_key" if source.name == "roster" else ", ".join(source.key)
+    updates = []
+    for col in columns:
+        sources_of_col = inputs[col]
+        if col in key.split(", ") or (sources_of_col and not set(sources_of_col) & set(present)):
+            continue  # a column this file does not have keeps its stored value
+        if col == "status" and source.name in TERMINAL_STATUS:
+            terminal = ", ".join(f"'{s}'" for s in TERMINAL_STATUS[source.name])
+            updates.append(f"status = CASE WHEN {table}.status IN ({terminal}) THEN {table}.status "
+                           f"ELSE excluded.status END")
+        elif col in STICKY:
+            updates.append(f"{col} = " + STICKY[col].format(t=table))
+        else:
+            updates.append(f"{col} = excluded.{col}")
+    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok "
+                f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(updates)}", [run_id])
+
+
+def _record(con, result: FileResult, sha: str, started: dt.datetime, run_id: int | None = None) -> FileResult:
+    if run_id is None:
+        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
+    generation = con.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'").fetchall()[0][0]
+    con.execute("INSERT INTO etl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, result.source, result.path.name, sha, started, dt.datetime.now(), result.rows_read,
+                 result.rows_loaded, result.rows_rejected, result.rows_warned, result.status, result.message,
+                 generation])
+    return result
+
+
+def _progress(i: int, total: int, path: Path) -> None:
+    width = 30
+    filled = int(width * i / total)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {i}/{total} {path.name[:40]:<40}")
+    sys.stderr.flush()
+
+
+def ingest_order(paths: list[Path]) -> list[tuple[str | None, Path]]:
+    """Files of a folder, each with its detected source, in load order."""
+    detected = []
+    for path in sorted(paths):
+        try:
+            detected.append((detect_source(path).name, path))
+        except FileRefused:
+            detected.append((None, path))
+    rank = {name: i for i, name in enumerate(SOURCE_ORDER)}
+    return sorted(detected, key=lambda sp: (rank.get(sp[0], -1), sp[1].name))

@@ -1,0 +1,356 @@
+"""Raw file -> staging table of text columns named by canonical names.
+
+Handles the messes of data-contract.md: format and encoding detection, title rows
+above the header, two-row merged headers, header spelling, blank and 合计 rows.
+Each staged row keeps `_row`, its row number as Excel shows it.
+
+Two paths: a UTF-8 CSV with no blank lines goes straight to DuckDB's read_csv (fast,
+row numbers exact); everything else (other encodings, XLSX/XLS, blank lines, ragged
+rows) is parsed in Python, then handed to DuckDB as one Arrow table.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .sources import SOURCES, Source
+
+MAX_TITLE_ROWS = 5
+PREVIEW_ROWS = MAX_TITLE_ROWS + 3
+_TOTAL_ROW = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计)")
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+class FileRefused(Exception):
+    """The whole file is refused; the message is for the clerk, in Chinese."""
+
+
+@dataclass
+class Staged:
+    source: Source
+    fmt: str
+    encoding: str | None
+    sheet: str | None
+    header_row: int              # Excel row number of the (lower) header row
+    present: list[str]           # canonical columns the file has
+    unknown_columns: list[str]
+    rows_read: int = 0
+    skipped_blank: int = 0
+    skipped_total: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- headers
+
+def clean_header(cell) -> str:
+    text = unicodedata.normalize("NFKC", "" if cell is None else str(cell))
+    text = re.sub(r"\s+", "", text).lstrip("*").rstrip(":")
+    return text.lower()
+
+
+def _lookup(source: Source) -> dict[str, str]:
+    table = {}
+    for col in source.columns:
+        for header in (col.name, *col.headers):
+            table.setdefault(clean_header(header), col.name)
+    return table
+
+
+@dataclass
+class HeaderMatch:
+    row_index: int               # 0-based index of the lower header row in the preview
+    two_rows: bool
+    mapping: list[str | None]    # canonical name per raw column
+    unknown: list[str]
+
+    @property
+    def score(self) -> int:
+        return len({m for m in self.mapping if m})
+
+
+def _map_cells(cells: list[str], lookup: dict[str, str]) -> tuple[list[str | None], list[str]]:
+    mapping, unknown, seen = [], [], set()
+    for cell in cells:
+        name = lookup.get(cell) if cell else None
+        if name in seen:
+            name = None
+        if name:
+            seen.add(name)
+        elif cell:
+            unknown.append(cell)
+        mapping.append(name)
+    return mapping, unknown
+
+
+def _flatten(upper: list[str], lower: list[str], lookup: dict[str, str]) -> list[str]:
+    """Two header rows -> one: the lower cell, or the pair where the lower cell is ambiguous."""
+    filled, last = [], ""
+    for cell in upper:  # a merged cell is only in its first column
+        last = cell or last
+        filled.append(cell or last)
+    out = []
+    for j in range(max(len(filled), len(lower))):
+        up = filled[j] if j < len(filled) else ""
+        low = lower[j] if j < len(lower) else ""
+        if not low:
+            out.append(upper[j] if j < len(upper) else "")
+            continue
+        stem = re.sub(r"(情况|信息)$", "", up)
+        candidates = [stem + low, up + low, low] if up else [low]
+        out.append(next((c for c in candidates if c in lookup), low))
+    return out
+
+
+def match_header(rows: list[list], source: Source) -> HeaderMatch | None:
+    lookup = _lookup(source)
+    cleaned = [[clean_header(c) for c in row] for row in rows[:PREVIEW_ROWS]]
+    best = None
+    for i, cells in enumerate(cleaned[:MAX_TITLE_ROWS + 1]):
+        mapping, unknown = _map_cells(cells, lookup)
+        candidate = HeaderMatch(i, False, mapping, unknown)
+        if i + 1 < len(cleaned):
+            flat_map, flat_unknown = _map_cells(_flatten(cells, cleaned[i + 1], lookup), lookup)
+            two = HeaderMatch(i + 1, True, flat_map, flat_unknown)
+            if two.score > candidate.score:
+                candidate = two
+        if candidate.score >= 2 and (best is None or candidate.score > best.score):
+            best = candidate
+    return best
+
+
+def refuse_missing(source: Source, match: HeaderMatch | None) -> None:
+    if match is None:
+        raise FileRefused(f"找不到表头行：前 {MAX_TITLE_ROWS + 1} 行中没有{source.label}的列名")
+    missing = [c.headers[0] for c in source.required if c.name not in match.mapping]
+    if missing:
+        raise FileRefused("缺少必填列：" + "、".join(missing))
+
+
+# ---------------------------------------------------------------- file formats
+
+def sniff_format(path: Path, head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        raise FileRefused(f"文件扩展名为 {path.suffix}，但内容不是 Excel 工作簿（文件可能已损坏）")
+    return "csv"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding name). UTF-16 and UTF-8 by BOM, then UTF-8, then GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+    guess = from_bytes(data[:200_000]).best()
+    if guess is None:
+        raise FileRefused("无法识别文件编码：既不是 UTF-8/UTF-16，也不是 GBK/GB18030 文本")
+    return data.decode(guess.encoding, errors="replace"), guess.encoding
+
+
+def _delimiter(first_lines: str, suffix: str) -> str:
+    tabs, commas = first_lines.count("\t"), first_lines.count(",")
+    if suffix == ".txt" and tabs:
+        return "\t"
+    return "\t" if tabs > commas else ","
+
+
+def _cell_text(value) -> str | None:
+    """A workbook cell as the text a clerk would have typed."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _workbook_sheets(path: Path, source: Source):
+    """(sheet name, rows, header match) of the first sheet whose header matches."""
+    from python_calamine import CalamineWorkbook
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (zipfile.BadZipFile, Exception) as exc:  # calamine raises its own error types
+        raise FileRefused(f"无法打开 Excel 文件（文件损坏或格式不对）：{type(exc).__name__}") from None
+    best = None
+    for name in book.sheet_names:
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise FileRefused(f"无法读取工作表“{name}”：{type(exc).__name__}") from None
+        rows = [[_cell_text(v) for v in row] for row in rows]
+        match = match_header(rows, source)
+        if match and all(c.name in match.mapping for c in source.required):
+            return name, rows, match
+        best = best or (name, rows, match)
+    if best is None:
+        raise FileRefused("工作簿中没有任何工作表")
+    refuse_missing(source, best[2])
+    return best
+
+
+# ---------------------------------------------------------------- staging
+
+def detect_source(path: Path) -> Source:
+    """Which source a file is, from its header (for `etl ingest`)."""
+    rows = preview_rows(path)
+    scored = []
+    for source in SOURCES.values():
+        match = match_header(rows, source)
+        if match and all(c.name in match.mapping for c in source.required):
+            scored.append((match.score / len(source.columns), match.score, source.name))
+    if not scored:
+        raise FileRefused("无法从表头判断数据类别（12345工单/来沪人员/门磁报警/企业复工）")
+    return SOURCES[max(scored)[2]]
+
+
+def preview_rows(path: Path) -> list[list]:
+    head = path.read_bytes()[:4]
+    fmt = sniff_format(path, head)
+    if fmt in ("xlsx", "xls"):
+        from python_calamine import CalamineWorkbook
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+            rows = []
+            for name in book.sheet_names:
+                sheet_rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                rows = [[_cell_text(v) for v in r] for r in sheet_rows[:PREVIEW_ROWS]]
+                if any(any(r) for r in rows):
+                    break
+            return rows
+        except Exception as exc:
+            raise FileRefused(f"无法打开 Excel 文件（文件损坏或格式不对）：{type(exc).__name__}") from None
+    text, _ = decode(path.read_bytes())
+    delim = _delimiter(text[:4096], path.suffix.lower())
+    return list(_take(csv.reader(io.StringIO(text), delimiter=delim), PREVIEW_ROWS))
+
+
+def _take(iterator, n):
+    for i, item in enumerate(iterator):
+        if i >= n:
+            break
+        yield item
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg") -> Staged:
+    """Reads one raw file into a TEMP table `table`: `_row`, `_first`, and one VARCHAR
+    column `raw_<name>` per canonical column of the source (NULL where the file lacks it)."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileRefused("文件为空")
+    fmt = sniff_format(path, data[:4])
+    if fmt in ("xlsx", "xls"):
+        sheet, rows, match = _workbook_sheets(path, source)
+        return _stage_rows(con, source, rows, match, table, fmt, None, sheet)
+    text, encoding = decode(data)
+    delim = _delimiter(text[:4096], path.suffix.lower())
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    preview = list(_take(reader, PREVIEW_ROWS))
+    match = match_header(preview, source)
+    refuse_missing(source, match)
+    if encoding == "utf-8" and b"\n\n" not in data and b"\n\r\n" not in data:
+        try:
+            return _stage_csv_fast(con, path, text, delim, source, match, table)
+        except duckdb.Error:
+            pass  # ragged rows or quoting DuckDB will not take: parse in Python instead
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    return _stage_rows(con, source, rows, match, table, "csv", encoding, None)
+
+
+def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[str, list[str]]:
+    present = [m for m in mapping if m]
+    cols = []
+    for col in source.columns:
+        if col.name in present:
+            cols.append(f'{raw_name(mapping.index(col.name))} AS "raw_{col.name}"')
+        else:
+            cols.append(f'CAST(NULL AS VARCHAR) AS "raw_{col.name}"')
+    return ", ".join(cols), present
+
+
+def _stage_csv_fast(con, path, text, delim, source, match, table) -> Staged:
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    for _ in range(match.row_index + 1):
+        next(reader)
+    skip_lines = reader.line_num
+    width = len(match.mapping)
+    columns = {f"c{j}": "VARCHAR" for j in range(width)}
+    select, present = _select_list(source, match.mapping, lambda j: f"c{j}")
+    first_data_row = match.row_index + 2  # Excel numbering, 1-based
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        f"SELECT CAST(row_number() OVER () + ? - 1 AS INTEGER) AS _row, c0 AS _first, {select} "
+        "FROM read_csv(?, header=false, skip=?, delim=?, quote='\"', escape='\"', "
+        "all_varchar=true, auto_detect=false, columns=?, max_line_size=?)",
+        [first_data_row, str(path), skip_lines, delim, columns, 64 * 1024 * 1024])
+    staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, present, match.unknown)
+    _drop_blank_and_total(con, staged, table)
+    return staged
+
+
+def _stage_rows(con, source, rows, match, table, fmt, encoding, sheet) -> Staged:
+    refuse_missing(source, match)
+    start = match.row_index + 1
+    width = len(match.mapping)
+    body = rows[start:]
+    arrays = {"_row": pa.array(range(start + 1, start + 1 + len(body)), pa.int32())}
+    arrays["_first"] = pa.array([_nonblank(r[0]) if r else None for r in body], pa.string())
+    for j in range(width):
+        arrays[f"c{j}"] = pa.array([_nonblank(r[j]) if j < len(r) else None for r in body], pa.string())
+    arrow_table = pa.table(arrays)
+    select, present = _select_list(source, match.mapping, lambda j: f"c{j}")
+    con.register("_raw_rows", arrow_table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, _first, {select} FROM _raw_rows")
+    finally:
+        con.unregister("_raw_rows")
+    staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, present, match.unknown)
+    _drop_blank_and_total(con, staged, table)
+    return staged
+
+
+def _nonblank(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _drop_blank_and_total(con, staged: Staged, table: str) -> None:
+    """Blank rows and 合计/总计 rows are not records: count them, keep them out."""
+    cols = " , ".join(f'"raw_{c}"' for c in staged.present)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT *, CASE WHEN coalesce(nullif(trim(concat_ws('', {cols})), ''), NULL) IS NULL THEN 'blank'
+                       WHEN regexp_matches(coalesce(_first, ''), ?) THEN 'total' END AS _skip
+        FROM {table}""", [_TOTAL_ROW.pattern])
+    counts = dict(con.execute(
+        f"SELECT coalesce(_skip, 'row'), count(*) FROM {table} GROUP BY ALL").fetchall())
+    staged.rows_read = counts.get("row", 0)
+    staged.skipped_blank = counts.get("blank", 0)
+    staged.skipped_total = counts.get("total", 0)
+    con.execute(f"DELETE FROM {table} WHERE _skip IS NOT NULL")

@@ -1,0 +1,166 @@
+"""The database file, its generations, and the one-writer rule.
+
+The live path (`data/board.duckdb`) is a symbolic link to an immutable generation
+file (`data/generations/board-000042.duckdb`). A writer takes the lock, copies the
+current generation to the next number, changes the copy, checkpoints and closes it,
+then swaps the link atomically. Readers open the link's target read-only and never
+wait; a crash before the swap leaves the old generation live (tech-notes.md).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from . import settings
+
+SCHEMA_VERSION = 1
+_SQL_DIR = Path(__file__).parent / "sql"
+# version -> SQL that brings a file from version-1 to version.
+MIGRATIONS = {1: "schema_v1.sql"}
+_GEN_NAME = re.compile(r"^(?P<stem>.+)-(?P<n>\d{6})\.duckdb$")
+
+
+class SchemaTooNew(RuntimeError):
+    pass
+
+
+def generations_dir(db_path: Path) -> Path:
+    return db_path.parent / "generations"
+
+
+def current_file(db_path: Path) -> Path | None:
+    """The generation file the live path points at, or None when there is no database."""
+    if not os.path.lexists(db_path):
+        return None
+    return db_path.resolve()
+
+
+def generation_number(path: Path | None) -> int:
+    m = _GEN_NAME.match(path.name) if path else None
+    return int(m["n"]) if m else 0
+
+
+@contextmanager
+def writer_lock(db_path: Path, wait_seconds: float = 600):
+    """The single writer lock every command that changes the database takes."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"另一个导入任务正在写入数据库（{lock_path}），请稍后再试")
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Creates a new database or migrates an older one; refuses a newer one."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]
+    version = 0
+    if has_meta:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        version = int(row[0][0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"数据库的结构版本为 {version}，高于本程序支持的 {SCHEMA_VERSION}：请升级程序后再导入")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        con.execute((_SQL_DIR / MIGRATIONS[target]).read_text(encoding="utf-8"))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(target)])
+
+
+@contextmanager
+def new_generation(db_path: Path | None = None):
+    """Yields a read-write connection to the next generation; publishes it on success.
+
+    Must be called under `writer_lock`. On any exception the new file is removed and
+    the live generation stays as it was.
+    """
+    db_path = Path(db_path or settings.db_path())
+    gen_dir = generations_dir(db_path)
+    gen_dir.mkdir(parents=True, exist_ok=True)
+    current = current_file(db_path)
+    if current is not None and not current.exists():
+        raise FileNotFoundError(f"数据库链接 {db_path} 指向的文件 {current} 不存在")
+    number = max([generation_number(current)] + [generation_number(p) for p in gen_dir.glob("*.duckdb")]) + 1
+    new_file = gen_dir / f"{db_path.stem}-{number:06d}.duckdb"
+    _remove_leftovers(gen_dir, keep={current})
+    if current is not None:
+        shutil.copyfile(current, new_file)
+    con = duckdb.connect(str(new_file))
+    try:
+        apply_schema(con)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", [str(number)])
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+    except BaseException:
+        con.close()
+        _unlink_quietly(new_file)
+        raise
+    publish(db_path, new_file)
+    prune(db_path)
+
+
+def publish(db_path: Path, new_file: Path) -> None:
+    """Points the live path at new_file in one atomic rename."""
+    tmp_link = db_path.with_name(f".{db_path.name}.{os.getpid()}.link")
+    _unlink_quietly(tmp_link)
+    os.symlink(os.path.relpath(new_file, db_path.parent), tmp_link)
+    if db_path.exists() and not db_path.is_symlink():
+        # A plain DuckDB file from elsewhere: keep it as a generation, never overwrite it.
+        os.replace(db_path, generations_dir(db_path) / f"{db_path.stem}-000000.duckdb")
+    os.replace(tmp_link, db_path)
+    _fsync_dir(db_path.parent)
+
+
+def prune(db_path: Path, min_age_seconds: float = 600) -> None:
+    """Deletes old generations beyond the kept count once they are old enough that
+    no page run can still be reading them (open readers keep their file anyway)."""
+    keep = int(settings.get("generations_kept"))
+    files = sorted(generations_dir(db_path).glob(f"{db_path.stem}-*.duckdb"), key=generation_number)
+    live = current_file(db_path)
+    for path in files[:-keep] if keep > 0 else []:
+        if path != live and time.time() - path.stat().st_mtime > min_age_seconds:
+            _unlink_quietly(path)
+
+
+def _remove_leftovers(gen_dir: Path, keep: set) -> None:
+    """Files newer than the live one are what a killed load left behind."""
+    live_numbers = [generation_number(p) for p in keep if p is not None]
+    live = max(live_numbers, default=0)
+    for path in gen_dir.glob("*.duckdb*"):
+        base = Path(str(path).removesuffix(".wal"))
+        if generation_number(base) > live:
+            _unlink_quietly(path)
+
+
+def _unlink_quietly(path: Path) -> None:
+    for p in (Path(path), Path(f"{path}.wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
