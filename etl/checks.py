@@ -111,7 +111,7 @@ def enum_checks(source_name: str) -> list[Check]:
     """An enumeration word that matches no listed word, where the rule gives no default."""
     checks = []
     for col in SOURCES[source_name].columns:
-        if col.enum and not col.unknown_to_default:
+        if col.enum and not col.unknown_to_default and not col.enum_unknown:
             checks.append(Check(col.name, "unknown_value", f"{col.headers[0]}的取值不在可选范围内",
                                 f"raw_{col.name} IS NOT NULL AND enum_{col.name} IS NULL"))
     return checks

@@ -24,7 +24,9 @@ REQUEST_TYPES = ("inquiry", "suggestion", "complaint", "help", "report", "praise
 def load_reference(con: duckdb.DuckDBPyConnection, pack: Pack | None = None) -> list[str]:
     """Copies the reference pack and the working-day calendar into the database.
     Returns warnings to show the operator (e.g. years the holiday calendar lacks)."""
-    pack = pack or load_pack()
+    if pack is None:
+        pack = load_pack(_pack_folder(con))
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('reference_dir', ?)", [str(pack.folder.resolve())])
     rows = []
     for n in pack.neighbourhoods:
         geometry = {"type": "Polygon", "coordinates": n.polygon}
@@ -45,6 +47,19 @@ def load_reference(con: duckdb.DuckDBPyConnection, pack: Pack | None = None) -> 
                 "neighbourhood_code FROM _address_index")
     con.unregister("_address_index")
     return load_calendar(con)
+
+
+def _pack_folder(con):
+    """BOARD_REFERENCE when set; else the pack this database was built with; else the default.
+    (A city-scale demo database keeps its synthetic pack across later loads.)"""
+    import os
+    from pathlib import Path
+    if os.environ.get("BOARD_REFERENCE"):
+        return settings.reference_dir()
+    row = con.execute("SELECT value FROM meta WHERE key = 'reference_dir'").fetchall()
+    if row and Path(row[0][0]).exists():
+        return Path(row[0][0])
+    return settings.reference_dir()
 
 
 def load_calendar(con) -> list[str]:

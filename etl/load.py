@@ -19,7 +19,7 @@ import pyarrow as pa
 from . import derive, settings, store
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
-from .readers import FileRefused, Staged, detect_source, stage
+from .readers import FileRefused, Staged, detect_source, install_macros, stage
 from .sources import SOURCES, Source
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -210,7 +210,7 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
 
 
 def _macros(con) -> None:
-    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
+    install_macros(con)
 
 
 def _enum_columns(con, source: Source) -> None:
@@ -223,7 +223,8 @@ def _enum_columns(con, source: Source) -> None:
         alias = f"e{i}"
         default = col.enum_default
         blank = f"'{default}'" if default else "NULL"
-        unknown = f"'{default}'" if (default and col.unknown_to_default) else "NULL"
+        unknown_value = col.enum_unknown or (default if col.unknown_to_default else None)
+        unknown = f"'{unknown_value}'" if unknown_value else "NULL"
         selects.append(f"CASE WHEN s.raw_{col.name} IS NULL OR enum_key(s.raw_{col.name}) IS NULL THEN {blank} "
                        f"ELSE coalesce({alias}.value, {unknown}) END AS enum_{col.name}")
         joins.append(f"LEFT JOIN enum_words {alias} ON {alias}.column_name = '{col.name}' "
@@ -243,16 +244,19 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
                         '{c.code}' AS code, '{c.reason}' AS reason, {str(c.warning).lower()} AS warning,
                         neighbourhood FROM n WHERE {c.predicate}""" for c in checks]
     now = options.now or dt.datetime.now()
-    con.execute("CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts), {"now": now})
+    sql = "CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts)
+    con.execute(sql, {"now": now} if "$now" in sql else None)
 
 
 def _drop_duplicates(con, source: Source) -> None:
     """The same key twice in one file: the later row wins, the earlier is a reject."""
-    key = ", ".join(source.key if source.name != "roster" else ("report_key",))
-    label = "、".join(source.column(k).headers[0] for k in source.key if k in {c.name for c in source.columns}) \
-        or "人员与报送单位"
+    if source.name == "roster":  # the report key: person, reporter, arrival day
+        key, column, label = "report_key", "id_number", "同一人员（身份证号）、报送单位、抵沪日期"
+    else:
+        key, column = ", ".join(source.key), source.key[0]
+        label = "、".join(source.column(k).headers[0] for k in source.key)
     con.execute(f"""INSERT INTO _issues
-        SELECT _row, '{source.key[0]}', NULL, 'duplicate_in_file',
+        SELECT _row, '{column}', NULL, 'duplicate_in_file',
                '同一文件中{label}重复，以第 ' || winner || ' 行为准', false, neighbourhood
         FROM (SELECT _row, neighbourhood, row_number() OVER w AS rank, first_value(_row) OVER w AS winner
               FROM n WHERE _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)

@@ -27,7 +27,6 @@ from .sources import SOURCES, Source
 
 MAX_TITLE_ROWS = 5
 PREVIEW_ROWS = MAX_TITLE_ROWS + 3
-_TOTAL_ROW = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计)")
 csv.field_size_limit(64 * 1024 * 1024)
 
 
@@ -78,10 +77,26 @@ class HeaderMatch:
         return len({m for m in self.mapping if m})
 
 
+_HEADER_NOTE = re.compile(r"[(\[【〔<《][^)\]】〕>》]*[)\]】〕>》]")
+_BRACKETS = re.compile(r"[()\[\]【】〔〕<>《》]")
+
+
+def _find(cell: str, lookup: dict[str, str]) -> str | None:
+    """A cleaned header cell -> canonical name. A bracketed note is ignored
+    (`诉求类型（必选）`, `联系电话（手机）`), and so are brackets around the whole name (`【工单编号】`)."""
+    if not cell:
+        return None
+    name = lookup.get(cell)
+    if name is None and _BRACKETS.search(cell):
+        stripped = _HEADER_NOTE.sub("", cell)
+        name = lookup.get(stripped) if stripped else lookup.get(_BRACKETS.sub("", cell))
+    return name
+
+
 def _map_cells(cells: list[str], lookup: dict[str, str]) -> tuple[list[str | None], list[str]]:
     mapping, unknown, seen = [], [], set()
     for cell in cells:
-        name = lookup.get(cell) if cell else None
+        name = _find(cell, lookup)
         if name in seen:
             name = None
         if name:
@@ -107,7 +122,7 @@ def _flatten(upper: list[str], lower: list[str], lookup: dict[str, str]) -> list
             continue
         stem = re.sub(r"(情况|信息)$", "", up)
         candidates = [stem + low, up + low, low] if up else [low]
-        out.append(next((c for c in candidates if c in lookup), low))
+        out.append(next((c for c in candidates if _find(c, lookup)), low))
     return out
 
 
@@ -260,6 +275,7 @@ def _take(iterator, n):
 def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg") -> Staged:
     """Reads one raw file into a TEMP table `table`: `_row`, `_first`, and one VARCHAR
     column `raw_<name>` per canonical column of the source (NULL where the file lacks it)."""
+    install_macros(con)
     data = path.read_bytes()
     if not data.strip():
         raise FileRefused("文件为空")
@@ -287,7 +303,7 @@ def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[s
     cols = []
     for col in source.columns:
         if col.name in present:
-            cols.append(f'{raw_name(mapping.index(col.name))} AS "raw_{col.name}"')
+            cols.append(f'fold({raw_name(mapping.index(col.name))}) AS "raw_{col.name}"')
         else:
             cols.append(f'CAST(NULL AS VARCHAR) AS "raw_{col.name}"')
     return ", ".join(cols), present
@@ -302,14 +318,12 @@ def _stage_csv_fast(con, path, text, delim, source, match, table) -> Staged:
     columns = {f"c{j}": "VARCHAR" for j in range(width)}
     select, present = _select_list(source, match.mapping, lambda j: f"c{j}")
     first_data_row = match.row_index + 2  # Excel numbering, 1-based
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS "
-        f"SELECT CAST(row_number() OVER () + ? - 1 AS INTEGER) AS _row, c0 AS _first, {select} "
-        "FROM read_csv(?, header=false, skip=?, delim=?, quote='\"', escape='\"', "
-        "all_varchar=true, auto_detect=false, columns=?, max_line_size=?)",
-        [first_data_row, str(path), skip_lines, delim, columns, 64 * 1024 * 1024])
     staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, present, match.unknown)
-    _drop_blank_and_total(con, staged, table)
+    _create_staging(con, staged, table,
+                    f"SELECT CAST(row_number() OVER () + ? - 1 AS INTEGER) AS _row, c0 AS _first, {select} "
+                    "FROM read_csv(?, header=false, skip=?, delim=?, quote='\"', escape='\"', "
+                    "all_varchar=true, auto_detect=false, columns=?, max_line_size=?)",
+                    [first_data_row, str(path), skip_lines, delim, columns, 64 * 1024 * 1024])
     return staged
 
 
@@ -324,13 +338,12 @@ def _stage_rows(con, source, rows, match, table, fmt, encoding, sheet) -> Staged
         arrays[f"c{j}"] = pa.array([_nonblank(r[j]) if j < len(r) else None for r in body], pa.string())
     arrow_table = pa.table(arrays)
     select, present = _select_list(source, match.mapping, lambda j: f"c{j}")
+    staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, present, match.unknown)
     con.register("_raw_rows", arrow_table)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _row, _first, {select} FROM _raw_rows")
+        _create_staging(con, staged, table, f"SELECT _row, _first, {select} FROM _raw_rows", [])
     finally:
         con.unregister("_raw_rows")
-    staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, present, match.unknown)
-    _drop_blank_and_total(con, staged, table)
     return staged
 
 
@@ -341,16 +354,23 @@ def _nonblank(value) -> str | None:
     return text if text.strip() else None
 
 
-def _drop_blank_and_total(con, staged: Staged, table: str) -> None:
-    """Blank rows and 合计/总计 rows are not records: count them, keep them out."""
-    cols = " , ".join(f'"raw_{c}"' for c in staged.present)
+def _create_staging(con, staged: Staged, table: str, select_sql: str, params: list) -> None:
+    """One pass: folded cells, plus `_skip` marking blank rows and 合计/总计 rows, which are
+    not records: they are counted and kept out."""
+    cols = ", ".join(f'"raw_{c}"' for c in staged.present)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT *, CASE WHEN coalesce(nullif(trim(concat_ws('', {cols})), ''), NULL) IS NULL THEN 'blank'
-                       WHEN regexp_matches(coalesce(_first, ''), ?) THEN 'total' END AS _skip
-        FROM {table}""", [_TOTAL_ROW.pattern])
+        SELECT *, CASE WHEN nullif(concat_ws('', {cols}), '') IS NULL THEN 'blank'
+                       WHEN is_total_row(_first) THEN 'total' END AS _skip
+        FROM ({select_sql})""", params)
     counts = dict(con.execute(
         f"SELECT coalesce(_skip, 'row'), count(*) FROM {table} GROUP BY ALL").fetchall())
     staged.rows_read = counts.get("row", 0)
     staged.skipped_blank = counts.get("blank", 0)
     staged.skipped_total = counts.get("total", 0)
-    con.execute(f"DELETE FROM {table} WHERE _skip IS NOT NULL")
+    if staged.skipped_blank or staged.skipped_total:
+        con.execute(f"DELETE FROM {table} WHERE _skip IS NOT NULL")
+
+
+def install_macros(con) -> None:
+    """The SQL macros every step uses (fold, parse_ts, masks…); cheap to run per file."""
+    con.execute((Path(__file__).parent / "sql" / "macros.sql").read_text(encoding="utf-8"))

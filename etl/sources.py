@@ -17,6 +17,7 @@ class Column:
     enum: dict[str, str] = field(default_factory=dict)
     enum_default: str | None = None  # value for blank (and, where set, unknown) words
     unknown_to_default: bool = False
+    enum_unknown: str | None = None  # value for unknown words when it differs from the blank one
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,7 @@ HOTLINE = Source("hotline", "12345工单", "hotline_tickets", ("ticket_id",), (
     Column("satisfaction", ("满意度", "市民满意度", "综合满意度"),
            enum={**_SATISFACTION, "未评价": ""}),
     Column("first_contact", ("先行联系", "是否先行联系"), enum={**_YES_NO, "未评价": ""}),
-    Column("channel", ("工单来源", "来源渠道"), enum=_CHANNEL, unknown_to_default=True,
-           enum_default="other"),
+    Column("channel", ("工单来源", "来源渠道"), enum=_CHANNEL, enum_unknown="other"),  # blank -> NULL
     Column("repeat_of", ("重复工单号",)),
     Column("caller_phone", ("来电号码", "联系电话")),
     Column("lon", ("经度",)), Column("lat", ("纬度",)),

@@ -1,35 +1,50 @@
 -- Text folding and parsing shared by every source's normalisation.
 
--- Full-width digits, letters and punctuation to half-width; trim; collapse spaces; '' -> NULL.
-CREATE OR REPLACE TEMP MACRO fold(x) AS nullif(trim(regexp_replace(translate(CAST(x AS VARCHAR),
-    '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ（）：－／．，　',
-    '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz():-/., '), '\s+', ' ', 'g')), '');
+-- Every raw cell is folded once, at staging (readers.py); the macros below take folded text.
+-- Full-width digits, letters, space and the date/time marks －／．： to half-width; trim;
+-- collapse runs of spaces, tabs and line breaks; '' -> NULL. Chinese punctuation such as
+-- ， and （） stays as written. Cost matters (every cell passes here once): plain ASCII
+-- cells are only trimmed; only text with something to fold pays for translate().
+CREATE OR REPLACE TEMP MACRO fold(x) AS CASE
+    WHEN strlen(x) = length(x) AND NOT contains(x, '  ') AND NOT contains(x, chr(9))
+         AND NOT contains(x, chr(10)) AND NOT contains(x, chr(13))
+        THEN nullif(trim(x), '')
+    WHEN regexp_matches(x, '[\x{3000}\x{FF0D}-\x{FF1A}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]|\s\s|[\t\r\n]')
+        THEN nullif(trim(regexp_replace(translate(x,
+            '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－／．：　',
+            '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-/.: '),
+            '\s+', ' ', 'g')), '')
+    ELSE nullif(trim(x), '') END;
 
 -- The key an enumeration word is matched by.
-CREATE OR REPLACE TEMP MACRO enum_key(x) AS lower(replace(fold(x), ' ', ''));
+CREATE OR REPLACE TEMP MACRO enum_key(x) AS lower(replace(x, ' ', ''));
 
 -- Dates and times as clerks type them -> one shape strptime knows.
 CREATE OR REPLACE TEMP MACRO ts_text(x) AS rtrim(regexp_replace(regexp_replace(
-    replace(replace(replace(replace(replace(replace(fold(x), '年', '-'), '月', '-'), '日', ' '),
+    replace(replace(replace(replace(replace(replace(x, '年', '-'), '月', '-'), '日', ' '),
             '时', ':'), '分', ':'), '秒', ''),
     '[/.]', '-', 'g'), '\s+', ' ', 'g'), ': ');
 
-CREATE OR REPLACE TEMP MACRO parse_ts(x) AS CASE
+-- The common ISO shapes first (cheap); only what they miss goes through ts_text.
+CREATE OR REPLACE TEMP MACRO parse_ts(x) AS coalesce(
+    try_strptime(x, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d']),
+    CASE
     -- Excel serial day numbers (1954-2119), with or without a time fraction.
-    WHEN regexp_full_match(fold(x), '[2-7]\d{4}(\.\d+)?')
-        THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(fold(x) AS DOUBLE) * 86400000000) AS BIGINT))
+    WHEN regexp_full_match(x, '[2-7]\d{4}(\.\d+)?')
+        THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400000000) AS BIGINT))
     ELSE try_strptime(ts_text(x), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d',
                                    '%Y-%m-%dT%H:%M:%S', '%Y%m%d', '%Y%m%d %H:%M:%S', '%Y%m%d %H:%M',
                                    '%Y-%m-%d %H:%M:%S.%f'])
-END;
+    END);
 
 CREATE OR REPLACE TEMP MACRO parse_date(x) AS CAST(parse_ts(x) AS DATE);
 
-CREATE OR REPLACE TEMP MACRO parse_int(x) AS TRY_CAST(TRY_CAST(replace(fold(x), ',', '') AS DOUBLE) AS INTEGER);
+-- Thousands separators (1,200) and stray spaces inside the number (1 200) are dropped.
+CREATE OR REPLACE TEMP MACRO parse_int(x) AS TRY_CAST(TRY_CAST(regexp_replace(x, '[, ]', '', 'g') AS DOUBLE) AS INTEGER);
 
 -- Identifiers: no spaces, upper case (a lowercase x check digit is common).
-CREATE OR REPLACE TEMP MACRO id_text(x) AS upper(replace(fold(x), ' ', ''));
-CREATE OR REPLACE TEMP MACRO digits(x) AS nullif(regexp_replace(fold(x), '[^0-9]', '', 'g'), '');
+CREATE OR REPLACE TEMP MACRO id_text(x) AS upper(replace(x, ' ', ''));
+CREATE OR REPLACE TEMP MACRO digits(x) AS nullif(regexp_replace(x, '[^0-9]', '', 'g'), '');
 
 -- GB 11643: 17 digits, then the check character over weights 2^(17-i) mod 11; a real birth date.
 CREATE OR REPLACE TEMP MACRO resident_id_valid(x) AS
@@ -60,24 +75,30 @@ CREATE OR REPLACE TEMP MACRO mask_phone(x) AS CASE
     WHEN length(digits(x)) >= 8 THEN left(digits(x), length(digits(x)) - 8) || '****' || right(digits(x), 4)
     ELSE repeat('*', length(digits(x))) END;
 CREATE OR REPLACE TEMP MACRO mask_name(x) AS CASE
-    WHEN fold(x) IS NULL THEN NULL
-    WHEN length(replace(fold(x), ' ', '')) > 2 AND left(replace(fold(x), ' ', ''), 2) IN
+    WHEN x IS NULL THEN NULL
+    WHEN length(replace(x, ' ', '')) > 2 AND left(replace(x, ' ', ''), 2) IN
         ('欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '令狐', '长孙',
          '宇文', '司徒', '夏侯', '轩辕', '端木', '独孤', '南宫', '西门', '申屠', '钟离', '万俟')
-        THEN left(replace(fold(x), ' ', ''), 2) || repeat('*', length(replace(fold(x), ' ', '')) - 2)
-    ELSE left(replace(fold(x), ' ', ''), 1) || repeat('*', greatest(length(replace(fold(x), ' ', '')) - 1, 1)) END;
+        THEN left(replace(x, ' ', ''), 2) || repeat('*', length(replace(x, ' ', '')) - 2)
+    ELSE left(replace(x, ' ', ''), 1) || repeat('*', greatest(length(replace(x, ' ', '')) - 1, 1)) END;
 
--- Free text: anything shaped like a resident ID or a mobile number is replaced by its mask.
-CREATE OR REPLACE TEMP MACRO redact(x) AS regexp_replace(regexp_replace(regexp_replace(fold(x),
-    '(\d{6})(?:19|20)\d{6}(\d{3}[0-9Xx])', '\1********\2', 'g'),
+-- Free text: anything shaped like a resident ID or a phone number is replaced by its mask.
+-- The phone pattern runs twice: two numbers separated by one character share that character.
+CREATE OR REPLACE TEMP MACRO redact_phones(x) AS regexp_replace(regexp_replace(x,
     '(^|[^0-9])(1[3-9]\d)\d{4}(\d{4})([^0-9]|$)', '\1\2****\3\4', 'g'),
     '(^|[^0-9])(0\d{2,3}-?)\d{3,4}(\d{4})([^0-9]|$)', '\1\2****\3\4', 'g');
+CREATE OR REPLACE TEMP MACRO redact(x) AS CASE WHEN regexp_matches(x, '\d{7}') THEN
+    redact_phones(redact_phones(regexp_replace(x, '(\d{6})(?:18|19|20)\d{6}(\d{3}[0-9Xx])', '\1********\2', 'g')))
+    ELSE x END;
 
 -- Address split: building part, and the room that follows it (501室, 1201).
 CREATE OR REPLACE TEMP MACRO split_address(x) AS
-    CASE WHEN regexp_matches(fold(x), '号(楼)?.+$')
-         THEN regexp_extract(replace(fold(x), ' ', ''), '^(.*?号(?:楼)?)(.*)$', ['address', 'room'])
-         ELSE {'address': replace(fold(x), ' ', ''), 'room': NULL} END;
+    CASE WHEN regexp_matches(x, '号(楼)?.+$')
+         THEN regexp_extract(replace(x, ' ', ''), '^(.*?号(?:楼)?)(.*)$', ['address', 'room'])
+         ELSE {'address': replace(x, ' ', ''), 'room': NULL} END;
 
 CREATE OR REPLACE TEMP MACRO name_key(x) AS
-    regexp_replace(replace(fold(x), ' ', ''), '(居民区|居民委员会|居委会|居委|社区)$', '');
+    regexp_replace(replace(x, ' ', ''), '(居民区|居民委员会|居委会|居委|社区)$', '');
+
+-- A 合计/总计/小计 row under the data is a sum, not a record.
+CREATE OR REPLACE TEMP MACRO is_total_row(x) AS regexp_matches(coalesce(x, ''), '^\s*(合\s*计|总\s*计|小\s*计)');

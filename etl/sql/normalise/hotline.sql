@@ -1,13 +1,13 @@
 -- 12345 work orders: typed, folded, redacted. Input `stg_e` (raw_* text + enum_* values).
 CREATE OR REPLACE TEMP TABLE n AS
 SELECT s.*,
-       fold(raw_ticket_id)                  AS ticket_id,
+       raw_ticket_id                  AS ticket_id,
        parse_ts(raw_received_at)            AS received_at,
        enum_request_type                    AS request_type,
        redact(raw_content)                  AS content,
        split_address(raw_address).address   AS address,
        split_address(raw_address).room      AS room,
-       fold(raw_neighbourhood)              AS neighbourhood_given,
+       raw_neighbourhood              AS neighbourhood_given,
        redact(raw_handling_unit)            AS handling_unit,
        parse_ts(raw_due_at)                 AS due_at,
        raw_due_at IS NOT NULL               AS due_at_given,
@@ -17,9 +17,9 @@ SELECT s.*,
        nullif(enum_satisfaction, '')        AS satisfaction,
        CAST(nullif(enum_first_contact, '') AS BOOLEAN) AS first_contact,
        enum_channel                         AS channel,
-       fold(raw_repeat_of)                  AS repeat_of,
+       raw_repeat_of                  AS repeat_of,
        mask_phone(raw_caller_phone)         AS caller_phone_masked,
-       TRY_CAST(fold(raw_lon) AS DOUBLE)    AS lon,
-       TRY_CAST(fold(raw_lat) AS DOUBLE)    AS lat,
+       TRY_CAST(raw_lon AS DOUBLE)    AS lon,
+       TRY_CAST(raw_lat AS DOUBLE)    AS lat,
        enum_crs                             AS crs
 FROM stg_e s;

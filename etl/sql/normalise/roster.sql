@@ -9,7 +9,7 @@ WITH typed AS (
            parse_date(raw_arrived_on)                    AS arrived_on,
            parse_date(raw_quarantine_start)              AS quarantine_start,
            parse_date(raw_quarantine_end)                AS quarantine_end_given,
-           fold(raw_origin)                              AS origin,
+           raw_origin                              AS origin,
            coalesce(enum_reported_by, 'community')       AS reported_by,
            id_text(raw_enterprise_uscc)                  AS enterprise_uscc,
            enum_measure                                  AS measure,
@@ -25,11 +25,11 @@ SELECT t.*,
        mask_phone(raw_phone)                             AS phone_masked,
        split_address(raw_address).address                AS address,
        split_address(raw_address).room                   AS room,
-       fold(raw_neighbourhood)                           AS neighbourhood_given,
+       raw_neighbourhood                           AS neighbourhood_given,
        coalesce(quarantine_end_given,
                 CASE WHEN measure IN ('home_quarantine', 'central_quarantine')
                      THEN quarantine_start + to_days(CAST($quarantine_days AS INTEGER)) END) AS quarantine_end,
-       coalesce(regexp_extract(origin, '(北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|海南|重庆|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|台湾|香港|澳门)', 1),
+       coalesce(nullif(regexp_extract(origin, '(北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|海南|重庆|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|台湾|香港|澳门)', 1), ''),
                 CASE WHEN regexp_matches(origin, '武汉|黄冈|孝感|荆州|宜昌|襄阳|十堰|随州|荆门|鄂州|咸宁|恩施') THEN '湖北'
                      WHEN regexp_matches(origin, '温州|杭州|宁波|台州|绍兴|金华') THEN '浙江'
                      WHEN regexp_matches(origin, '南京|苏州|无锡|南通|盐城|徐州') THEN '江苏'

@@ -1,0 +1,1 @@
+"""The board's data access, figures, charts and maps. Pages only wire these together."""

@@ -1,0 +1,99 @@
+"""The one module that opens the database for the board.
+
+Every query runs on a short-lived read-only connection to one *generation file* (the
+target of the live symlink, resolved once per page run), so a page run sees one
+consistent load, never blocks the loader, and sees a new load on its next run.
+Queries are named, take bound parameters only, and are time-limited and capped.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import settings
+
+
+class NoDatabase(Exception):
+    """The database is missing, empty or unreadable; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Which data a figure was computed from; hashable, so it keys caches."""
+    path: str
+    number: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer may see: all neighbourhoods, or a set of neighbourhood codes."""
+    codes: tuple[str, ...] | None = None
+    show_room: bool = False
+
+    @property
+    def params(self) -> dict:
+        return {"scope_all": self.codes is None, "scope_codes": list(self.codes or ())}
+
+
+ALL = Scope()
+# Paste into a WHERE clause; rows with no neighbourhood are visible to whole-area scope only.
+SCOPE_SQL = "($scope_all OR list_contains($scope_codes, neighbourhood_code))"
+
+
+def current_generation(db_path: Path | None = None) -> Generation:
+    db_path = Path(db_path or settings.db_path())
+    if not os.path.lexists(db_path):
+        raise NoDatabase(f"还没有数据库（{db_path}）。")
+    target = db_path.resolve()
+    if not target.exists():
+        raise NoDatabase(f"数据库链接 {db_path} 指向的文件不存在（{target.name}）。")
+    from etl.store import generation_number
+    return Generation(str(target), generation_number(target), target.stat().st_mtime)
+
+
+def connect(gen: Generation) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(gen.path, read_only=True)
+    except duckdb.Error as exc:
+        raise NoDatabase(f"数据库无法打开：{str(exc).splitlines()[0][:160]}") from None
+
+
+def query(gen: Generation, sql: str, params: dict | None = None, *,
+          timeout: float | None = None, cap: int | None = None) -> pd.DataFrame:
+    """Runs one named query on a fresh read-only connection, interrupted after `timeout`
+    seconds and cut to `cap` rows (frame.attrs['truncated'] says so)."""
+    timeout = timeout or float(settings.get("query_timeout_seconds"))
+    cap = cap or int(settings.get("query_row_cap"))
+    con = connect(gen)
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.start()
+    try:
+        frame = con.execute(f"SELECT * FROM ({sql}) LIMIT {int(cap) + 1}", params or {}).df()
+    except duckdb.InterruptException:
+        raise TimeoutError(f"查询超过 {timeout:.0f} 秒未完成，已中止") from None
+    finally:
+        timer.cancel()
+        con.close()
+    frame.attrs["truncated"] = len(frame) > cap
+    return frame.iloc[:cap] if len(frame) > cap else frame
+
+
+def scalar(gen: Generation, sql: str, params: dict | None = None):
+    frame = query(gen, sql, params, cap=1)
+    return None if frame.empty else frame.iat[0, 0]
+
+
+def check_ready(gen: Generation) -> None:
+    """Raises NoDatabase when the file holds no schema or no data yet."""
+    try:
+        loaded = scalar(gen, "SELECT count(*) FROM etl_runs WHERE status = 'loaded'")
+    except duckdb.CatalogException:
+        raise NoDatabase("数据库中没有一屏观的数据表（可能不是本系统的数据库）。") from None
+    if not loaded:
+        raise NoDatabase("数据库是空的：还没有导入任何文件。")

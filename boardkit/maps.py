@@ -1,0 +1,65 @@
+"""pydeck maps drawn offline: neighbourhood polygons from the reference pack, no basemap
+unless a tile URL is configured (tech-notes.md: map_provider=None, no map_style)."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pydeck as pdk
+
+from etl import settings
+
+from . import labels
+
+
+def _view(frame: pd.DataFrame, zoom: float | None = None) -> pdk.ViewState:
+    lon, lat = frame["centroid_lon"].mean(), frame["centroid_lat"].mean()
+    span = max(frame["centroid_lon"].max() - frame["centroid_lon"].min(),
+               frame["centroid_lat"].max() - frame["centroid_lat"].min(), 0.01)
+    auto_zoom = 14.3 - max(0.0, __import__("math").log2(span / 0.025))
+    return pdk.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom or auto_zoom, pitch=0)
+
+
+def _tile_layer() -> list:
+    url = str(settings.get("tile_url"))
+    if not url:
+        return []
+    return [pdk.Layer("TileLayer", data=url, min_zoom=0, max_zoom=19, tile_size=256)]
+
+
+def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name",
+               count_column: str | None = None, dark: bool = False) -> pdk.Deck:
+    """Neighbourhood polygons coloured by status. `frame`: neighbourhood_code, name,
+    polygon_json, centroid_lon, centroid_lat, status, reason[, count_column]."""
+    rows = []
+    for r in frame.itertuples(index=False):
+        ring = json.loads(r.polygon_json)
+        rows.append({"polygon": ring[0], "name": getattr(r, label_column),
+                     "status": labels.STATUS_LABELS.get(r.status, ""), "reason": r.reason,
+                     "fill": labels.STATUS_RGBA.get(r.status, [120, 120, 120, 100])})
+    layers = _tile_layer() + [pdk.Layer(
+        "PolygonLayer", data=rows, get_polygon="polygon", get_fill_color="fill",
+        get_line_color=[255, 255, 255, 230] if dark else [60, 60, 60, 200], line_width_min_pixels=1,
+        pickable=True, stroked=True, filled=True)]
+    text_rows = [{"position": [float(r.centroid_lon), float(r.centroid_lat)],
+                  "text": str(getattr(r, label_column)).replace("居民区", "")
+                  + (f"\n{int(getattr(r, count_column))}" if count_column and getattr(r, count_column) else "")}
+                 for r in frame.itertuples(index=False)]
+    layers.append(pdk.Layer("TextLayer", data=text_rows, get_position="position", get_text="text",
+                            get_size=13, get_color=[255, 255, 255] if dark else [32, 33, 36],
+                            character_set='"auto"', font_family='"WenQuanYi Micro Hei, sans-serif"'))
+    return pdk.Deck(layers=layers, initial_view_state=_view(frame), map_provider=None,
+                    tooltip={"text": "{name}（{status}）\n{reason}"}, height=height)
+
+
+def points_map(points: pd.DataFrame, outline: pd.DataFrame, height: int = 420) -> pdk.Deck:
+    """Binned points (lon, lat, n, label) over neighbourhood outlines."""
+    rows = [{"polygon": json.loads(r.polygon_json)[0], "name": r.name} for r in outline.itertuples(index=False)]
+    layers = _tile_layer() + [
+        pdk.Layer("PolygonLayer", data=rows, get_polygon="polygon", get_fill_color=[200, 200, 200, 40],
+                  get_line_color=[90, 90, 90, 200], line_width_min_pixels=1, pickable=False),
+        pdk.Layer("ScatterplotLayer", data=points.to_dict("records"), get_position=["lon", "lat"],
+                  get_radius="n", radius_scale=6, radius_min_pixels=3, radius_max_pixels=30,
+                  get_fill_color=[26, 115, 232, 180], pickable=True)]
+    return pdk.Deck(layers=layers, initial_view_state=_view(outline), map_provider=None,
+                    tooltip={"text": "{label}：{n}"}, height=height)

@@ -1,0 +1,153 @@
+"""Streamlit glue shared by board.py and the pages: the page context (generation,
+clock, scope, filters), shared filters kept in st.query_params, cached queries."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from functools import wraps
+
+import streamlit as st
+
+from etl import settings
+
+from . import labels
+from .clock import Clock, make_clock
+from .db import ALL, Generation, NoDatabase, Scope, check_ready, current_generation, query
+
+
+def cached(fn):
+    """st.cache_data keyed by the arguments: the generation is always one of them, so a
+    new load is picked up on the next run, however long the TTL."""
+    return st.cache_data(ttl=int(settings.get("cache_ttl_seconds")), show_spinner=False,
+                         max_entries=512)(fn)
+
+
+@dataclass(frozen=True)
+class Context:
+    gen: Generation
+    clock: Clock
+    scope: Scope          # what this viewer may see, narrowed by the neighbourhood filter
+    start: dt.date        # trend range
+    end: dt.date
+    neighbourhoods: tuple  # ((code, name), …) in the viewer's scope
+
+
+@cached
+def _clock(gen: Generation, day: dt.date | None) -> Clock:
+    return make_clock(gen, day)
+
+
+@cached
+def neighbourhood_names(gen: Generation, scope: Scope) -> tuple:
+    frame = query(gen, "SELECT code, name FROM ref_neighbourhoods WHERE "
+                       "($scope_all OR list_contains($scope_codes, code)) ORDER BY code", scope.params)
+    return tuple(frame.itertuples(index=False, name=None))
+
+
+@cached
+def freshness(gen: Generation) -> dict:
+    frame = query(gen, """
+        SELECT 'hotline' AS source, max(received_at) AS latest FROM hotline_tickets
+        UNION ALL SELECT 'roster', CAST(max(arrived_on) AS TIMESTAMP) FROM roster_reports
+        UNION ALL SELECT 'alarms', max(raised_at) FROM alarms
+        UNION ALL SELECT 'enterprises', CAST(max(greatest(applied_on, reviewed_on, resumed_on)) AS TIMESTAMP) FROM enterprises""")
+    return {r.source: (None if str(r.latest) == "NaT" else r.latest) for r in frame.itertuples()}
+
+
+def _param_date(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
+
+
+def build_context(access: Scope = ALL) -> Context:
+    """Reads the database, draws the shared filters in the sidebar, keeps them in the URL.
+    Shows a friendly page and stops when there is no database."""
+    try:
+        gen = current_generation()
+        check_ready(gen)
+    except NoDatabase as exc:
+        no_database_page(str(exc))
+        st.stop()
+    data_clock = _clock(gen, None)
+    names = neighbourhood_names(gen, access)
+    code_by_name = {name: code for code, name in names}
+    with st.sidebar:
+        st.caption(labels.SLOGAN)
+        day = st.date_input("统计日", value=_param_date("d") or data_clock.day, key="f_day",
+                            help="日报口径：统计日 00:00–24:00；默认昨天（重放历史数据时为数据最后一天的前一天）")
+        default_start = day - dt.timedelta(days=29)
+        span = st.date_input("趋势区间", value=(_param_date("from") or default_start, _param_date("to") or day),
+                             key="f_span")
+        chosen_codes = [c for c in st.query_params.get("nb", "").split(",") if c in dict(names)]
+        chosen = st.multiselect("居民区", options=list(code_by_name), key="f_nb",
+                                default=[dict(names)[c] for c in chosen_codes], placeholder="全部居民区")
+    start, end = (span if isinstance(span, tuple) and len(span) == 2 else (default_start, day))
+    scope = access
+    if chosen:
+        codes = tuple(code_by_name[n] for n in chosen)
+        scope = replace(access, codes=codes)
+    _sync_params(day, data_clock.day, start, end, default_start, scope, access)
+    clock = _clock(gen, day)
+    return Context(gen, clock, scope, start, end, names)
+
+
+def _sync_params(day, default_day, start, end, default_start, scope, access) -> None:
+    wanted = {}
+    if day != default_day:
+        wanted["d"] = day.isoformat()
+    if start != default_start or end != day:
+        wanted["from"], wanted["to"] = start.isoformat(), end.isoformat()
+    if scope.codes and scope.codes != access.codes:
+        wanted["nb"] = ",".join(scope.codes)
+    for key in ("d", "from", "to", "nb"):
+        if key in wanted and st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in st.query_params:
+            del st.query_params[key]
+
+
+def context() -> Context:
+    return st.session_state["ctx"]
+
+
+def freshness_line(gen: Generation) -> str:
+    parts = []
+    for source, latest in freshness(gen).items():
+        when = latest.strftime("%m-%d %H:%M") if latest is not None else "无数据"
+        parts.append(f"{labels.SOURCES[source]}数据截至 {when}")
+    return "　".join(parts) + f"　（数据第 {gen.number} 代）"
+
+
+def no_database_page(reason: str) -> None:
+    st.title(labels.APP_TITLE)
+    st.warning(f"暂无可显示的数据：{reason}")
+    st.markdown(labels.NO_DATABASE_HELP)
+    st.code(labels.NO_DATABASE_FIX, language="bash")
+
+
+def kpi(column, key: str, figure, spark: list | None = None) -> None:
+    """One st.metric following metrics.md: value, change against the day before, caption."""
+    name, how = labels.FIGURES[key]
+    value, change = figure.value, figure.change
+    if figure.kind == "rate":
+        shown = "—" if value is None else f"{value * 100:.1f}%"
+        delta = None if change is None else f"{change * 100:+.1f} 个百分点"
+    elif figure.kind == "minutes":
+        shown = "—" if value is None else f"{value:.1f} 分钟"
+        delta = None if change is None else f"{change:+.1f} 分钟"
+    else:
+        shown = "—" if value is None else f"{int(value):,}"
+        delta = None if change is None else f"{int(change):+,}"
+    column.metric(name, shown, delta, help=f"{how}。较前日：与前一日同口径相比。",
+                  chart_data=spark or None, chart_type="area", border=True,
+                  delta_color="off" if key in NEUTRAL else ("inverse" if key in WORSE_WHEN_UP else "normal"))
+
+
+# Figures where a rise is bad (shown red when up) or neither good nor bad.
+WORSE_WHEN_UP = {"hotline_overdue", "hotline_open", "alarm_unhandled", "alarm_past_threshold",
+                 "alarm_door_open_past_threshold", "median_response", "enterprise_pending_past_threshold",
+                 "enterprise_returned", "epidemic_share"}
+NEUTRAL = {"hotline_received", "arrivals", "home_quarantine", "central_quarantine", "health_observation",
+           "ending_next_day", "ending_soon", "alarm_alarms", "alarm_door_open", "enterprise_pending"}

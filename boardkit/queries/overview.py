@@ -1,0 +1,85 @@
+"""Queries of the overview page: daily series, map polygons, the attention list."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from etl import settings
+
+from ..clock import Clock
+from ..db import SCOPE_SQL, Generation, Scope, query
+from ..figures import THRESHOLD_SQL, thresholds
+
+
+def daily_series(gen: Generation, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One row per day in [start, end]: the day figures behind the KPI sparklines and trend."""
+    return query(gen, f"""
+        WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1, INTERVAL 1 DAY) r(d)),
+        h AS (SELECT CAST(received_at AS DATE) AS day, count(*) AS hotline_received,
+                     count(*) FILTER (epidemic_related) AS epidemic
+              FROM hotline_tickets WHERE {SCOPE_SQL} AND received_at >= $start AND received_at < CAST($end AS DATE) + 1
+              GROUP BY ALL),
+        p AS (SELECT arrived_on AS day, count(*) AS arrivals FROM persons
+              WHERE {SCOPE_SQL} AND arrived_on BETWEEN $start AND $end GROUP BY ALL),
+        a AS (SELECT CAST(raised_at AS DATE) AS day, count(*) AS alarm_alarms,
+                     count(*) FILTER (alarm_type = 'door_open') AS alarm_door_open,
+                     median(response_minutes) AS median_response
+              FROM alarms WHERE {SCOPE_SQL} AND raised_at >= $start AND raised_at < CAST($end AS DATE) + 1
+              GROUP BY ALL),
+        e AS (SELECT resumed_on AS day, count(*) AS enterprise_resumed FROM enterprises
+              WHERE {SCOPE_SQL} AND resumed_on BETWEEN $start AND $end GROUP BY ALL)
+        SELECT days.day, coalesce(hotline_received, 0) AS hotline_received,
+               coalesce(epidemic, 0) AS epidemic,
+               CASE WHEN hotline_received > 0 THEN epidemic / hotline_received END AS epidemic_share,
+               coalesce(arrivals, 0) AS arrivals, coalesce(alarm_alarms, 0) AS alarm_alarms,
+               coalesce(alarm_door_open, 0) AS alarm_door_open, median_response,
+               coalesce(enterprise_resumed, 0) AS enterprise_resumed
+        FROM days LEFT JOIN h USING (day) LEFT JOIN p USING (day) LEFT JOIN a USING (day) LEFT JOIN e USING (day)
+        ORDER BY days.day""", {"start": start, "end": end, **scope.params})
+
+
+def daily_by_topic(gen: Generation, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return query(gen, f"""
+        SELECT CAST(received_at AS DATE) AS day, coalesce(topic, 'non_epidemic') AS topic, count(*) AS n
+        FROM hotline_tickets
+        WHERE {SCOPE_SQL} AND received_at >= $start AND received_at < CAST($end AS DATE) + 1
+        GROUP BY ALL ORDER BY day, topic""", {"start": start, "end": end, **scope.params})
+
+
+def neighbourhood_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
+    return query(gen, """SELECT code AS neighbourhood_code, polygon_json FROM ref_neighbourhoods
+                         WHERE ($scope_all OR list_contains($scope_codes, code))""", scope.params)
+
+
+def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200) -> pd.DataFrame:
+    """Today's attention list: what must be acted on, most urgent first."""
+    params = {"now": clock.now, "pending_days": int(settings.get("enterprise_pending_days")),
+              "k": int(settings.get("ending_soon_days")), "limit": limit, **thresholds(), **scope.params}
+    return query(gen, f"""
+        SELECT * FROM (
+          SELECT 1 AS priority, '开门报警超时' AS kind, neighbourhood, raised_at AS since,
+                 '设备 ' || device_id || '，已 ' || CAST(date_diff('minute', raised_at, $now) AS VARCHAR) || ' 分钟未处置' AS detail
+          FROM alarms
+          WHERE {SCOPE_SQL} AND raised_at <= $now AND status IN ('open', 'in_progress')
+            AND date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60
+          UNION ALL
+          SELECT 2, '涉疫工单超期', neighbourhood, due_at,
+                 ticket_id || '：' || left(content, 40)
+          FROM hotline_tickets
+          WHERE {SCOPE_SQL} AND epidemic_related AND received_at <= $now
+            AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned' AND due_at < $now
+          UNION ALL
+          SELECT 3, '隔离即将解除', neighbourhood, CAST(quarantine_end AS TIMESTAMP),
+                 name_masked || '，' || CASE measure WHEN 'home_quarantine' THEN '居家隔离' ELSE '集中隔离' END
+                 || '至 ' || strftime(quarantine_end, '%m-%d')
+          FROM persons
+          WHERE {SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'
+            AND quarantine_end BETWEEN CAST($now AS DATE) AND CAST($now AS DATE) + CAST($k AS INTEGER)
+          UNION ALL
+          SELECT 4, '复工审核超期', neighbourhood, CAST(applied_on AS TIMESTAMP),
+                 name || '，已等待 ' || CAST(date_diff('day', applied_on, CAST($now AS DATE)) AS VARCHAR) || ' 天'
+          FROM enterprises
+          WHERE {SCOPE_SQL} AND application_status = 'pending'
+            AND date_diff('day', applied_on, CAST($now AS DATE)) > $pending_days)
+        ORDER BY priority, since LIMIT $limit""", params)

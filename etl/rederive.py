@@ -1,0 +1,30 @@
+"""`python -m etl rederive`: re-runs derivations on stored rows after the FAQ catalogue,
+the reference pack or the settings changed, as one new generation."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import derive, store
+from .load import _macros
+
+
+def rederive(db_path: Path) -> list[str]:
+    lines = []
+    with store.writer_lock(db_path), store.new_generation(db_path) as con:
+        lines.extend(derive.load_reference(con))
+        _macros(con)
+        # Neighbourhoods the earlier pack could not place, from the stored address.
+        con.execute("CREATE OR REPLACE TEMP TABLE n AS SELECT ticket_id AS _row, address, "
+                    "CAST(NULL AS VARCHAR) AS neighbourhood_given FROM hotline_tickets WHERE neighbourhood_code IS NULL")
+        derive.resolve_neighbourhoods(con)
+        con.execute("UPDATE hotline_tickets SET neighbourhood_code = n.neighbourhood_code, neighbourhood = n.neighbourhood "
+                    "FROM n WHERE hotline_tickets.ticket_id = n._row AND n.neighbourhood_code IS NOT NULL")
+        t0 = time.perf_counter()
+        count = derive.classify_tickets(con, "hotline_tickets", "ticket_id")
+        seconds = time.perf_counter() - t0
+        lines.append(f"重新分类工单 {count} 条，用时 {seconds:.1f} 秒（{count / max(seconds, 1e-9):,.0f} 条/秒）")
+        derive.fill_due_dates(con, "hotline_tickets")
+        lines.append("已按当前设置与节假日日历重算未填写的办理时限")
+        derive.link_alarm_devices(con, "alarms", "alarm_id")
+    return lines
