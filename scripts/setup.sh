@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine: Python virtualenv with the pinned requirements, and (for tests)
+# Debian's Chromium and a CJK font. Safe to run again; does only what is missing.
+#   scripts/setup.sh          runtime only (the board and the ETL)
+#   scripts/setup.sh --dev    plus test tools, Chromium and the CJK font
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "${1:-}" = "--dev" ]; then
+  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei)
+  if [ ${#need[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+else
+  .venv/bin/python -m pip install --quiet -r requirements.txt
+fi

@@ -1,0 +1,53 @@
+"""Shared test set-up.
+
+- The repository root is importable (`import etl`), whatever directory pytest runs from.
+- For the whole session the person-key secret (BOARD_SECRET_KEY_FILE) and the default
+  database (BOARD_DB) point into a temporary folder, so no test ever touches the real
+  key or `data/board.duckdb`; subprocesses inherit the same environment.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+# A fixed test key (never a real one): person keys in tests are reproducible.
+TEST_SECRET_HEX = "5e" * 32
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_board_env(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("board-env")
+    key_file = folder / "person-key.secret"
+    key_file.write_text(TEST_SECRET_HEX)
+    changes = {"BOARD_SECRET_KEY_FILE": str(key_file), "BOARD_DB": str(folder / "db" / "board.duckdb"),
+               "BOARD_REFERENCE": None}
+    saved = {name: os.environ.get(name) for name in changes}
+    for name, value in changes.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    yield folder
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def secret_key() -> bytes:
+    return bytes.fromhex(TEST_SECRET_HEX)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    """A fresh database path (the live symlink of generations) for one test."""
+    return tmp_path / "db" / "board.duckdb"
