@@ -2,22 +2,23 @@
 import streamlit as st
 
 from boardkit import labels
-from boardkit.page import build_context, freshness_line
+from boardkit.page import build_context, forward_deep_link, freshness_line
 
-st.set_page_config(page_title="一屏观", page_icon="🛡️", layout="wide")
+st.set_page_config(page_title="一屏观", page_icon=":material/shield:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title=labels.PAGES["overview"], icon="📋", default=True, url_path="overview"),
-    st.Page("pages/hotline.py", title=labels.PAGES["hotline"], icon="☎️", url_path="hotline"),
-    st.Page("pages/roster.py", title=labels.PAGES["roster"], icon="🧭", url_path="roster"),
-    st.Page("pages/alarms.py", title=labels.PAGES["alarms"], icon="🚨", url_path="alarms"),
-    st.Page("pages/enterprises.py", title=labels.PAGES["enterprises"], icon="🏭", url_path="enterprises"),
-    st.Page("pages/neighbourhood.py", title=labels.PAGES["neighbourhood"], icon="🏘️", url_path="neighbourhood"),
-    st.Page("pages/explore.py", title=labels.PAGES["explore"], icon="🔎", url_path="explore"),
-    st.Page("pages/data.py", title=labels.PAGES["data"], icon="🗂️", url_path="data"),
+    st.Page("pages/overview.py", title=labels.PAGES["overview"], icon=":material/dashboard:", default=True),
+    st.Page("pages/hotline.py", title=labels.PAGES["hotline"], icon=":material/call:", url_path="hotline"),
+    st.Page("pages/roster.py", title=labels.PAGES["roster"], icon=":material/badge:", url_path="roster"),
+    st.Page("pages/alarms.py", title=labels.PAGES["alarms"], icon=":material/sensor_door:", url_path="alarms"),
+    st.Page("pages/enterprises.py", title=labels.PAGES["enterprises"], icon=":material/factory:", url_path="enterprises"),
+    st.Page("pages/neighbourhood.py", title=labels.PAGES["neighbourhood"], icon=":material/home_work:", url_path="neighbourhood"),
+    st.Page("pages/explore.py", title=labels.PAGES["explore"], icon=":material/manage_search:", url_path="explore"),
+    st.Page("pages/data.py", title=labels.PAGES["data"], icon=":material/database:", url_path="data"),
 ]
 
 page = st.navigation(PAGES)
+forward_deep_link()
 ctx = build_context()
 st.session_state["ctx"] = ctx
 st.caption(freshness_line(ctx.gen))

@@ -8,6 +8,7 @@ Queries are named, take bound parameters only, and are time-limited and capped.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +71,12 @@ def query(gen: Generation, sql: str, params: dict | None = None, *,
     seconds and cut to `cap` rows (frame.attrs['truncated'] says so)."""
     timeout = timeout or float(settings.get("query_timeout_seconds"))
     cap = cap or int(settings.get("query_row_cap"))
+    params = _used_params(sql, params or {})
     con = connect(gen)
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     try:
-        frame = con.execute(f"SELECT * FROM ({sql}) LIMIT {int(cap) + 1}", params or {}).df()
+        frame = con.execute(f"SELECT * FROM ({sql}) LIMIT {int(cap) + 1}", params).df()
     except duckdb.InterruptException:
         raise TimeoutError(f"查询超过 {timeout:.0f} 秒未完成，已中止") from None
     finally:
@@ -82,6 +84,16 @@ def query(gen: Generation, sql: str, params: dict | None = None, *,
         con.close()
     frame.attrs["truncated"] = len(frame) > cap
     return frame.iloc[:cap] if len(frame) > cap else frame
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _used_params(sql: str, params: dict) -> dict:
+    """DuckDB refuses named parameters a statement does not use; shared parameter sets
+    (scope, clock) are passed whole, so keep the ones this SQL names."""
+    names = set(_PARAM.findall(sql))
+    return {k: v for k, v in params.items() if k in names}
 
 
 def scalar(gen: Generation, sql: str, params: dict | None = None):

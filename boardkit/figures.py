@@ -46,15 +46,15 @@ def _params(clock: Clock, scope: Scope, **extra) -> dict:
 
 HOTLINE_SQL = f"""
 WITH t AS (SELECT * FROM hotline_tickets WHERE {SCOPE_SQL}),
-days AS (SELECT * FROM (VALUES ('cur', $d0, $d1, $now), ('prev', $p0, $d0, $pnow)) v(which, s, e, at))
+days AS (SELECT * FROM (VALUES ('cur', $d0, $d1, $now), ('prev', $p0, $d0, $pnow)) v(which, s, e, at_time))
 SELECT which,
   count(*) FILTER (t.received_at >= s AND t.received_at < e) AS received,
   count(*) FILTER (t.received_at >= s AND t.received_at < e AND t.epidemic_related) AS epidemic,
-  count(*) FILTER (t.received_at <= at AND NOT coalesce(t.closed_at <= at, false) AND t.status <> 'returned') AS open,
-  count(*) FILTER (t.received_at <= at AND NOT coalesce(t.closed_at <= at, false) AND t.status <> 'returned'
-                   AND t.due_at < at) AS overdue_open,
-  count(*) FILTER (t.received_at <= at AND NOT coalesce(t.closed_at <= at, false) AND t.status <> 'returned'
-                   AND t.due_at < at AND t.epidemic_related) AS overdue_epidemic,
+  count(*) FILTER (t.received_at <= at_time AND NOT coalesce(t.closed_at <= at_time, false) AND t.status <> 'returned') AS open,
+  count(*) FILTER (t.received_at <= at_time AND NOT coalesce(t.closed_at <= at_time, false) AND t.status <> 'returned'
+                   AND t.due_at < at_time) AS overdue_open,
+  count(*) FILTER (t.received_at <= at_time AND NOT coalesce(t.closed_at <= at_time, false) AND t.status <> 'returned'
+                   AND t.due_at < at_time AND t.epidemic_related) AS overdue_epidemic,
   count(*) FILTER (t.closed_at >= s AND t.closed_at < e) AS closed,
   count(*) FILTER (t.closed_at >= s AND t.closed_at < e AND t.closed_at <= t.due_at) AS closed_on_time,
   count(*) FILTER (t.received_at >= s AND t.received_at < e AND t.first_contact IS NOT NULL) AS fc_known,
@@ -81,17 +81,17 @@ FROM days LEFT JOIN p ON true GROUP BY which"""
 
 ALARMS_SQL = f"""
 WITH a AS (SELECT *, {THRESHOLD_SQL} AS threshold FROM alarms WHERE {SCOPE_SQL}),
-days AS (SELECT * FROM (VALUES ('cur', $d0, $d1, $now), ('prev', $p0, $d0, $pnow)) v(which, s, e, at)),
-x AS (SELECT which, a.*, s, e, at,
-             a.raised_at <= at AND (a.status IN ('open', 'in_progress')
-                 OR (a.status IN ('handled', 'false_alarm') AND a.handled_at > at)) AS unhandled
+days AS (SELECT * FROM (VALUES ('cur', $d0, $d1, $now), ('prev', $p0, $d0, $pnow)) v(which, s, e, at_time)),
+x AS (SELECT which, a.*, s, e, at_time,
+             a.raised_at <= at_time AND (a.status IN ('open', 'in_progress')
+                 OR (a.status IN ('handled', 'false_alarm') AND a.handled_at > at_time)) AS unhandled
       FROM days LEFT JOIN a ON true)
 SELECT which,
   count(*) FILTER (raised_at >= s AND raised_at < e) AS alarms,
   count(*) FILTER (raised_at >= s AND raised_at < e AND alarm_type = 'door_open') AS door_open,
   count(*) FILTER (unhandled) AS unhandled,
-  count(*) FILTER (unhandled AND date_diff('second', raised_at, at) > threshold * 60) AS past_threshold,
-  count(*) FILTER (unhandled AND alarm_type = 'door_open' AND date_diff('second', raised_at, at) > threshold * 60) AS door_open_past_threshold,
+  count(*) FILTER (unhandled AND date_diff('second', raised_at, at_time) > threshold * 60) AS past_threshold,
+  count(*) FILTER (unhandled AND alarm_type = 'door_open' AND date_diff('second', raised_at, at_time) > threshold * 60) AS door_open_past_threshold,
   median(response_minutes) FILTER (raised_at >= s AND raised_at < e) AS median_response
 FROM x GROUP BY which"""
 
@@ -158,7 +158,7 @@ def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, F
 
     a, ap = _pair(query(gen, ALARMS_SQL, _params(clock, scope, **thresholds())))
     for key in ("alarms", "door_open", "unhandled", "past_threshold", "door_open_past_threshold"):
-        add(f"alarm_{key}" if not key.startswith("alarm") else key, a.get(key), ap.get(key))
+        add(f"alarm_{key}", a.get(key), ap.get(key))
     add("median_response", a.get("median_response"), ap.get("median_response"), "minutes")
 
     pending_days = int(settings.get("enterprise_pending_days"))

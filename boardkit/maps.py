@@ -3,6 +3,7 @@ unless a tile URL is configured (tech-notes.md: map_provider=None, no map_style)
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pydeck as pdk
@@ -12,12 +13,23 @@ from etl import settings
 from . import labels
 
 
-def _view(frame: pd.DataFrame, zoom: float | None = None) -> pdk.ViewState:
-    lon, lat = frame["centroid_lon"].mean(), frame["centroid_lat"].mean()
-    span = max(frame["centroid_lon"].max() - frame["centroid_lon"].min(),
-               frame["centroid_lat"].max() - frame["centroid_lat"].min(), 0.01)
-    auto_zoom = 14.3 - max(0.0, __import__("math").log2(span / 0.025))
-    return pdk.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom or auto_zoom, pitch=0)
+def fit_zoom(lon_span: float, lat_span: float, width_px: int, height_px: int) -> float:
+    """The zoom at which a box fits the map (deck.gl's world is 512 px wide at zoom 0;
+    at Shanghai's latitude a degree of latitude is ~1.17 times longer on the map)."""
+    lon_zoom = math.log2(width_px * 360 / (512 * max(lon_span, 1e-4)))
+    lat_zoom = math.log2(height_px * 360 / (512 * max(lat_span, 1e-4) * 1.17))
+    return round(min(lon_zoom, lat_zoom) - 0.2, 2)
+
+
+def _view(frame: pd.DataFrame, height: int, width: int = 900) -> pdk.ViewState:
+    """Centred on the polygons in `frame` (column polygon_json), fitted to the map size."""
+    xs, ys = [], []
+    for ring in frame["polygon_json"]:
+        for x, y in json.loads(ring)[0]:
+            xs.append(x)
+            ys.append(y)
+    zoom = fit_zoom(max(xs) - min(xs), max(ys) - min(ys), width, height)
+    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2, zoom=zoom)
 
 
 def _tile_layer() -> list:
@@ -48,7 +60,7 @@ def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name
     layers.append(pdk.Layer("TextLayer", data=text_rows, get_position="position", get_text="text",
                             get_size=13, get_color=[255, 255, 255] if dark else [32, 33, 36],
                             character_set='"auto"', font_family='"WenQuanYi Micro Hei, sans-serif"'))
-    return pdk.Deck(layers=layers, initial_view_state=_view(frame), map_provider=None,
+    return pdk.Deck(layers=layers, initial_view_state=_view(frame, height), map_provider=None,
                     tooltip={"text": "{name}（{status}）\n{reason}"}, height=height)
 
 
@@ -61,5 +73,5 @@ def points_map(points: pd.DataFrame, outline: pd.DataFrame, height: int = 420) -
         pdk.Layer("ScatterplotLayer", data=points.to_dict("records"), get_position=["lon", "lat"],
                   get_radius="n", radius_scale=6, radius_min_pixels=3, radius_max_pixels=30,
                   get_fill_color=[26, 115, 232, 180], pickable=True)]
-    return pdk.Deck(layers=layers, initial_view_state=_view(outline), map_provider=None,
+    return pdk.Deck(layers=layers, initial_view_state=_view(outline, height), map_provider=None,
                     tooltip={"text": "{label}：{n}"}, height=height)

@@ -3,8 +3,9 @@ clock, scope, filters), shared filters kept in st.query_params, cached queries."
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, replace
-from functools import wraps
+from pathlib import Path
 
 import streamlit as st
 
@@ -109,7 +110,24 @@ def _sync_params(day, default_day, start, end, default_start, scope, access) -> 
 
 
 def context() -> Context:
+    """The context board.py built for this run.
+
+    Streamlit decides at server start that a `pages/` folder means its older multipage
+    mode; until board.py has run once (st.navigation switches the mode for good), a deep
+    link such as /alarms runs the page alone. Then hand over to board.py, which forwards
+    to the page that was asked for, with its query parameters."""
+    if "ctx" not in st.session_state:
+        caller = Path(sys._getframe(1).f_globals["__file__"])
+        st.session_state["_deep_link"] = f"pages/{caller.name}"
+        st.switch_page("board.py", query_params=st.query_params.to_dict())
     return st.session_state["ctx"]
+
+
+def forward_deep_link() -> None:
+    """In board.py, after st.navigation: go on to a page a deep link asked for."""
+    target = st.session_state.pop("_deep_link", None)
+    if target:
+        st.switch_page(target, query_params=st.query_params.to_dict())
 
 
 def freshness_line(gen: Generation) -> str:

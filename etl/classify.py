@@ -30,6 +30,7 @@ it did by editing the catalogue, not code:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,7 @@ def normalise(texts: pd.Series) -> pd.Series:
 
 
 def _fold(word: str) -> str:
-    return normalise(pd.Series([word])).iloc[0].strip()
+    return str(word).translate(_FOLD_WIDTH).lower().strip()
 
 
 def default_catalogue_path() -> Path:
@@ -117,10 +118,17 @@ def default_catalogue_path() -> Path:
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
-    """Reads and checks the catalogue; mistakes are reported in Chinese for the editors."""
+    """Reads and checks the catalogue; mistakes are reported in Chinese for the editors.
+    Cached per file version: a loader classifies hundreds of files with one catalogue."""
     path = Path(path) if path is not None else default_catalogue_path()
     if not path.exists():
         raise FileNotFoundError(f"找不到热线问答目录：{path}")
+    stat = path.stat()
+    return _load_catalogue(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load_catalogue(path: Path, mtime_ns: int, size: int) -> Catalogue:
     try:
         with path.open("rb") as f:
             data = tomllib.load(f)

@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=dt.date.fromisoformat, help="演示期最后一天（默认今天）")
     p.add_argument("--days", type=int, default=120)
     p.add_argument("--out", type=Path, help="演示文件目录（默认 data/demo/<scale>）")
+    p.add_argument("--volume", type=float, default=1.0, help="数据量倍数（测试用小样本，如 0.2）")
     command("rederive", "按当前目录与设置重算派生字段（话题、办理时限、居民区）")
     command("status", "各数据源最近导入、行数、拒收与警告")
     p = command("settings", "打印设置表（名称、默认值、说明）")
@@ -92,7 +93,7 @@ def _report(results, notes) -> int:
 
 def _demo(args, db: Path) -> int:
     from .demo_load import run_demo
-    return run_demo(args.scale, args.seed, args.end, args.days, args.out, db)
+    return run_demo(args.scale, args.seed, args.end, args.days, args.out, db, args.volume)
 
 
 def _rederive(args, db: Path) -> int:

@@ -9,16 +9,17 @@ import time
 from pathlib import Path
 
 from . import settings
-from .load import LoadOptions, ingest_order, load_files
+from .load import LoadOptions, load_files
 
 
-def run_demo(scale: str, seed: int, end: dt.date | None, days: int, out: Path | None, db: Path) -> int:
+def run_demo(scale: str, seed: int, end: dt.date | None, days: int, out: Path | None, db: Path,
+             volume: float = 1.0) -> int:
     from .demo import write_demo_files
     out = Path(out or settings.REPO_ROOT / "data" / "demo" / scale)
     if out.exists():
         shutil.rmtree(out)
     t0 = time.perf_counter()
-    files = write_demo_files(out, scale=scale, seed=seed, end=end, days=days)
+    files = write_demo_files(out, scale=scale, seed=seed, end=end, days=days, volume_factor=volume)
     written = time.perf_counter() - t0
     size = sum(f.stat().st_size for f in files)
     print(f"已生成 {len(files)} 个演示文件（{size / 1e6:.1f} MB，{written:.1f} 秒）：{out}")
@@ -27,7 +28,7 @@ def run_demo(scale: str, seed: int, end: dt.date | None, days: int, out: Path | 
         os.environ["BOARD_REFERENCE"] = str(pack)
     t1 = time.perf_counter()
     options = LoadOptions(progress=sys.stderr.isatty())
-    results = load_files(None, [p for _, p in ingest_order(files)], db, options)
+    results = load_files(None, files, db, options)  # the generator returns them in load order
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
     refused = [r for r in results if r.status == "refused"]

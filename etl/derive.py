@@ -71,6 +71,7 @@ def load_calendar(con) -> list[str]:
     con.execute("DELETE FROM ref_calendar")
     con.execute("INSERT INTO ref_calendar SELECT day, is_workday, workday_seq, source FROM _calendar")
     con.unregister("_calendar")
+    due_days_table(con)
     missing = uncovered_years(start, end)
     if missing:
         return [f"节假日日历未覆盖 {'、'.join(map(str, missing))} 年：这些年份暂按周末计算工作日，"
@@ -130,43 +131,64 @@ def convert_coordinates(con) -> None:
     con.unregister("_coords")
 
 
-def classify_tickets(con, table: str = "n", key: str = "_row") -> int:
-    """Epidemic flag, topic and FAQ question for the tickets in `table` (identifiers
-    are the loader's own names, never data)."""
-    from .classify import classify, load_catalogue
-    texts = con.execute(f"SELECT {key} AS k, content FROM {table}").df()
+def topics_table(con, table: str, key: str, classify: bool = True) -> int:
+    """TEMP table `_topics` (k, epidemic_related, topic, faq_question, topic_words) for the
+    tickets in `table` (identifiers are the loader's own names, never data)."""
+    from .classify import classify as run_classifier, load_catalogue
+    texts = con.execute(f"SELECT {key} AS k, content FROM {table}").df() if classify else pd.DataFrame()
     if texts.empty:
+        con.execute("CREATE OR REPLACE TEMP TABLE _topics (k VARCHAR, epidemic_related BOOLEAN, topic VARCHAR, "
+                    "faq_question INTEGER, topic_words VARCHAR)")
         return 0
-    result = classify(texts["content"].fillna(""), load_catalogue())
-    result.insert(0, "k", texts["k"].values)
+    result = run_classifier(texts["content"].fillna(""), load_catalogue())
+    result.insert(0, "k", texts["k"].astype(str).values)
     result["faq_question"] = result["faq_question"].astype("Int32")
-    con.register("_topics", result)
-    con.execute(f"""UPDATE {table} SET epidemic_related = t.epidemic_related, topic = t.topic,
-                    faq_question = t.faq_question, topic_words = t.topic_words
-                    FROM _topics t WHERE {table}.{key} = t.k""")
-    con.unregister("_topics")
+    con.register("_topics_frame", result)
+    con.execute("CREATE OR REPLACE TEMP TABLE _topics AS SELECT * FROM _topics_frame")
+    con.unregister("_topics_frame")
     return len(result)
 
 
-def due_date_sql(table: str) -> str:
-    """UPDATE that fills due_at where the file gave none: received_at + N working days
-    (N by request type; epidemic-related tickets 1 day), same time of day. Counting
-    starts after the day received; a ticket received on a non-working day is due N
-    working days after it, so the next working day counts as the first."""
-    return f"""
-        UPDATE {table} SET due_at = CAST(target.day AS TIMESTAMP) + ({table}.received_at - date_trunc('day', {table}.received_at))
-        FROM ref_calendar received, ref_calendar target, _due_days d
-        WHERE NOT coalesce({table}.due_at_given, false)
-          AND received.day = CAST({table}.received_at AS DATE)
-          AND d.request_type = CASE WHEN {table}.epidemic_related THEN 'epidemic' ELSE coalesce({table}.request_type, 'other') END
-          AND target.is_workday AND target.workday_seq = received.workday_seq + d.days"""
-
-
-def fill_due_dates(con, table: str = "n") -> None:
+def due_days_table(con) -> None:
     days = [(t, int(settings.get(f"due_days.{t}"))) for t in REQUEST_TYPES + ("epidemic",)]
     con.execute("CREATE OR REPLACE TEMP TABLE _due_days (request_type VARCHAR, days INTEGER)")
     con.executemany("INSERT INTO _due_days VALUES (?, ?)", days)
-    con.execute(due_date_sql(table))
+
+
+# Due date where the file gave none: received_at + N working days (N by request type;
+# epidemic-related tickets 1 day), same time of day. A ticket received on a non-working
+# day is due N working days after it, so the next working day counts as the first.
+DUE_AT_SQL = """CAST(target.day AS TIMESTAMP) + (t.received_at - date_trunc('day', t.received_at))"""
+DUE_JOINS = """
+    LEFT JOIN ref_calendar received ON received.day = CAST(t.received_at AS DATE)
+    LEFT JOIN _due_days d ON d.request_type = CASE WHEN t.epidemic_related THEN 'epidemic'
+                                                   ELSE coalesce(t.request_type, 'other') END
+    LEFT JOIN ref_calendar target ON target.is_workday AND target.workday_seq = received.workday_seq + d.days"""
+
+
+def derive_tickets(con, classify: bool = True) -> None:
+    """Topics and due dates for the staged tickets in `n`, in one pass."""
+    topics_table(con, "n", "_row", classify)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE n AS
+        WITH t AS (SELECT n.* EXCLUDE (epidemic_related, topic, faq_question, topic_words),
+                          tp.epidemic_related, tp.topic, tp.faq_question, tp.topic_words
+                   FROM n LEFT JOIN _topics tp ON tp.k = CAST(n._row AS VARCHAR))
+        SELECT t.* REPLACE (CASE WHEN t.due_at_given THEN t.due_at ELSE {DUE_AT_SQL} END AS due_at)
+        FROM t {DUE_JOINS}""")
+
+
+def rederive_tickets(con) -> int:
+    """Topics and computed due dates again, for every stored ticket."""
+    count = topics_table(con, "hotline_tickets", "ticket_id")
+    con.execute("""UPDATE hotline_tickets SET epidemic_related = tp.epidemic_related, topic = tp.topic,
+                   faq_question = tp.faq_question, topic_words = tp.topic_words
+                   FROM _topics tp WHERE hotline_tickets.ticket_id = tp.k""")
+    con.execute(f"""UPDATE hotline_tickets SET due_at = x.due_at FROM (
+                        SELECT t.ticket_id, {DUE_AT_SQL} AS due_at FROM hotline_tickets t {DUE_JOINS}
+                        WHERE NOT coalesce(t.due_at_given, false)) x
+                    WHERE hotline_tickets.ticket_id = x.ticket_id""")
+    return count
 
 
 def link_alarm_devices(con, table: str = "n", key: str = "_row") -> None:
@@ -190,3 +212,30 @@ def link_alarm_devices(con, table: str = "n", key: str = "_row") -> None:
                            address = coalesce({table}.address, h.address),
                            room = coalesce({table}.room, h.room)
         FROM _device_home h WHERE {table}.{key} = h.k""")
+
+
+def flag_id_regions(con, table: str = "n") -> None:
+    """Adds `id_region_ok` to the roster rows: false where a resident ID that passes its check
+    digit carries a region code that did not exist in its birth year (python-stdnum's table of
+    administrative codes: 310115 only from 1993). A warning for the fix-list, never a reject:
+    real people hold old codes (data-contract.md, "Rejects and warnings")."""
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+    con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS id_region_ok BOOLEAN")
+    pairs = con.execute(f"""SELECT DISTINCT substr(id_number, 1, 6), substr(id_number, 7, 4) FROM {table}
+                            WHERE id_type = 'resident_id' AND id_valid AND length(id_number) = 18""").fetchall()
+    checked = []
+    for region, year in pairs:
+        try:
+            ric.get_birth_place(f"{region}{year}0101" + "0000")
+            checked.append((region, year, True))
+        except ValidationError:
+            checked.append((region, year, False))
+    if not checked:
+        return
+    frame = pd.DataFrame(checked, columns=["region", "year", "ok"])
+    con.register("_id_regions", frame)
+    con.execute(f"""UPDATE {table} SET id_region_ok = r.ok FROM _id_regions r
+                    WHERE {table}.id_type = 'resident_id' AND {table}.id_valid AND length({table}.id_number) = 18
+                      AND substr({table}.id_number, 1, 6) = r.region AND substr({table}.id_number, 7, 4) = r.year""")
+    con.unregister("_id_regions")

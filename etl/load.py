@@ -171,14 +171,11 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
     if source.name in ("hotline", "enterprises"):
         derive.convert_coordinates(con)
     if source.name == "hotline":
-        con.execute("ALTER TABLE n ADD COLUMN epidemic_related BOOLEAN; ALTER TABLE n ADD COLUMN topic VARCHAR;"
-                    "ALTER TABLE n ADD COLUMN faq_question INTEGER; ALTER TABLE n ADD COLUMN topic_words VARCHAR")
-        if options.classify:
-            derive.classify_tickets(con)
-        derive.fill_due_dates(con)
+        derive.derive_tickets(con, options.classify)
     if source.name == "alarms":
         derive.link_alarm_devices(con)
     if source.name == "roster":
+        derive.flag_id_regions(con)
         con.execute("""ALTER TABLE n ADD COLUMN reporter VARCHAR;
             UPDATE n SET reporter = CASE reported_by WHEN 'enterprise' THEN enterprise_uscc
                                      ELSE coalesce(neighbourhood_code, neighbourhood_given) END;

@@ -232,37 +232,34 @@ def _workbook_sheets(path: Path, source: Source):
 # ---------------------------------------------------------------- staging
 
 def detect_source(path: Path) -> Source:
-    """Which source a file is, from its header (for `etl ingest`)."""
-    rows = preview_rows(path)
+    """Which source a file is, from its header (for `etl ingest`); in a workbook, any sheet."""
     scored = []
-    for source in SOURCES.values():
-        match = match_header(rows, source)
-        if match and all(c.name in match.mapping for c in source.required):
-            scored.append((match.score / len(source.columns), match.score, source.name))
+    for rows in preview_sheets(path):
+        for source in SOURCES.values():
+            match = match_header(rows, source)
+            if match and all(c.name in match.mapping for c in source.required):
+                scored.append((match.score / len(source.columns), match.score, source.name))
     if not scored:
         raise FileRefused("无法从表头判断数据类别（12345工单/来沪人员/门磁报警/企业复工）")
     return SOURCES[max(scored)[2]]
 
 
-def preview_rows(path: Path) -> list[list]:
+def preview_sheets(path: Path) -> list[list[list]]:
+    """The first rows of each sheet (one 'sheet' for a text file)."""
     head = path.read_bytes()[:4]
     fmt = sniff_format(path, head)
     if fmt in ("xlsx", "xls"):
         from python_calamine import CalamineWorkbook
         try:
             book = CalamineWorkbook.from_path(str(path))
-            rows = []
-            for name in book.sheet_names:
-                sheet_rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                rows = [[_cell_text(v) for v in r] for r in sheet_rows[:PREVIEW_ROWS]]
-                if any(any(r) for r in rows):
-                    break
-            return rows
+            return [[[_cell_text(v) for v in r] for r in
+                     book.get_sheet_by_name(name).to_python(skip_empty_area=False)[:PREVIEW_ROWS]]
+                    for name in book.sheet_names]
         except Exception as exc:
             raise FileRefused(f"无法打开 Excel 文件（文件损坏或格式不对）：{type(exc).__name__}") from None
     text, _ = decode(path.read_bytes())
     delim = _delimiter(text[:4096], path.suffix.lower())
-    return list(_take(csv.reader(io.StringIO(text), delimiter=delim), PREVIEW_ROWS))
+    return [list(_take(csv.reader(io.StringIO(text), delimiter=delim), PREVIEW_ROWS))]
 
 
 def _take(iterator, n):
@@ -310,10 +307,9 @@ def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[s
 
 
 def _stage_csv_fast(con, path, text, delim, source, match, table) -> Staged:
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    for _ in range(match.row_index + 1):
-        next(reader)
-    skip_lines = reader.line_num
+    # DuckDB's `skip` counts CSV records, not physical lines: a header cell with a line break
+    # inside quotes is one record (counting its lines would silently drop the first data row).
+    skip_lines = match.row_index + 1
     width = len(match.mapping)
     columns = {f"c{j}": "VARCHAR" for j in range(width)}
     select, present = _select_list(source, match.mapping, lambda j: f"c{j}")

@@ -21,10 +21,9 @@ def rederive(db_path: Path) -> list[str]:
         con.execute("UPDATE hotline_tickets SET neighbourhood_code = n.neighbourhood_code, neighbourhood = n.neighbourhood "
                     "FROM n WHERE hotline_tickets.ticket_id = n._row AND n.neighbourhood_code IS NOT NULL")
         t0 = time.perf_counter()
-        count = derive.classify_tickets(con, "hotline_tickets", "ticket_id")
+        count = derive.rederive_tickets(con)
         seconds = time.perf_counter() - t0
-        lines.append(f"重新分类工单 {count} 条，用时 {seconds:.1f} 秒（{count / max(seconds, 1e-9):,.0f} 条/秒）")
-        derive.fill_due_dates(con, "hotline_tickets")
-        lines.append("已按当前设置与节假日日历重算未填写的办理时限")
+        lines.append(f"重新分类工单并重算未填写的办理时限 {count} 条，用时 {seconds:.1f} 秒"
+                     f"（{count / max(seconds, 1e-9):,.0f} 条/秒）")
         derive.link_alarm_devices(con, "alarms", "alarm_id")
     return lines

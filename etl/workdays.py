@@ -9,7 +9,7 @@ A day's status comes from, in order of precedence:
 3. weekends only, for years the library does not cover yet (it raises
    NotImplementedError); `uncovered_years` names them so the caller can warn.
 
-Due dates are counted the way `etl.derive.due_date_sql` counts them: the n-th working
+Due dates are counted the way `etl.derive.DUE_AT_SQL` counts them: the n-th working
 day after the day received, so a ticket received on a non-working day has the next
 working day as its first.
 """

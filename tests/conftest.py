@@ -51,3 +51,28 @@ def secret_key() -> bytes:
 def db_path(tmp_path) -> Path:
     """A fresh database path (the live symlink of generations) for one test."""
     return tmp_path / "db" / "board.duckdb"
+
+
+# The demo season the page tests run against: a replay of spring 2020 (so "now" is the
+# last record, and every figure is reproducible), at a fifth of the sub-district volume.
+DEMO_END = "2020-03-15"
+
+
+@pytest.fixture(scope="session")
+def demo_db(isolated_board_env, tmp_path_factory) -> Path:
+    """A demo database built once per session through the real CLI path (raw files ->
+    readers -> load). Tests that use it must not write to it."""
+    import datetime as dt
+
+    from etl.demo_load import run_demo
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "board.duckdb"
+    assert run_demo("subdistrict", 2020, dt.date.fromisoformat(DEMO_END), 45, folder / "files", db, 0.2) == 0
+    return db
+
+
+@pytest.fixture
+def board_env(demo_db, monkeypatch) -> Path:
+    """BOARD_DB pointing at the demo database, for AppTest page runs."""
+    monkeypatch.setenv("BOARD_DB", str(demo_db))
+    return demo_db

@@ -53,7 +53,7 @@ CREATE OR REPLACE TEMP MACRO resident_id_valid(x) AS
     AND substr(x, 7, 8) >= '18900101'
     AND substr(x, 18, 1) = substr('10X98765432',
         1 + CAST(list_sum(list_transform(range(17),
-            lambda i: CAST(substr(x, i + 1, 1) AS INTEGER) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11 AS INTEGER), 1);
+            lambda i: coalesce(TRY_CAST(substr(x, i + 1, 1) AS INTEGER), 0) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11 AS INTEGER), 1);
 
 -- GB 32100 (统一社会信用代码): 18 characters from a 31-letter alphabet, check character last.
 CREATE OR REPLACE TEMP MACRO uscc_valid(x) AS

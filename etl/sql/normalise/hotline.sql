@@ -21,5 +21,8 @@ SELECT s.*,
        mask_phone(raw_caller_phone)         AS caller_phone_masked,
        TRY_CAST(raw_lon AS DOUBLE)    AS lon,
        TRY_CAST(raw_lat AS DOUBLE)    AS lat,
-       enum_crs                             AS crs
+       enum_crs                             AS crs,
+       -- filled by derive.derive_tickets (classifier, working-day calendar)
+       CAST(NULL AS BOOLEAN) AS epidemic_related, CAST(NULL AS VARCHAR) AS topic,
+       CAST(NULL AS INTEGER) AS faq_question, CAST(NULL AS VARCHAR) AS topic_words
 FROM stg_e s;
