@@ -80,7 +80,8 @@ def load_calendar(con) -> list[str]:
 
 
 def resolve_neighbourhoods(con) -> None:
-    """Adds neighbourhood_code and neighbourhood (the pack's name) to `n`."""
+    """`n_typed` (view or table) -> TABLE `n`, with neighbourhood_code and neighbourhood
+    (the pack's name): the one place the staged rows are materialised after staging."""
     roads = [r[0] for r in con.execute("SELECT DISTINCT road FROM ref_address_index").fetchall()]
     pattern = "(" + "|".join(re.escape(r) for r in sorted(roads, key=len, reverse=True)) + ")" if roads else "(?!)"
     con.execute(f"""
@@ -90,7 +91,7 @@ def resolve_neighbourhoods(con) -> None:
                       TRY_CAST(regexp_extract(coalesce(address, ''), ? || '(\\d+)弄', 2) AS INTEGER) AS _lane,
                       regexp_extract(coalesce(address, ''), ? || '(\\d+)号', 1) AS _road_n,
                       TRY_CAST(regexp_extract(coalesce(address, ''), ? || '(\\d+)号', 2) AS INTEGER) AS _number
-            FROM n),
+            FROM n_typed),
         by_lane AS (
             SELECT p._road_l, p._lane, min(a.code) AS code
             FROM (SELECT DISTINCT _road_l, _lane FROM parsed WHERE _lane IS NOT NULL) p

@@ -162,11 +162,12 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> 
 def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path: Path,
                           options: LoadOptions) -> FileResult:
     _enum_columns(con, source)
-    params = {}
     if source.name == "roster":
         ipad, opad = hmac_pads(secret_key())
-        params = {"ipad": ipad, "opad": opad, "quarantine_days": int(settings.get("quarantine_default_days"))}
-    con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"), params)
+        con.execute("CREATE OR REPLACE TEMP TABLE _roster_params AS SELECT $ipad::BLOB AS ipad, "
+                    "$opad::BLOB AS opad, CAST($days AS INTEGER) AS quarantine_days",
+                    {"ipad": ipad, "opad": opad, "days": int(settings.get("quarantine_default_days"))})
+    con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"))
     derive.resolve_neighbourhoods(con)
     if source.name in ("hotline", "enterprises"):
         derive.convert_coordinates(con)
@@ -226,7 +227,7 @@ def _enum_columns(con, source: Source) -> None:
                        f"ELSE coalesce({alias}.value, {unknown}) END AS enum_{col.name}")
         joins.append(f"LEFT JOIN enum_words {alias} ON {alias}.column_name = '{col.name}' "
                      f"AND {alias}.word = enum_key(s.raw_{col.name})")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stg_e AS SELECT s.*, {', '.join(selects)} "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW stg_e AS SELECT s.*, {', '.join(selects)} "
                 f"FROM stg s {' '.join(joins)}")
 
 

@@ -1,5 +1,5 @@
 -- Door-sensor and doorbell alarms.
-CREATE OR REPLACE TEMP TABLE n AS
+CREATE OR REPLACE TEMP VIEW n_typed AS
 WITH typed AS (
     SELECT s.*,
            id_text(raw_device_id)              AS device_id,

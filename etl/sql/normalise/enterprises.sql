@@ -1,5 +1,5 @@
 -- Work-resumption applications and staff reports.
-CREATE OR REPLACE TEMP TABLE n AS
+CREATE OR REPLACE TEMP VIEW n_typed AS
 SELECT s.*,
        id_text(raw_uscc)                     AS uscc,
        raw_name                        AS name,

@@ -1,5 +1,5 @@
 -- 12345 work orders: typed, folded, redacted. Input `stg_e` (raw_* text + enum_* values).
-CREATE OR REPLACE TEMP TABLE n AS
+CREATE OR REPLACE TEMP VIEW n_typed AS
 SELECT s.*,
        raw_ticket_id                  AS ticket_id,
        parse_ts(raw_received_at)            AS received_at,
