@@ -16,10 +16,14 @@ PAGES = [
     st.Page("pages/explore.py", title=labels.PAGES["explore"], icon=":material/manage_search:", url_path="explore"),
     st.Page("pages/data.py", title=labels.PAGES["data"], icon=":material/database:", url_path="data"),
 ]
+# The wall screen: no sidebar, no filters, its own layout (pages/screen.py hides the chrome).
+SCREEN = st.Page("pages/screen.py", title=labels.PAGES["screen"], icon=":material/tv:", url_path="screen")
 
-page = st.navigation(PAGES)
+page = st.navigation({"": PAGES, "大屏": [SCREEN]})
 forward_deep_link()
-ctx = build_context()
+on_screen = page.url_path == SCREEN.url_path
+ctx = build_context(with_filters=not on_screen)
 st.session_state["ctx"] = ctx
-st.caption(freshness_line(ctx.gen))
+if not on_screen:
+    st.caption(freshness_line(ctx.gen))
 page.run()

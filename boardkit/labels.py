@@ -7,6 +7,7 @@ SLOGAN = "一屏观疫情，一网管防控"
 PAGES = {
     "overview": "总览", "hotline": "12345工单", "roster": "人员排摸与隔离", "alarms": "门磁报警",
     "enterprises": "企业复工", "neighbourhood": "居民区", "explore": "查询", "data": "数据",
+    "screen": "大屏", "brief": "日报",
 }
 
 SOURCES = {"hotline": "12345工单", "roster": "来沪人员", "alarms": "门磁报警", "enterprises": "企业复工"}

@@ -62,9 +62,10 @@ def _param_date(name: str) -> dt.date | None:
         return None
 
 
-def build_context(access: Scope = ALL) -> Context:
+def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     """Reads the database, draws the shared filters in the sidebar, keeps them in the URL.
-    Shows a friendly page and stops when there is no database."""
+    Shows a friendly page and stops when there is no database. The wall screen takes no
+    filters: it always shows the default report day and the whole area."""
     try:
         gen = current_generation()
         check_ready(gen)
@@ -73,6 +74,9 @@ def build_context(access: Scope = ALL) -> Context:
         st.stop()
     data_clock = _clock(gen, None)
     names = neighbourhood_names(gen, access)
+    if not with_filters:
+        day = data_clock.day
+        return Context(gen, data_clock, access, day - dt.timedelta(days=29), day, names)
     code_by_name = {name: code for code, name in names}
     with st.sidebar:
         st.caption(labels.SLOGAN)
