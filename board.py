@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/enterprises.py", title=labels.PAGES["enterprises"], icon=":material/factory:", url_path="enterprises"),
     st.Page("pages/neighbourhood.py", title=labels.PAGES["neighbourhood"], icon=":material/home_work:", url_path="neighbourhood"),
     st.Page("pages/explore.py", title=labels.PAGES["explore"], icon=":material/manage_search:", url_path="explore"),
+    st.Page("pages/brief.py", title=labels.PAGES["brief"], icon=":material/description:", url_path="brief"),
     st.Page("pages/data.py", title=labels.PAGES["data"], icon=":material/database:", url_path="data"),
 ]
 # The wall screen: no sidebar, no filters, its own layout (pages/screen.py hides the chrome).

@@ -13,6 +13,7 @@ from etl import settings
 
 from . import labels
 from .clock import Clock, make_clock
+from .freshness import source_freshness
 from .db import ALL, Generation, NoDatabase, Scope, check_ready, current_generation, query
 
 
@@ -47,12 +48,7 @@ def neighbourhood_names(gen: Generation, scope: Scope) -> tuple:
 
 @cached
 def freshness(gen: Generation) -> dict:
-    frame = query(gen, """
-        SELECT 'hotline' AS source, max(received_at) AS latest FROM hotline_tickets
-        UNION ALL SELECT 'roster', CAST(max(arrived_on) AS TIMESTAMP) FROM roster_reports
-        UNION ALL SELECT 'alarms', max(raised_at) FROM alarms
-        UNION ALL SELECT 'enterprises', CAST(max(greatest(applied_on, reviewed_on, resumed_on)) AS TIMESTAMP) FROM enterprises""")
-    return {r.source: (None if str(r.latest) == "NaT" else r.latest) for r in frame.itertuples()}
+    return source_freshness(gen)
 
 
 def _param_date(name: str) -> dt.date | None:

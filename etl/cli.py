@@ -15,6 +15,7 @@ EXAMPLES = {
     "rederive": "例：python -m etl rederive   （修改25问目录或设置后，重新分类工单、重算办理时限）",
     "status": "例：python -m etl status",
     "settings": "例：python -m etl settings --markdown   （打印设置表）",
+    "brief": "例：python -m etl brief --date 2020-02-10 --out 日报/   （默认统计日为昨天）",
 }
 
 
@@ -42,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--volume", type=float, default=1.0, help="数据量倍数（测试用小样本，如 0.2）")
     command("rederive", "按当前目录与设置重算派生字段（话题、办理时限、居民区）")
     command("status", "各数据源最近导入、行数、拒收与警告")
+    p = command("brief", "生成防控例会日报（Excel 工作簿与可打印的 HTML）")
+    p.add_argument("--date", type=dt.date.fromisoformat, help="统计日（默认昨天；重放历史数据时为最后一天的前一天）")
+    p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
     p = command("settings", "打印设置表（名称、默认值、说明）")
     p.add_argument("--markdown", action="store_true")
     return parser
@@ -121,5 +125,19 @@ def _settings(args, db: Path) -> int:
     return 0
 
 
-COMMANDS = {"load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
+def _brief(args, db: Path) -> int:
+    from boardkit.brief import write_brief
+    from boardkit.db import NoDatabase, check_ready, current_generation
+    try:
+        gen = current_generation(db)
+        check_ready(gen)
+    except NoDatabase as exc:
+        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
+        return 2
+    for path in write_brief(gen, args.out, args.date):
+        print(f"已生成 {path}")
+    return 0
+
+
+COMMANDS = {"brief": _brief, "load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
             "status": _status, "settings": _settings}

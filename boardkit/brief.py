@@ -1,0 +1,200 @@
+"""The daily prevention-meeting brief (疫情防控日报): every figure from the same functions
+as the overview, so the brief for day D and the board on report day D cannot disagree.
+
+`build_brief` gathers the data; `brief_xlsx.write_workbook` and `brief_html.render_html`
+turn it into files. `python -m etl brief` and the 日报 page both call `write_brief`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl import settings
+
+from . import labels
+from .clock import Clock, make_clock
+from .db import ALL, SCOPE_SQL, Generation, Scope, query
+from .figures import Figure, overview_figures
+from .freshness import source_freshness
+from .queries.overview import attention_list
+from .status import neighbourhood_status
+
+
+@dataclass
+class Brief:
+    subdistrict: str
+    clock: Clock
+    generation: int
+    generated_at: dt.datetime
+    freshness: dict
+    figures: dict[str, Figure]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)   # summary tables (Chinese headers)
+    details: dict[str, pd.DataFrame] = field(default_factory=dict)  # detail rows per stream (masked)
+
+    @property
+    def file_stem(self) -> str:
+        return f"疫情防控日报_{self.clock.day.isoformat()}"
+
+
+def _day_params(clock: Clock, scope: Scope) -> dict:
+    return {"d0": clock.day_start, "d1": clock.day_end, "now": clock.now, **scope.params}
+
+
+def tickets_by_topic(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
+    frame = query(gen, f"""
+        SELECT coalesce(topic, 'non_epidemic') AS topic, count(*) AS n,
+               count(*) FILTER (received_at >= $d0 - INTERVAL 1 DAY AND received_at < $d0) AS prev
+        FROM hotline_tickets
+        WHERE {SCOPE_SQL} AND received_at >= $d0 - INTERVAL 1 DAY AND received_at < $d1
+        GROUP BY ALL""", _day_params(clock, scope))
+    frame["n"] = frame["n"] - frame["prev"]
+    return frame
+
+
+def top_questions(gen: Generation, clock: Clock, scope: Scope, limit: int = 5) -> pd.DataFrame:
+    from etl.classify import load_catalogue
+    frame = query(gen, f"""
+        SELECT faq_question, count(*) AS n FROM hotline_tickets
+        WHERE {SCOPE_SQL} AND received_at >= $d0 AND received_at < $d1 AND faq_question IS NOT NULL
+        GROUP BY ALL ORDER BY n DESC, faq_question LIMIT $limit""", {**_day_params(clock, scope), "limit": limit})
+    catalogue = load_catalogue()
+    frame["question"] = [catalogue.question(int(no)).question for no in frame["faq_question"]]
+    return frame
+
+
+def ending_soon_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
+    k = int(settings.get("ending_soon_days"))
+    return query(gen, f"""
+        SELECT neighbourhood, quarantine_end, count(*) AS n FROM persons
+        WHERE {SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'
+          AND quarantine_end BETWEEN CAST($d0 AS DATE) + 1 AND CAST($d0 AS DATE) + CAST($k AS INTEGER)
+        GROUP BY ALL ORDER BY neighbourhood, quarantine_end""", {**_day_params(clock, scope), "k": k})
+
+
+def alarms_by_type(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
+    return query(gen, f"""
+        SELECT alarm_type, count(*) AS n, median(response_minutes) AS median_response,
+               quantile_cont(response_minutes, 0.9) AS p90_response
+        FROM alarms WHERE {SCOPE_SQL} AND raised_at >= $d0 AND raised_at < $d1
+        GROUP BY ALL ORDER BY n DESC""", _day_params(clock, scope))
+
+
+def enterprises_by_status(gen: Generation, scope: Scope) -> pd.DataFrame:
+    return query(gen, f"""SELECT application_status, count(*) AS n FROM enterprises
+                          WHERE {SCOPE_SQL} GROUP BY ALL""", scope.params)
+
+
+def detail_tickets(gen, clock, scope) -> pd.DataFrame:
+    return query(gen, f"""
+        SELECT ticket_id AS 工单编号, received_at AS 受理时间, request_type, topic, content AS 诉求内容,
+               neighbourhood AS 居民区, status, due_at AS 办理时限, closed_at AS 办结时间,
+               (due_at < $now AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned') AS 超期
+        FROM hotline_tickets WHERE {SCOPE_SQL} AND received_at >= $d0 AND received_at < $d1
+        ORDER BY received_at""", _day_params(clock, scope))
+
+
+def detail_persons(gen, clock, scope) -> pd.DataFrame:
+    return query(gen, f"""
+        SELECT name_masked AS 姓名, id_masked AS 证件号, neighbourhood AS 居民区, arrived_on AS 抵沪日期,
+               measure, quarantine_start AS 隔离开始, quarantine_end AS 隔离结束, status, sources AS 报送来源
+        FROM persons WHERE {SCOPE_SQL}
+          AND (arrived_on = CAST($d0 AS DATE)
+               OR (status = 'active' AND measure IN ('home_quarantine', 'central_quarantine')
+                   AND quarantine_start <= CAST($d0 AS DATE) AND quarantine_end >= CAST($d0 AS DATE)))
+        ORDER BY neighbourhood, quarantine_end""", _day_params(clock, scope))
+
+
+def detail_alarms(gen, clock, scope) -> pd.DataFrame:
+    return query(gen, f"""
+        SELECT raised_at AS 报警时间, neighbourhood AS 居民区, device_id AS 设备编号, alarm_type, status,
+               handled_at AS 处置时间, round(response_minutes, 1) AS 响应分钟
+        FROM alarms WHERE {SCOPE_SQL} AND raised_at >= $d0 AND raised_at < $d1 ORDER BY raised_at""",
+                 _day_params(clock, scope))
+
+
+def detail_enterprises(gen, clock, scope) -> pd.DataFrame:
+    return query(gen, f"""
+        SELECT name AS 企业名称, uscc AS 统一社会信用代码, industry AS 行业, neighbourhood AS 居民区,
+               application_status, applied_on AS 申请日期,
+               CASE WHEN application_status = 'pending' THEN date_diff('day', applied_on, CAST($now AS DATE)) END AS 待审天数
+        FROM enterprises WHERE {SCOPE_SQL} AND application_status IN ('pending', 'returned')
+        ORDER BY application_status, applied_on""", _day_params(clock, scope))
+
+
+_ENUMS = {"request_type": ("诉求类型", labels.REQUEST_TYPE), "topic": ("话题", labels.TOPIC),
+          "status": ("状态", None), "measure": ("管控措施", labels.MEASURE),
+          "alarm_type": ("报警类型", labels.ALARM_TYPE), "application_status": ("审核状态", labels.APPLICATION_STATUS)}
+_STATUS_BY_SHEET = {"12345工单": labels.TICKET_STATUS, "人员与隔离": labels.PERSON_STATUS,
+                    "门磁报警": labels.ALARM_STATUS}
+
+
+def _chinese(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """Enumeration codes to their Chinese labels, columns renamed to Chinese headers."""
+    frame = frame.copy()
+    for column, (header, mapping) in _ENUMS.items():
+        if column in frame:
+            mapping = mapping or _STATUS_BY_SHEET.get(sheet, {})
+            frame[column] = frame[column].map(lambda v: labels.label(mapping, v))
+            frame = frame.rename(columns={column: header})
+    return frame
+
+
+def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
+                wall: dt.datetime | None = None) -> Brief:
+    clock = make_clock(gen, day, wall)
+    pack_name = query(gen, "SELECT any_value(subdistrict_name) AS n FROM ref_neighbourhoods").iat[0, 0]
+    brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number,
+                  generated_at=dt.datetime.now().replace(microsecond=0), freshness=source_freshness(gen),
+                  figures=overview_figures(gen, clock, scope))
+    topics = tickets_by_topic(gen, clock, scope)
+    topics["topic"] = topics["topic"].map(lambda v: labels.label(labels.TOPIC, v))
+    brief.tables["工单话题"] = topics.rename(columns={"topic": "话题", "n": "统计日", "prev": "前一日"})
+    questions = top_questions(gen, clock, scope)
+    brief.tables["热点问题"] = questions.rename(columns={"faq_question": "问题编号", "n": "工单数", "question": "问题"})
+    ending = ending_soon_by_neighbourhood(gen, clock, scope)
+    ending["day"] = pd.to_datetime(ending["quarantine_end"]).dt.strftime("%m-%d")
+    brief.tables["3日内解除隔离"] = (ending.pivot_table(index="neighbourhood", columns="day", values="n",
+                                                        aggfunc="sum", fill_value=0)
+                                   .reset_index().rename(columns={"neighbourhood": "居民区"}))
+    brief.tables["3日内解除隔离"].columns.name = None
+    alarms = alarms_by_type(gen, clock, scope)
+    alarms["alarm_type"] = alarms["alarm_type"].map(lambda v: labels.label(labels.ALARM_TYPE, v))
+    brief.tables["报警类型"] = alarms.rename(columns={"alarm_type": "报警类型", "n": "报警数",
+                                                  "median_response": "响应中位数(分钟)", "p90_response": "响应P90(分钟)"})
+    ent = enterprises_by_status(gen, scope)
+    ent["application_status"] = ent["application_status"].map(lambda v: labels.label(labels.APPLICATION_STATUS, v))
+    brief.tables["企业审核状态"] = ent.rename(columns={"application_status": "审核状态", "n": "企业数"})
+    status = neighbourhood_status(gen, clock, scope)
+    brief.tables["居民区状态"] = pd.DataFrame({
+        "居民区": status["name"], "状态": status["status"].map(labels.STATUS_LABELS), "原因": status["reason"]})
+    attention = attention_list(gen, clock, scope)
+    brief.tables["关注清单"] = attention.drop(columns=["priority"]).rename(columns={
+        "kind": "事项", "neighbourhood": "居民区", "since": "起始时间", "detail": "说明"})
+    for sheet, fn in (("12345工单", detail_tickets), ("人员与隔离", detail_persons),
+                      ("门磁报警", detail_alarms), ("企业复工", detail_enterprises)):
+        brief.details[sheet] = _chinese(fn(gen, clock, scope), sheet)
+    return brief
+
+
+def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL) -> tuple[str, bytes, str]:
+    """(file stem, workbook bytes, HTML text) of the brief: what the page offers and the CLI writes."""
+    import io
+
+    from .brief_html import render_html
+    from .brief_xlsx import write_workbook
+    brief = build_brief(gen, day, scope)
+    buffer = io.BytesIO()
+    write_workbook(brief, buffer)
+    return brief.file_stem, buffer.getvalue(), render_html(brief)
+
+
+def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL) -> list[Path]:
+    stem, xlsx_bytes, html_text = brief_files(gen, day, scope)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    xlsx, html = out_dir / f"{stem}.xlsx", out_dir / f"{stem}.html"
+    xlsx.write_bytes(xlsx_bytes)
+    html.write_text(html_text, encoding="utf-8")
+    return [xlsx, html]

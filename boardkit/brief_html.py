@@ -1,0 +1,126 @@
+"""The brief as one self-contained HTML page that prints on A4 portrait in one or two
+pages. Charts are inline SVG drawn here: no JavaScript, nothing fetched, crisp in print."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from . import labels
+
+CSS = """
+@page { size: A4 portrait; margin: 12mm 11mm; }
+* { box-sizing: border-box; }
+body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+       font-size: 9.5pt; color: #202124; margin: 0; }
+h1 { font-size: 16pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 4mm 0 1.5mm;
+     border-left: 3px solid #1a73e8; padding-left: 2mm; }
+.meta { color: #5f6368; font-size: 8.5pt; margin-bottom: 1mm; }
+.kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1.5mm; }
+.kpi { border: 1px solid #dadce0; border-radius: 2mm; padding: 1.2mm 2mm; }
+.kpi .name { color: #5f6368; font-size: 8pt; } .kpi .value { font-size: 13pt; font-weight: bold; }
+.kpi .delta { font-size: 7.5pt; color: #5f6368; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+th, td { border-bottom: 1px solid #e8eaed; padding: 0.6mm 1.2mm; text-align: left; vertical-align: top; }
+th { background: #f1f3f4; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+.red { color: #d93025; font-weight: bold; } .amber { color: #b06000; font-weight: bold; } .green { color: #188038; }
+.page-break { break-before: page; }
+svg text { font-family: inherit; }
+"""
+
+
+def _fmt(figure) -> tuple[str, str]:
+    if figure.value is None:
+        return "—", ""
+    if figure.kind == "rate":
+        value = f"{figure.value * 100:.1f}%"
+        delta = "" if figure.change is None else f"较前日 {figure.change * 100:+.1f} 个百分点"
+    elif figure.kind == "minutes":
+        value = f"{figure.value:.1f} 分钟"
+        delta = "" if figure.change is None else f"较前日 {figure.change:+.1f}"
+    else:
+        value = f"{int(figure.value):,}"
+        delta = "" if figure.change is None else f"较前日 {int(figure.change):+,}"
+    return value, delta
+
+
+def svg_hbars(items: list[tuple[str, float, str]], width: int = 330, row: int = 16) -> str:
+    """Horizontal bars: (label, value, colour)."""
+    if not items:
+        return "<p class='meta'>无数据</p>"
+    top = max(v for _, v, _ in items) or 1
+    label_w, height = 88, row * len(items) + 4
+    parts = [f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img'>"]
+    for i, (label, value, colour) in enumerate(items):
+        y = i * row + 2
+        bar = (width - label_w - 40) * value / top
+        parts.append(f"<text x='0' y='{y + row * 0.7:.1f}' font-size='9'>{html.escape(str(label))}</text>"
+                     f"<rect x='{label_w}' y='{y + 2}' width='{bar:.1f}' height='{row - 5}' fill='{colour}'/>"
+                     f"<text x='{label_w + bar + 3:.1f}' y='{y + row * 0.7:.1f}' font-size='9'>{value:g}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _table(frame: pd.DataFrame, limit: int | None = None, status_column: str | None = None) -> str:
+    if frame.empty:
+        return "<p class='meta'>无</p>"
+    shown = frame.head(limit) if limit else frame
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    rows = []
+    for record in shown.itertuples(index=False):
+        cells = []
+        for column, value in zip(shown.columns, record):
+            text = "" if value is None or (isinstance(value, float) and value != value) else value
+            if isinstance(text, pd.Timestamp):
+                text = text.strftime("%m-%d %H:%M")
+            css = ""
+            if column == status_column:
+                css = {"红": "red", "黄": "amber", "绿": "green"}.get(str(text), "")
+            if len(str(text)) <= 12:
+                css += " nowrap"
+            cells.append(f"<td class='{css.strip()}'>{html.escape(str(text))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = f"<p class='meta'>另有 {len(frame) - len(shown)} 项，见工作簿</p>" if len(shown) < len(frame) else ""
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+GROUPS = [("12345工单", ["hotline_received", "epidemic_share", "hotline_open", "hotline_overdue",
+                        "on_time_rate", "first_contact_rate", "satisfaction_rate", "satisfaction_score"]),
+          ("人员与隔离", ["arrivals", "home_quarantine", "central_quarantine", "ending_soon"]),
+          ("门磁报警", ["alarm_alarms", "alarm_unhandled", "alarm_past_threshold", "median_response"]),
+          ("企业复工", ["enterprise_approved", "enterprise_pending", "enterprise_returned",
+                       "enterprise_pending_past_threshold"])]
+
+
+def render_html(brief) -> str:
+    fresh = "；".join(f"{labels.SOURCES[k]}截至 {v:%m-%d %H:%M}" if v else f"{labels.SOURCES[k]}无数据"
+                     for k, v in brief.freshness.items())
+    out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+           f"<title>{html.escape(brief.file_stem)}</title><style>{CSS}</style></head><body>",
+           f"<h1>{html.escape(brief.subdistrict)}疫情防控日报 · {brief.clock.day:%Y年%m月%d日}</h1>",
+           f"<div class='meta'>统计日 {brief.clock.day:%m月%d日} 00:00–24:00；“当前”数字截至 {brief.clock.now:%m-%d %H:%M}；"
+           f"生成于 {brief.generated_at:%Y-%m-%d %H:%M}；数据第 {brief.generation} 代</div>",
+           f"<div class='meta'>数据时效：{html.escape(fresh)}</div>"]
+    for title, keys in GROUPS:
+        out.append(f"<h2>{title}</h2><div class='kpis'>")
+        for key in keys:
+            value, delta = _fmt(brief.figures[key])
+            out.append(f"<div class='kpi' data-key='{key}'><div class='name'>{labels.FIGURES[key][0]}</div>"
+                       f"<div class='value'>{value}</div><div class='delta'>{delta}</div></div>")
+        out.append("</div>")
+    topics = brief.tables["工单话题"]
+    colour_by_name = {labels.TOPIC[k]: c for k, c in labels.TOPIC_COLOURS.items()}
+    topic_items = [(r["话题"], float(r["统计日"]), colour_by_name.get(r["话题"], "#9e9e9e"))
+                   for r in topics.to_dict("records")]
+    alarms = brief.tables["报警类型"]
+    alarm_items = [(r["报警类型"], float(r["报警数"]), "#d62728") for r in alarms.to_dict("records")]
+    out.append("<div class='cols'><div><h2>工单话题（统计日）</h2>" + svg_hbars(topic_items) +
+               "<h2>热点问题（25问）</h2>" + _table(brief.tables["热点问题"]) + "</div>")
+    out.append("<div><h2>报警类型（统计日）</h2>" + svg_hbars(alarm_items) +
+               "<h2>3日内解除隔离（人数）</h2>" + _table(brief.tables["3日内解除隔离"], limit=12) + "</div></div>")
+    out.append("<h2 class='page-break'>居民区状态</h2>" + _table(brief.tables["居民区状态"], status_column="状态"))
+    out.append("<h2>今日关注清单</h2>" + _table(brief.tables["关注清单"], limit=12))
+    out.append("</body></html>")
+    return "".join(out)

@@ -1,0 +1,19 @@
+"""日报: the daily prevention-meeting brief for the report day, previewed and downloadable."""
+import streamlit as st
+
+from boardkit.brief import brief_files
+from boardkit.page import cached, context
+
+ctx = context()
+stem, xlsx_bytes, html_text = cached(brief_files)(ctx.gen, ctx.clock.day, ctx.scope)
+
+st.title(f"防控例会日报 · {ctx.clock.day:%Y年%m月%d日}")
+st.caption("与总览页同一统计日、同一口径；命令行生成：`python -m etl brief --date "
+           f"{ctx.clock.day.isoformat()} --out 日报/`，可用 cron 每天 7:30 自动生成（见 README）。")
+left, right = st.columns(2)
+left.download_button("下载 Excel 工作簿", xlsx_bytes, file_name=f"{stem}.xlsx",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     icon=":material/table:", use_container_width=True)
+right.download_button("下载打印版（HTML，A4）", html_text.encode("utf-8"), file_name=f"{stem}.html",
+                      mime="text/html", icon=":material/print:", use_container_width=True)
+st.html(html_text)
