@@ -1,10 +1,12 @@
-"""一屏观: entry and router. Page config, navigation, shared filters, data freshness."""
+"""一屏观: entry and router. Page config, sign-in, navigation, shared filters, freshness."""
 import streamlit as st
 
 from boardkit import labels
+from boardkit.auth import record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
 from boardkit.page import build_context, forward_deep_link, freshness_line
 
-st.set_page_config(page_title="一屏观", page_icon=":material/shield:", layout="wide")
+# An emoji favicon is drawn locally; a ":material/…:" one is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="一屏观", page_icon="🛡️", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title=labels.PAGES["overview"], icon=":material/dashboard:", default=True),
@@ -19,12 +21,26 @@ PAGES = [
 ]
 # The wall screen: no sidebar, no filters, its own layout (pages/screen.py hides the chrome).
 SCREEN = st.Page("pages/screen.py", title=labels.PAGES["screen"], icon=":material/tv:", url_path="screen")
+# Leaders only: who looked at or downloaded what.
+AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/policy:", url_path="audit")
 
-page = st.navigation({"": PAGES, "大屏": [SCREEN]})
+viewer = signed_in_viewer()
+if viewer is None:  # signed out: only the sign-in page, and the screen (no sign-in, address-checked)
+    page = st.navigation([st.Page(sign_in_page, title="登录", icon=":material/login:"), SCREEN], position="hidden")
+else:
+    page = st.navigation({"": PAGES + ([AUDIT] if viewer.is_leader else []), "大屏": [SCREEN]})
 forward_deep_link()
 on_screen = page.url_path == SCREEN.url_path
-ctx = build_context(with_filters=not on_screen)
+if on_screen:
+    viewer = screen_viewer()
+elif viewer is None:
+    page.run()
+    st.stop()
+st.session_state["viewer"] = viewer
+ctx = build_context(viewer.scope, with_filters=not on_screen)
 st.session_state["ctx"] = ctx
 if not on_screen:
+    sign_out_button(viewer)
+    record_view(viewer, page.title)
     st.caption(freshness_line(ctx.gen))
 page.run()

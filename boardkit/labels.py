@@ -7,7 +7,7 @@ SLOGAN = "一屏观疫情，一网管防控"
 PAGES = {
     "overview": "总览", "hotline": "12345工单", "roster": "人员排摸与隔离", "alarms": "门磁报警",
     "enterprises": "企业复工", "neighbourhood": "居民区", "explore": "查询", "data": "数据",
-    "screen": "大屏", "brief": "日报",
+    "screen": "大屏", "brief": "日报", "audit": "审计",
 }
 
 SOURCES = {"hotline": "12345工单", "roster": "来沪人员", "alarms": "门磁报警", "enterprises": "企业复工"}
@@ -88,3 +88,24 @@ NO_DATABASE_HELP = ("在项目目录运行下面的命令生成演示数据（�
 
 def label(mapping: dict, value) -> str:
     return mapping.get(value, "未填" if value is None else str(value))
+
+# Stream pages (12345工单, 人员排摸与隔离, 门磁报警, 企业复工).
+UNKNOWN_NEIGHBOURHOOD = "未识别居民区"
+ALL_OPTION = "全部"
+TICKET_VIEW = {"open": "在办", "overdue": "超期在办", "closed": "已办结", "returned": "已退单", "all": "全部"}
+DUE_FLAG = {"overdue": "已超期", "due_soon": "24小时内到期", "ok": "未到期"}
+PERSON_SOURCE = {"community": "仅居委报送", "both": "居委+企业", "enterprise": "仅企业报送"}
+PERSON_SOURCE_COLOURS = {"community": "#1a73e8", "both": "#12b5cb", "enterprise": "#e8710a"}
+MEASURE_COLOURS = {"home_quarantine": "#e8710a", "central_quarantine": "#d62728",
+                   "health_observation": "#f6bf26", "none": "#9e9e9e"}
+TIMELINE = {"in_quarantine": "隔离/观察期内", "starting": "当日开始", "ending": "当日期满"}
+TIMELINE_COLOURS = {"in_quarantine": "#e8710a", "starting": "#1a73e8", "ending": "#188038"}
+STAFF = {"employees_total": "员工总数", "employees_from_outside": "来沪员工", "employees_on_site": "在岗人数"}
+STAFF_COLOURS = {"employees_total": "#9aa0a6", "employees_from_outside": "#e8710a", "employees_on_site": "#188038"}
+PLEDGE = {"pledged": "已签订", "declined": "未签订", "unknown": "未填报"}
+PLEDGE_COLOURS = {"pledged": "#188038", "declined": "#d93025", "unknown": "#dadce0"}
+CATERING = "餐饮"
+
+# 数据 page: load runs and row issues.
+RUN_STATUS = {"loaded": "已导入", "skipped_duplicate": "重复文件已跳过", "refused": "整份拒收"}
+ISSUE_KIND = {"reject": "拒收（未导入）", "warning": "警告（已导入，请核对）"}

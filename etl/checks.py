@@ -71,6 +71,8 @@ CHECKS: dict[str, list[Check]] = {
         Check("id_number", "id_check_failed", "身份证号校验位或出生日期不正确，请核对",
               "id_type = 'resident_id' AND regexp_full_match(id_number, '\\d{17}[\\dX]|\\d{15}') AND NOT id_valid",
               warning=True),
+        Check("id_number", "id_region_unknown", "身份证号的地区码在出生年份尚未设立或已撤销，请核对",
+              "id_region_ok = false", warning=True),
         Check("phone", "bad_phone", "联系电话应为11位手机号或固定电话",
               "raw_phone IS NOT NULL AND NOT (regexp_full_match(coalesce(phone_digits, ''), '1[3-9]\\d{9}') "
               "OR regexp_full_match(coalesce(phone_digits, ''), '0?\\d{7,11}'))"),
@@ -101,6 +103,8 @@ CHECKS: dict[str, list[Check]] = {
         *_int_range("employees_from_outside", "来沪员工数", "employees_total"),
         *_int_range("employees_on_site", "在岗人数", "employees_total"),
         _date("applied_on", "复工申请日期"), _date("reviewed_on", "审核日期"), _date("resumed_on", "复工日期"),
+        # An application or a review cannot be dated after today (a planned 复工日期 may be).
+        _future("applied_on", "复工申请日期"), _future("reviewed_on", "审核日期"),
         Check("reviewed_on", "reviewed_before_applied", "审核日期早于申请日期", "reviewed_on < applied_on"),
         _UNRESOLVED,
     ],

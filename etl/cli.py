@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from . import settings
+from . import cli_live, settings
 
 EXAMPLES = {
     "load": "例：python -m etl load hotline data/inbox/12345工单_20200203.xlsx --db data/board.duckdb",
@@ -15,8 +15,12 @@ EXAMPLES = {
     "rederive": "例：python -m etl rederive   （修改25问目录或设置后，重新分类工单、重算办理时限）",
     "status": "例：python -m etl status",
     "settings": "例：python -m etl settings --markdown   （打印设置表）",
+    "users": "例：python -m etl users add 张三 --role neighbourhood --neighbourhood 八一；"
+             "python -m etl users reset-password 张三；python -m etl users list",
     "brief": "例：python -m etl brief --date 2020-02-10 --out 日报/   （默认统计日为昨天）",
 }
+
+EXAMPLES.update(cli_live.EXAMPLES)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,11 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=120)
     p.add_argument("--out", type=Path, help="演示文件目录（默认 data/demo/<scale>）")
     p.add_argument("--volume", type=float, default=1.0, help="数据量倍数（测试用小样本，如 0.2）")
+    cli_live.add_demo_arguments(p)
     command("rederive", "按当前目录与设置重算派生字段（话题、办理时限、居民区）")
     command("status", "各数据源最近导入、行数、拒收与警告")
     p = command("brief", "生成防控例会日报（Excel 工作簿与可打印的 HTML）")
     p.add_argument("--date", type=dt.date.fromisoformat, help="统计日（默认昨天；重放历史数据时为最后一天的前一天）")
     p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
+    p = command("users", "看板用户：添加、重置密码、列出（角色 leader / staff / neighbourhood）")
+    p.add_argument("action", choices=["add", "reset-password", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["leader", "staff", "neighbourhood"])
+    p.add_argument("--neighbourhood", action="append", default=[], help="居委角色的居民区（名称或代码，可多次）")
+    p.add_argument("--password", help="不给则交互输入（避免出现在命令历史中）")
+    cli_live.add_parsers(command)
     p = command("settings", "打印设置表（名称、默认值、说明）")
     p.add_argument("--markdown", action="store_true")
     return parser
@@ -96,6 +108,8 @@ def _report(results, notes) -> int:
 
 
 def _demo(args, db: Path) -> int:
+    if args.live:
+        return cli_live.demo_live(args, db)
     from .demo_load import run_demo
     return run_demo(args.scale, args.seed, args.end, args.days, args.out, db, args.volume)
 
@@ -139,5 +153,42 @@ def _brief(args, db: Path) -> int:
     return 0
 
 
-COMMANDS = {"brief": _brief, "load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
+def _users(args, db: Path) -> int:
+    import getpass
+
+    from . import users
+    if args.action == "list":
+        for user in users.load_users().values():
+            print(f"{user.name}\t{user.role}\t{','.join(user.neighbourhoods)}")
+        return 0
+    if not args.name:
+        print("错误：请给出用户名", file=sys.stderr)
+        return 2
+    password = args.password or getpass.getpass("新密码：")
+    try:
+        if args.action == "add":
+            codes = tuple(_neighbourhood_codes(args.neighbourhood))
+            users.add_user(args.name, args.role or "staff", password, codes)
+        else:
+            users.reset_password(args.name, password)
+    except (ValueError, KeyError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"已保存用户 {args.name}（{settings.users_file()}）")
+    return 0
+
+
+def _neighbourhood_codes(names: list[str]) -> list[str]:
+    from .reference import load_pack, name_key
+    by_key = dict(load_pack().alias_rows())
+    codes = []
+    for name in names:
+        if name_key(name) not in by_key:
+            raise ValueError(f"参考数据中没有居民区“{name}”")
+        codes.append(by_key[name_key(name)])
+    return codes
+
+
+COMMANDS = {"users": _users, "brief": _brief, "load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
             "status": _status, "settings": _settings}
+COMMANDS.update(cli_live.COMMANDS)

@@ -35,5 +35,9 @@ def run_demo(scale: str, seed: int, end: dt.date | None, days: int, out: Path | 
     for r in refused:
         print(r.line(), file=sys.stderr)
     print(f"已导入 {loaded} 行，拒收 {rejected} 行，拒收文件 {len(refused)} 个，用时 {time.perf_counter() - t1:.1f} 秒")
+    from .users import DEMO_USERS, ensure_demo_users
+    if ensure_demo_users():
+        accounts = "、".join(f"{name}/{password}" for name, _, _, password in DEMO_USERS)
+        print(f"已创建演示账号（用户名/密码）：{accounts}")
     print(f"数据库：{db}　启动看板：streamlit run board.py")
     return 0

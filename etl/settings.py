@@ -48,7 +48,50 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout_seconds", 10.0, "看板单个查询的超时秒数"),
     Setting("query_row_cap", 50000, "看板单个查询最多返回的行数"),
     Setting("cache_ttl_seconds", 60, "看板查询结果缓存秒数（新数据代总会立即生效）"),
+    Setting("auth", "required", "登录：required 必须登录；off 关闭登录（仅限开发测试，每页会显示警告）；环境变量 BOARD_AUTH 优先"),
+    Setting("users_file", "data/users.toml", "用户与角色文件（密码以 scrypt 哈希保存）；环境变量 BOARD_USERS 优先"),
+    Setting("audit_db", "data/audit.sqlite", "审计日志（SQLite，WAL 模式，看板运行时追加写入）"),
+    Setting("session_minutes", 480, "登录会话有效分钟数（无操作超过即需重新登录）"),
+    Setting("screen_allowed_clients", "127.0.0.1,::1", "允许打开大屏的客户端地址（逗号分隔，可写网段如 10.1.2.0/24）"),
     Setting("tile_url", "", "底图瓦片地址模板（如内网瓦片服务）；留空则不加载底图，只画居民区边界"),
+    Setting("surge.baseline_days", 14, "新热点：与统计日之前多少天的日均量比较（不含统计日）"),
+    Setting("surge.p_value", 0.001, "新热点：按近期日均量（计入波动）出现不少于当日件数的概率低于此值才提示"),
+    Setting("surge.min_count", 5, "新热点：统计日件数至少为此数才提示（避免零星来电误报）"),
+    Setting("surge.min_ratio", 1.5, "新热点：统计日件数至少为近期日均的此倍数才提示"),
+    # Alarms in near real time (issue 7): watched inbox, HTTP intake, notices to phones.
+    Setting("watch.inbox_dir", "data/inbox", "监视收件箱目录（python -m etl watch 的默认目录）"),
+    Setting("watch.archive_dir", "", "已导入文件的归档目录（按日期分子目录）；留空则为收件箱旁的 archive"),
+    Setting("watch.refused_dir", "", "被拒收文件的目录（附 .reason.txt）；留空则为收件箱旁的 refused"),
+    Setting("watch.poll_seconds", 0.25, "收件箱扫描间隔（秒）"),
+    Setting("watch.stable_seconds", 1.0, "直接以正式文件名写入的文件，大小与修改时间保持不变达此秒数才算写完"),
+    Setting("intake.host", "127.0.0.1", "报警接收服务监听地址（默认只接受本机连接）"),
+    Setting("intake.port", 8765, "报警接收服务端口"),
+    Setting("intake.token_file", "~/.config/yipingguan/intake.token",
+            "报警接收服务的共享令牌文件（仓库之外，首次运行时创建，权限 600）"),
+    Setting("intake.max_events", 1000, "一次 POST 最多的报警事件数"),
+    Setting("notify.config_file", "notify.toml", "各居民区群机器人地址的配置文件（参考数据包内）；未配置则不发送"),
+    Setting("notify.log_file", "", "提醒发送记录（SQLite）；留空则为数据库旁的 notify.sqlite"),
+    Setting("notify.arrival_types", "door_open", "到达即提醒的报警类型（英文代码，逗号分隔）"),
+    Setting("notify.arrival_max_age_minutes", 60, "报警时间早于此分钟数的报警不再发到达提醒（补录的旧报警）"),
+    Setting("notify.escalate_minutes.door_open", 15, "开门报警超过此分钟数仍未处置，向居民区升级提醒（0 为不升级）"),
+    Setting("notify.escalate_minutes.tamper", 15, "防拆报警升级提醒分钟数（0 为不升级）"),
+    Setting("notify.escalate_minutes.doorbell", 30, "门铃报警升级提醒分钟数（0 为不升级）"),
+    Setting("notify.escalate_minutes.offline", 120, "设备离线升级提醒分钟数（0 为不升级）"),
+    Setting("notify.escalate_minutes.low_battery", 720, "低电量升级提醒分钟数（0 为不升级）"),
+    Setting("notify.escalate_max_age_hours", 24, "报警时间早于此小时数的未处置报警不再升级（历史积压）"),
+    Setting("notify.burst_window_seconds", 300, "同一设备在此秒数内的多次报警合并为一条提醒"),
+    Setting("notify.retry_max_attempts", 5, "一条提醒最多发送次数（含首次）"),
+    Setting("notify.retry_base_seconds", 2.0, "发送失败后的重试间隔：此秒数 × 2^(已试次数-1)"),
+    Setting("notify.timeout_seconds", 5.0, "调用群机器人接口的超时秒数"),
+    Setting("notify.poll_seconds", 15.0, "提醒进程检查超时未处置报警的间隔（秒）"),
+    # The wall screen (issue 4): refresh, rotation, when a source counts as stale.
+    Setting("screen_refresh_seconds", 30, "大屏各面板自动刷新间隔（秒）"),
+    Setting("screen_alarm_refresh_seconds", 5, "大屏报警滚动条与时钟的刷新间隔（秒）"),
+    Setting("screen_rotate_seconds", 20, "大屏轮播（/screen?rotate=1）每个画面停留的秒数"),
+    Setting("screen_freshness_hours.hotline", 24, "大屏：12345工单数据超过此小时数未更新即标红"),
+    Setting("screen_freshness_hours.roster", 48, "大屏：来沪人员数据（按抵沪日期）超过此小时数未更新即标红"),
+    Setting("screen_freshness_hours.alarms", 2, "大屏：门磁报警数据超过此小时数未更新即标红"),
+    Setting("screen_freshness_hours.enterprises", 72, "大屏：企业复工数据（按日期）超过此小时数未更新即标红"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -80,6 +123,18 @@ def get(name: str):
 
 def db_path() -> Path:
     return _repo_path(os.environ.get("BOARD_DB") or get("db_path"))
+
+
+def users_file() -> Path:
+    return _repo_path(os.environ.get("BOARD_USERS") or get("users_file"))
+
+
+def audit_db() -> Path:
+    return _repo_path(os.environ.get("BOARD_AUDIT") or get("audit_db"))
+
+
+def auth_mode() -> str:
+    return os.environ.get("BOARD_AUTH") or str(get("auth"))
 
 
 def secret_key_file() -> Path:

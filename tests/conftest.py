@@ -26,8 +26,11 @@ def isolated_board_env(tmp_path_factory):
     folder = tmp_path_factory.mktemp("board-env")
     key_file = folder / "person-key.secret"
     key_file.write_text(TEST_SECRET_HEX)
+    # Sign-in is off for page tests (test_auth.py turns it on); audit and users files are
+    # temporary, so no test reads or writes the real ones.
     changes = {"BOARD_SECRET_KEY_FILE": str(key_file), "BOARD_DB": str(folder / "db" / "board.duckdb"),
-               "BOARD_REFERENCE": None}
+               "BOARD_REFERENCE": None, "BOARD_AUTH": "off", "BOARD_USERS": str(folder / "users.toml"),
+               "BOARD_AUDIT": str(folder / "audit.sqlite")}
     saved = {name: os.environ.get(name) for name in changes}
     for name, value in changes.items():
         if value is None:
