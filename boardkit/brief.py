@@ -170,6 +170,12 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     status = neighbourhood_status(gen, clock, scope)
     brief.tables["居民区状态"] = pd.DataFrame({
         "居民区": status["name"], "状态": status["status"].map(labels.STATUS_LABELS), "原因": status["reason"]})
+    from .surges import surge_panel_rows
+    surges = surge_panel_rows(gen, scope, clock.day)
+    brief.tables["新热点"] = pd.DataFrame(
+        [{"新热点": r["新热点"], "说明": r["说明"], "显著性": r["显著性"],
+          "示例工单": "；".join(r["示例工单"])} for r in surges],
+        columns=["新热点", "说明", "显著性", "示例工单"])
     attention = attention_list(gen, clock, scope)
     brief.tables["关注清单"] = attention.drop(columns=["priority"]).rename(columns={
         "kind": "事项", "neighbourhood": "居民区", "since": "起始时间", "detail": "说明"})

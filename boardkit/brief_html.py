@@ -120,6 +120,9 @@ def render_html(brief) -> str:
                "<h2>热点问题（25问）</h2>" + _table(brief.tables["热点问题"]) + "</div>")
     out.append("<div><h2>报警类型（统计日）</h2>" + svg_hbars(alarm_items) +
                "<h2>3日内解除隔离（人数）</h2>" + _table(brief.tables["3日内解除隔离"], limit=12) + "</div></div>")
+    surges = brief.tables.get("新热点")
+    if surges is not None and not surges.empty:
+        out.append("<h2>新热点</h2>" + _table(surges[["新热点", "说明", "显著性"]], limit=4))
     out.append("<h2 class='page-break'>居民区状态</h2>" + _table(brief.tables["居民区状态"], status_column="状态"))
     out.append("<h2>今日关注清单</h2>" + _table(brief.tables["关注清单"], limit=12))
     out.append("</body></html>")

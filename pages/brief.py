@@ -13,7 +13,7 @@ st.caption("与总览页同一统计日、同一口径；命令行生成：`pyth
 left, right = st.columns(2)
 left.download_button("下载 Excel 工作簿", xlsx_bytes, file_name=f"{stem}.xlsx",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     icon=":material/table:", use_container_width=True)
+                     icon=":material/table:", width="stretch")
 right.download_button("下载打印版（HTML，A4）", html_text.encode("utf-8"), file_name=f"{stem}.html",
-                      mime="text/html", icon=":material/print:", use_container_width=True)
+                      mime="text/html", icon=":material/print:", width="stretch")
 st.html(html_text)

@@ -6,6 +6,7 @@ import streamlit as st
 from boardkit import charts, labels, maps
 from boardkit.figures import overview_figures
 from boardkit.page import cached, context, kpi
+from boardkit.panels import surge_panel
 from boardkit.queries import overview as q
 from boardkit.status import neighbourhood_status
 
@@ -51,14 +52,16 @@ with right:
     order = {"red": 0, "amber": 1, "green": 2}
     table = table.sort_values(by="status", key=lambda s: s.map(order))
     st.dataframe(table[["name", "状态", "reason"]].rename(columns={"name": "居民区", "reason": "原因"}),
-                 hide_index=True, height=430, use_container_width=True)
+                 hide_index=True, height=430, width="stretch")
 
 st.subheader("近30日12345工单（按话题）与涉疫占比")
 by_topic = cached(q.daily_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 trend = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 st.plotly_chart(charts.stacked_daily(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
                                      share=trend.rename(columns={"epidemic_share": "share"})),
-                use_container_width=True)
+                width="stretch")
+
+surge_panel(ctx)
 
 st.subheader("今日关注清单")
 attention = cached(q.attention_list)(ctx.gen, ctx.clock, ctx.scope)
@@ -68,4 +71,4 @@ else:
     st.caption(f"共 {len(attention)} 项：开门报警超时 → 涉疫工单超期 → 隔离即将解除 → 复工审核超期")
     st.dataframe(attention.drop(columns=["priority"]).rename(columns={
         "kind": "事项", "neighbourhood": "居民区", "since": "起始时间", "detail": "说明"}),
-        hide_index=True, use_container_width=True)
+        hide_index=True, width="stretch")
