@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import settings
+from etl.localtime import local_now
 
 _LOCK = threading.Lock()
 _SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
@@ -38,7 +39,7 @@ def record(event: str, user: str | None, role: str | None = None, page: str | No
         try:
             with con:
                 con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (dt.datetime.now().isoformat(timespec="seconds"), user, role, event, page, text, rows))
+                            (local_now().isoformat(timespec="seconds"), user, role, event, page, text, rows))
         finally:
             con.close()
 

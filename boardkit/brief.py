@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import settings
+from etl.localtime import local_now
 
 from . import labels
 from .clock import Clock, make_clock
@@ -147,7 +148,7 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     clock = make_clock(gen, day, wall)
     pack_name = query(gen, "SELECT any_value(subdistrict_name) AS n FROM ref_neighbourhoods").iat[0, 0]
     brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number,
-                  generated_at=dt.datetime.now().replace(microsecond=0), freshness=source_freshness(gen),
+                  generated_at=local_now(), freshness=source_freshness(gen),
                   figures=overview_figures(gen, clock, scope))
     topics = tickets_by_topic(gen, clock, scope)
     topics["topic"] = topics["topic"].map(lambda v: labels.label(labels.TOPIC, v))

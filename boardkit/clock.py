@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from etl.localtime import local_now
+
 from .db import Generation, scalar
 
 
@@ -23,7 +25,7 @@ class Clock:
 
 def data_now(gen: Generation, wall: dt.datetime | None = None) -> dt.datetime:
     """The wall clock, or the latest record's time when the data ends earlier."""
-    wall = wall or dt.datetime.now()
+    wall = wall or local_now()
     latest = scalar(gen, """SELECT greatest((SELECT max(received_at) FROM hotline_tickets),
                                             (SELECT max(raised_at) FROM alarms))""")
     if latest is None or str(latest) == "NaT":

@@ -24,9 +24,17 @@ REQUEST_TYPES = ("inquiry", "suggestion", "complaint", "help", "report", "praise
 def load_reference(con: duckdb.DuckDBPyConnection, pack: Pack | None = None) -> list[str]:
     """Copies the reference pack and the working-day calendar into the database.
     Returns warnings to show the operator (e.g. years the holiday calendar lacks)."""
-    if pack is None:
-        pack = load_pack(_pack_folder(con))
+    folder = pack.folder if pack is not None else _pack_folder(con)
+    fingerprint = _pack_fingerprint(folder)
+    stored = con.execute("SELECT value FROM meta WHERE key = 'reference_fingerprint'").fetchall()
+    if stored and stored[0][0] == fingerprint:
+        # The copied generation already holds this pack and calendar (a live feed loads
+        # every few seconds; rebuilding them cost most of a small load).
+        due_days_table(con)
+        return _calendar_warnings(con)
+    pack = pack or load_pack(folder)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('reference_dir', ?)", [str(pack.folder.resolve())])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('reference_fingerprint', ?)", [fingerprint])
     rows = []
     for n in pack.neighbourhoods:
         geometry = {"type": "Polygon", "coordinates": n.polygon}
@@ -49,6 +57,20 @@ def load_reference(con: duckdb.DuckDBPyConnection, pack: Pack | None = None) -> 
     return load_calendar(con)
 
 
+def _pack_fingerprint(folder) -> str:
+    """Changes when any pack file, the settings or the year changes (the calendar spans
+    this year and the next)."""
+    import hashlib
+    from pathlib import Path
+    from .localtime import local_today
+    parts = [str(Path(folder).resolve()), str(local_today().year)]
+    for path in sorted(Path(folder).glob("*")):
+        if path.is_file():
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def _pack_folder(con):
     """BOARD_REFERENCE when set; else the pack this database was built with; else the default.
     (A city-scale demo database keeps its synthetic pack across later loads.)"""
@@ -63,8 +85,9 @@ def _pack_folder(con):
 
 
 def load_calendar(con) -> list[str]:
-    from .workdays import calendar_frame, uncovered_years
-    today = dt.date.today()
+    from .localtime import local_today
+    from .workdays import calendar_frame
+    today = local_today()
     start, end = dt.date(2019, 1, 1), dt.date(today.year + 1, 12, 31)
     frame = calendar_frame(start, end)
     con.register("_calendar", frame)
@@ -72,7 +95,13 @@ def load_calendar(con) -> list[str]:
     con.execute("INSERT INTO ref_calendar SELECT day, is_workday, workday_seq, source FROM _calendar")
     con.unregister("_calendar")
     due_days_table(con)
-    missing = uncovered_years(start, end)
+    return _calendar_warnings(con)
+
+
+def _calendar_warnings(con) -> list[str]:
+    """Years the holiday calendar does not know (weekends only until the centre enters them)."""
+    missing = [r[0] for r in con.execute("SELECT DISTINCT year(day) FROM ref_calendar "
+                                         "WHERE source = 'weekend_fallback' ORDER BY 1").fetchall()]
     if missing:
         return [f"节假日日历未覆盖 {'、'.join(map(str, missing))} 年：这些年份暂按周末计算工作日，"
                 f"请在参考数据包的 holidays_override.csv 中录入国务院公布的安排"]

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import derive, settings, store
+from . import archive, derive, settings, store
+from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
 from .readers import FileRefused, Staged, detect_source, install_macros, stage
@@ -123,7 +124,7 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
 
 
 def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> FileResult:
-    started = dt.datetime.now()
+    started = local_now()
     t0 = time.perf_counter()
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     source_label = source_name or "unknown"
@@ -144,6 +145,7 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> 
         result = _transform_and_upsert(con, source, staged, run_id, path, options)
         result.seconds = time.perf_counter() - t0
         _record(con, result, sha, started, run_id)
+        archive.keep(con, path, sha)  # in the transaction: never loaded without its raw file
         con.execute("COMMIT")
         return result
     except FileRefused as exc:
@@ -241,7 +243,7 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     parts = [f"""SELECT _row, '{c.column}' AS column_name, {value_expression(c.column)} AS value_masked,
                         '{c.code}' AS code, '{c.reason}' AS reason, {str(c.warning).lower()} AS warning,
                         neighbourhood FROM n WHERE {c.predicate}""" for c in checks]
-    now = options.now or dt.datetime.now()
+    now = options.now or local_now()
     sql = "CREATE OR REPLACE TEMP TABLE _issues AS " + " UNION ALL ".join(parts)
     con.execute(sql, {"now": now} if "$now" in sql else None)
 
@@ -290,7 +292,7 @@ def _record(con, result: FileResult, sha: str, started: dt.datetime, run_id: int
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
     generation = con.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'").fetchall()[0][0]
     con.execute("INSERT INTO etl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, result.source, result.path.name, sha, started, dt.datetime.now(), result.rows_read,
+                [run_id, result.source, result.path.name, sha, started, local_now(), result.rows_read,
                  result.rows_loaded, result.rows_rejected, result.rows_warned, result.status, result.message,
                  generation])
     return result

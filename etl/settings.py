@@ -92,6 +92,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("screen_freshness_hours.roster", 48, "大屏：来沪人员数据（按抵沪日期）超过此小时数未更新即标红"),
     Setting("screen_freshness_hours.alarms", 2, "大屏：门磁报警数据超过此小时数未更新即标红"),
     Setting("screen_freshness_hours.enterprises", 72, "大屏：企业复工数据（按日期）超过此小时数未更新即标红"),
+    # Running for months (issue 11): retention, raw archive, disk, health, services.
+    Setting("retention_days", 30, "隔离结束（或抵沪，未隔离者）后保留个人信息的天数；到期由 python -m etl purge 匿名化"),
+    Setting("archive.raw_dir", "", "已导入原始文件的归档目录（重建数据库用）；留空则为数据库旁的 archive/raw"),
+    Setting("archive.retention_days", 45, "原始文件（含明文个人信息）归档保留天数；到期由 python -m etl cleanup 删除"),
+    Setting("disk.warn_free_gb", 5.0, "磁盘剩余空间低于此 GB（或低于当前数据库的 3 倍）即告警"),
+    Setting("health.max_generation_age_hours", 26.0, "健康检查：当前数据代超过此小时数未更新即判为不健康"),
+    Setting("services.units", "yipingguan-board,yipingguan-watch,yipingguan-intake",
+            "python -m etl status 检查运行状态的 systemd 服务名（逗号分隔）"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
