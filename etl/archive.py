@@ -1,0 +1,133 @@
+"""The raw-file archive: every loaded file, byte for byte, so the database can be rebuilt.
+
+A loaded file is copied to `<archive>/<sha256[:2]>/<sha256>__<name>` (content-addressed:
+the same bytes are kept once), made read-only, and a line is appended to
+`<archive>/journal.jsonl` (run, source, hash, name). `python -m etl rebuild` replays these
+files in load order (etl_runs; the journal only when the database itself is lost).
+
+The archive holds the users' files as sent, so clear names, ID numbers and phone numbers:
+it is kept `archive.retention_days` and then deleted by `python -m etl cleanup`
+(README, "个人信息的保留").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import settings
+
+_ENABLED = [True]
+_NAME = re.compile(r"^(?P<sha>[0-9a-f]{64})__(?P<name>.+)$")
+JOURNAL = "journal.jsonl"
+
+
+def raw_dir(db_path: Path | None = None) -> Path:
+    """`archive.raw_dir` if set, else `archive/raw` beside the database link."""
+    configured = settings.get("archive.raw_dir")
+    if configured:
+        return settings._repo_path(configured)
+    return Path(db_path or settings.db_path()).parent / "archive" / "raw"
+
+
+def archived_path(folder: Path, sha: str, name: str) -> Path:
+    return Path(folder) / sha[:2] / f"{sha}__{name}"
+
+
+def find(folder: Path, sha: str) -> Path | None:
+    """The archived file with these bytes (whatever name it came under), or None."""
+    candidates = sorted((Path(folder) / sha[:2]).glob(f"{sha}__*"))
+    return candidates[0] if candidates else None
+
+
+@contextmanager
+def suspended():
+    """No archiving inside (a rebuild replays files that are already archived)."""
+    _ENABLED.append(False)
+    try:
+        yield
+    finally:
+        _ENABLED.pop()
+
+
+def keep(con, path: Path, sha: str) -> Path | None:
+    """Archives a file just loaded on `con` (a new generation under the writer lock).
+
+    Called by load.load_one inside the file's transaction, so a failure (disk full) rolls
+    the load back: a file is never in the database without being in the archive."""
+    if not _ENABLED[-1]:
+        return None
+    folder = _folder_of(con)
+    target = archived_path(folder, sha, Path(path).name)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+        shutil.copyfile(path, tmp)
+        os.chmod(tmp, 0o440)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    run_id, source, generation = con.execute(
+        """SELECT run_id, source, generation FROM etl_runs WHERE file_sha256 = ?
+           ORDER BY run_id DESC LIMIT 1""", [sha]).fetchall()[0]
+    entry = {"run_id": run_id, "source": source, "sha256": sha, "name": Path(path).name,
+             "generation": generation, "archived_at": dt.datetime.now().isoformat(timespec="seconds")}
+    with open(folder / JOURNAL, "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return target
+
+
+def _folder_of(con) -> Path:
+    """The archive of the database `con` writes: its generation file lives in
+    `<db dir>/generations/`, so the database link is two levels up."""
+    configured = settings.get("archive.raw_dir")
+    if configured:
+        return settings._repo_path(configured)
+    file = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    return Path(file).resolve().parent.parent / "archive" / "raw"
+
+
+def journal(folder: Path) -> list[dict]:
+    """The journal's entries; for a run number written twice (a generation that failed
+    and was loaded again) the later entry wins."""
+    path = Path(folder) / JOURNAL
+    if not path.exists():
+        return []
+    by_run: dict[int, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            by_run[entry["run_id"]] = entry
+    return [by_run[k] for k in sorted(by_run)]
+
+
+def files(folder: Path) -> list[Path]:
+    folder = Path(folder)
+    return [p for p in folder.glob("??/*") if _NAME.match(p.name)] if folder.exists() else []
+
+
+def size_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in files(folder))
+
+
+def prune(folder: Path, days: int | None = None, now: float | None = None) -> list[Path]:
+    """Deletes archived files archived more than `days` ago (their clear personal data
+    must not outlive the retention); returns what was deleted."""
+    days = int(settings.get("archive.retention_days") if days is None else days)
+    if days <= 0:
+        return []
+    cutoff = (now or time.time()) - days * 86400
+    removed = []
+    for path in files(folder):
+        if path.stat().st_mtime < cutoff:
+            path.unlink()
+            removed.append(path)
+    for sub in Path(folder).glob("??"):
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()
+    return removed
