@@ -6,7 +6,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from . import cli_live, settings
+from . import cli_live, cli_ops, settings
+from .store import SchemaTooNew
 
 EXAMPLES = {
     "load": "例：python -m etl load hotline data/inbox/12345工单_20200203.xlsx --db data/board.duckdb",
@@ -21,6 +22,7 @@ EXAMPLES = {
 }
 
 EXAMPLES.update(cli_live.EXAMPLES)
+EXAMPLES.update(cli_ops.EXAMPLES)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", choices=["subdistrict", "district", "city"], default="subdistrict")
     p.add_argument("--seed", type=int, default=2020)
     p.add_argument("--end", type=dt.date.fromisoformat, help="演示期最后一天（默认今天）")
-    p.add_argument("--days", type=int, default=120)
+    p.add_argument("--days", type=int, default=None, help="演示期天数（默认：街道、区 120 天，全市 540 天）")
     p.add_argument("--out", type=Path, help="演示文件目录（默认 data/demo/<scale>）")
     p.add_argument("--volume", type=float, default=1.0, help="数据量倍数（测试用小样本，如 0.2）")
     cli_live.add_demo_arguments(p)
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--neighbourhood", action="append", default=[], help="居委角色的居民区（名称或代码，可多次）")
     p.add_argument("--password", help="不给则交互输入（避免出现在命令历史中）")
     cli_live.add_parsers(command)
+    cli_ops.add_parsers(command)
     p = command("settings", "打印设置表（名称、默认值、说明）")
     p.add_argument("--markdown", action="store_true")
     return parser
@@ -71,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断：数据库保持导入前的状态", file=sys.stderr)
         return 130
-    except (TimeoutError, FileNotFoundError, PermissionError) as exc:
+    except (OSError, SchemaTooNew) as exc:
+        # The database or the machine (locked, damaged, too new, disk full), not a bug in
+        # a file: one line that says what to do, no traceback; the database is unchanged.
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
@@ -192,3 +197,4 @@ def _neighbourhood_codes(names: list[str]) -> list[str]:
 COMMANDS = {"users": _users, "brief": _brief, "load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
             "status": _status, "settings": _settings}
 COMMANDS.update(cli_live.COMMANDS)
+COMMANDS.update(cli_ops.COMMANDS)

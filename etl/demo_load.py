@@ -12,7 +12,7 @@ from . import settings
 from .load import LoadOptions, load_files
 
 
-def run_demo(scale: str, seed: int, end: dt.date | None, days: int, out: Path | None, db: Path,
+def run_demo(scale: str, seed: int, end: dt.date | None, days: int | None, out: Path | None, db: Path,
              volume: float = 1.0) -> int:
     from .demo import write_demo_files
     out = Path(out or settings.REPO_ROOT / "data" / "demo" / scale)
