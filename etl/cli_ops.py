@@ -1,0 +1,101 @@
+"""The operations commands of `python -m etl` (issue 11): purge, cleanup, rebuild,
+backup, restore, health. Kept apart from etl/cli.py, which only registers them."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+EXAMPLES = {
+    "purge": "例：python -m etl purge   （隔离结束 30 天后匿名化人员信息并解除报警关联；每天由定时任务运行）；"
+             "python -m etl purge --days 60",
+    "cleanup": "例：python -m etl cleanup   （删除超出保留数的旧数据代、超过 archive.retention_days 的归档原始文件）",
+    "rebuild": "例：python -m etl rebuild --into /tmp/重建/board.duckdb   （从归档重建到新位置，并与现用数据库逐表比较）；"
+               "python -m etl rebuild   （重建后替换现用数据库，作为新一代）",
+    "backup": "例：python -m etl backup --to /mnt/backup --keep 7   （数据库、原始文件归档、日志、密钥，附清单）",
+    "restore": "例：python -m etl restore /mnt/backup/yipingguan-20200315-020000   （先停止看板之外的服务）",
+    "health": "例：python -m etl health --url http://127.0.0.1:8501 --url http://127.0.0.1:8765/health",
+}
+
+
+def add_parsers(command) -> None:
+    p = command("purge", "个人信息到期清除：隔离结束（未隔离者按抵沪日期）若干天后匿名化人员记录并解除报警关联")
+    p.add_argument("--days", type=int, help="保留天数（默认设置 retention_days：30）")
+    p.add_argument("--today", type=dt.date.fromisoformat, help="按哪一天计算（默认今天；演练用）")
+    command("cleanup", "清理磁盘：旧数据代文件、过期的归档原始文件与收件箱归档")
+    p = command("rebuild", "从原始文件归档按导入顺序重建数据库")
+    p.add_argument("--into", type=Path, help="重建到新的数据库路径（不替换现用数据库），完成后逐表比较")
+    p.add_argument("--base", type=Path, help="以备份中的数据库文件为起点，只重放其后的导入（归档已过保留期时）")
+    p.add_argument("--no-classify", action="store_true", help="不做话题分类（与以 classify=False 导入的库比较时）")
+    p = command("backup", "备份数据库、原始文件归档、审计与提醒日志、密钥（附清单）")
+    p.add_argument("--to", type=Path, required=True, help="备份目录（每次备份建一个子目录）")
+    p.add_argument("--keep", type=int, default=0, help="只保留最新的 N 份备份（默认全部保留）")
+    p = command("restore", "从备份恢复数据库（作为新一代）、缺失的归档文件、日志与密钥")
+    p.add_argument("backup", type=Path, help="备份子目录（含 manifest.json）")
+    p = command("health", "健康检查：数据库可读、数据代新鲜、磁盘空间、服务应答；全部正常时退出码为 0")
+    p.add_argument("--url", action="append", default=[], help="要检查的服务地址（看板地址自动加 /_stcore/health；可多次）")
+    p.add_argument("--max-age-hours", type=float, help="当前数据代最长多少小时未更新（默认设置 health.max_generation_age_hours；0 为不检查）")
+
+
+def purge(args, db: Path) -> int:
+    from .purge import purge as run
+    for line in run(db, args.days, args.today).lines():
+        print(line)
+    return 0
+
+
+def cleanup(args, db: Path) -> int:
+    from .disk import cleanup as run, disk_status
+    for line in run(db).lines():
+        print(line)
+    print(disk_status(db).message)
+    return 0
+
+
+def rebuild(args, db: Path) -> int:
+    from .rebuild import RebuildError, compare, rebuild as run
+    try:
+        result = run(db, args.into, args.base, classify=not args.no_classify)
+    except RebuildError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    for line in result.lines():
+        print(line)
+    if args.into and not result.from_journal:
+        differences = compare(db, args.into)
+        if differences:
+            print("与现用数据库不同的行数：" + "，".join(f"{t} {n}" for t, n in differences.items()))
+            return 1
+        print("与现用数据库逐表比较：内容相同（导入时间、数据代编号与匿名令牌除外）")
+    return 0
+
+
+def backup(args, db: Path) -> int:
+    from .backup import backup as run
+    for line in run(args.to, db, args.keep).lines():
+        print(line)
+    return 0
+
+
+def restore(args, db: Path) -> int:
+    from .backup import restore as run
+    try:
+        lines = run(args.backup, db)
+    except RuntimeError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    return 0
+
+
+def health(args, db: Path) -> int:
+    from .health import run_checks
+    checks = run_checks(db, tuple(args.url), args.max_age_hours)
+    for check in checks:
+        print(("正常  " if check.ok else "异常  ") + check.line)
+    return 0 if all(c.ok for c in checks) else 1
+
+
+COMMANDS = {"purge": purge, "cleanup": cleanup, "rebuild": rebuild, "backup": backup, "restore": restore,
+            "health": health}
