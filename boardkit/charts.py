@@ -124,13 +124,14 @@ def stacked_bars(frame: pd.DataFrame, x: str, category: str, colours: dict, name
 
 def binned_histogram(frame: pd.DataFrame, title: str | None, threshold: float | None = None,
                      unit: str = "分钟", last_label: str | None = None, bin_width: float = 1,
-                     threshold_label: str | None = None) -> go.Figure:
-    """A histogram binned in SQL: (bin, n), `bin` the lower edge of a bin `bin_width` wide;
-    `last_label` names an open-ended last bin (e.g. "≥60") so long tails do not flatten it."""
+                     threshold_label: str | None = None, centred: bool = False) -> go.Figure:
+    """A histogram binned in SQL: (bin, n), `bin` the lower edge of a bin `bin_width` wide, or
+    with `centred` a whole value (days) drawn centred on its tick; `last_label` names an
+    open-ended last bin (e.g. "≥60") so long tails do not flatten it."""
     ticks = [f"{b:g}–{b + bin_width:g}" if bin_width != 1 else f"{b:g}" for b in frame["bin"]]
     if last_label and ticks:
         ticks[-1] = last_label
-    fig = go.Figure(go.Bar(x=frame["bin"] + bin_width / 2, y=frame["n"], width=bin_width * 0.95,
+    fig = go.Figure(go.Bar(x=frame["bin"] + (0 if centred else bin_width / 2), y=frame["n"], width=bin_width * 0.95,
                            marker_color="#1a73e8",
                            customdata=ticks, hovertemplate=f"%{{customdata}} {unit}：%{{y}}<extra></extra>"))
     if threshold is not None:
@@ -187,10 +188,12 @@ def faq_small_multiples(matrix: pd.DataFrame, title: str | None = None, columns:
 # ------------------------------------------------------------------ 查询 (boardkit/tables.explore_result frames)
 
 def explore_chart(frame: pd.DataFrame, x: str, y: str, colour: str | None = None, title: str | None = None,
-                  time_axis: bool = False, stack: bool = True, max_categories: int = 30) -> go.Figure:
+                  time_axis: bool = False, stack: bool = True, max_categories: int = 30,
+                  colours: dict | None = None) -> go.Figure:
     """The 查询 result as bars: over time when `x` is a date (vertical), else the largest
     `max_categories` values of `x` (horizontal, largest on top); one series per value of
-    `colour`, stacked when the measure adds up (counts, sums), side by side otherwise."""
+    `colour`, stacked when the measure adds up (counts, sums), side by side otherwise.
+    `colours` (value -> colour) keeps a topic or status in its board-wide colour and order."""
     frame = frame.copy()
     if not time_axis:
         totals = frame.groupby(x, sort=False, dropna=False)[y].sum().sort_values(ascending=False)
@@ -198,18 +201,23 @@ def explore_chart(frame: pd.DataFrame, x: str, y: str, colour: str | None = None
         frame = frame[frame[x].isin(keep)]
     fig = go.Figure()
     groups = [(None, frame)] if colour is None else list(frame.groupby(colour, sort=False, dropna=False))
+    if colours:
+        rank = {name: i for i, name in enumerate(colours)}
+        groups.sort(key=lambda g: rank.get(g[0], len(rank)))
     for name, part in groups:
         label = None if name is None else str(name)
+        marker = dict(color=(colours or {}).get(label)) if colours and label in colours else None
         if time_axis:
-            fig.add_bar(x=part[x], y=part[y], name=label)
+            fig.add_bar(x=part[x], y=part[y], name=label, marker=marker)
         else:
-            fig.add_bar(y=part[x].astype(str), x=part[y], name=label, orientation="h")
+            fig.add_bar(y=part[x].astype(str), x=part[y], name=label, orientation="h", marker=marker)
     fig.update_layout(barmode="stack" if stack else "group", showlegend=colour is not None,
                       hovermode="x unified" if time_axis else "y unified")
     if colour is None:
         fig.update_traces(marker_color="#1a73e8")
     if time_axis:
         fig.update_yaxes(title=y)
+        fig.update_xaxes(tickformat="%m月%d日", hoverformat="%Y年%m月%d日")  # not plotly's "Jan 13"
         return _layout(fig, title, height=360)
     order = [str(v) for v in dict.fromkeys(frame[x])]
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=order)

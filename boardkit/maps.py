@@ -75,3 +75,43 @@ def points_map(points: pd.DataFrame, outline: pd.DataFrame, height: int = 420) -
                   get_fill_color=[26, 115, 232, 180], pickable=True)]
     return pdk.Deck(layers=layers, initial_view_state=_view(outline, height), map_provider=None,
                     tooltip={"text": "{label}：{n}"}, height=height)
+
+
+def _rgba(hex_colour: str, alpha: int) -> list[int]:
+    hex_colour = hex_colour.lstrip("#")
+    return [int(hex_colour[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def enterprise_map(places: pd.DataFrame, outline: pd.DataFrame, height: int = 460) -> pdk.Deck:
+    """Enterprises over neighbourhood outlines. `places`: kind ('point': one enterprise at its
+    own lon/lat, coloured by application status; 'centroid': enterprises without coordinates
+    counted at their neighbourhood's centroid, sized and labelled by the count), lon, lat, n,
+    label, status."""
+    rows = [{"polygon": json.loads(r.polygon_json)[0], "name": r.name} for r in outline.itertuples(index=False)]
+    layers = _tile_layer() + [pdk.Layer(
+        "PolygonLayer", data=rows, get_polygon="polygon", get_fill_color=[200, 200, 200, 40],
+        get_line_color=[90, 90, 90, 200], line_width_min_pixels=1, pickable=False)]
+    points = places[places["kind"] == "point"]
+    if not points.empty:
+        data = [{"lon": float(r.lon), "lat": float(r.lat), "label": str(r.label),
+                 "status": labels.APPLICATION_STATUS.get(r.status, "未填"),
+                 "fill": _rgba(labels.APPLICATION_COLOURS.get(r.status, "#5f6368"), 220)}
+                for r in points.itertuples(index=False)]
+        layers.append(pdk.Layer("ScatterplotLayer", data=data, get_position=["lon", "lat"], get_radius=25,
+                                radius_min_pixels=3, radius_max_pixels=8, get_fill_color="fill", pickable=True))
+    centroids = places[places["kind"] == "centroid"]
+    if not centroids.empty:
+        biggest = max(float(centroids["n"].max()), 1.0)
+        data = [{"lon": float(r.lon), "lat": float(r.lat), "label": str(r.label), "n": int(r.n),
+                 "status": f"{int(r.n)} 家（无坐标，按居民区中心计）",
+                 "radius": 30 + 110 * math.sqrt(int(r.n) / biggest), "text": str(int(r.n))}
+                for r in centroids.itertuples(index=False)]
+        layers.append(pdk.Layer("ScatterplotLayer", data=data, get_position=["lon", "lat"], get_radius="radius",
+                                radius_min_pixels=8, radius_max_pixels=26, get_fill_color=[26, 115, 232, 170],
+                                get_line_color=[255, 255, 255, 230], line_width_min_pixels=1, stroked=True,
+                                pickable=True))
+        layers.append(pdk.Layer("TextLayer", data=data, get_position=["lon", "lat"], get_text="text", get_size=13,
+                                get_color=[255, 255, 255], character_set='"auto"',
+                                font_family='"WenQuanYi Micro Hei, sans-serif"'))
+    return pdk.Deck(layers=layers, initial_view_state=_view(outline, height), map_provider=None,
+                    tooltip={"text": "{label}\n{status}"}, height=height)

@@ -1,0 +1,106 @@
+"""Queries of the door-alarm page (metrics.md, Alarms). The page filter (alarm type) is a
+bound value; thresholds come from the settings through figures.THRESHOLD_SQL."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..db import SCOPE_SQL, Generation, Scope, query
+from ..figures import THRESHOLD_SQL, thresholds
+
+FILTER_SQL = "(CAST($alarm_type AS VARCHAR) IS NULL OR alarm_type = $alarm_type)"
+RAISED_SQL = "raised_at >= $start AND raised_at < CAST($end AS DATE) + 1"
+# Unhandled at $now exactly as the KPI counts it: open or in progress, or answered after now.
+UNHANDLED_SQL = """raised_at <= $now AND (status IN ('open', 'in_progress')
+                   OR (status IN ('handled', 'false_alarm') AND handled_at > $now))"""
+
+
+def _params(scope: Scope, alarm_type: str | None, **extra) -> dict:
+    return {"alarm_type": alarm_type, **scope.params, **extra}
+
+
+def alarms_by_hour_and_type(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                            alarm_type: str | None = None) -> pd.DataFrame:
+    """(hour, alarm_type, n): alarms raised in [start, end] by hour of day (0–23) and type."""
+    return query(gen, f"""
+        SELECT hour(raised_at) AS hour, alarm_type, count(*) AS n FROM alarms
+        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL} GROUP BY ALL ORDER BY hour, alarm_type""",
+                 _params(scope, alarm_type, start=start, end=end))
+
+
+def response_minutes_binned(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                            alarm_type: str | None = None, cap: int = 60, width: int = 1) -> pd.DataFrame:
+    """(bin, n): answered alarms (handled or false alarm) raised in [start, end] by response
+    minutes in bins `width` wide (bin = lower edge); the last bin `cap` holds every response
+    of `cap` minutes or more."""
+    return query(gen, f"""
+        SELECT CAST(least(floor(response_minutes / $width) * $width, $cap) AS INTEGER) AS bin, count(*) AS n
+        FROM alarms
+        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL} AND response_minutes IS NOT NULL
+          AND status IN ('handled', 'false_alarm')
+        GROUP BY ALL ORDER BY bin""", _params(scope, alarm_type, start=start, end=end, cap=cap, width=width))
+
+
+def response_summary(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                     alarm_type: str | None = None) -> pd.DataFrame:
+    """One row: answered alarms of [start, end], their median and 90th-percentile response
+    minutes, and how many took longer than their type's threshold."""
+    return query(gen, f"""
+        SELECT count(*) AS answered, median(response_minutes) AS median_minutes,
+               quantile_cont(response_minutes, 0.9) AS p90_minutes,
+               count(*) FILTER (response_minutes > {THRESHOLD_SQL}) AS over_threshold
+        FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL} AND response_minutes IS NOT NULL
+          AND status IN ('handled', 'false_alarm')""",
+                 _params(scope, alarm_type, start=start, end=end, **thresholds()))
+
+
+def unhandled_alarms_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, alarm_type: str | None = None,
+                                  limit: int = 500) -> pd.DataFrame:
+    """Alarms unhandled at now, the longest waiting first, with minutes open, the type's
+    threshold and whether it is past it. `room` only when the scope allows it."""
+    room = "room," if scope.show_room else ""
+    return query(gen, f"""
+        SELECT alarm_id, raised_at, alarm_type, device_id, device_type, neighbourhood, address, {room}
+               status, round(date_diff('second', raised_at, $now) / 60.0, 1) AS minutes_open,
+               {THRESHOLD_SQL} AS threshold,
+               date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60 AS past_threshold
+        FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}
+        ORDER BY raised_at, alarm_id LIMIT $limit""",
+                 _params(scope, alarm_type, now=now, limit=limit, **thresholds()))
+
+
+def alarms_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: dt.date, now: dt.datetime,
+                            alarm_type: str | None = None) -> pd.DataFrame:
+    """(neighbourhood_code, neighbourhood, alarm_type, n, answered, median_response,
+    unhandled_now): alarms raised in [start, end] per neighbourhood and type; the
+    neighbourhood totals are the sums over its types."""
+    return query(gen, f"""
+        SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, alarm_type,
+               count(*) FILTER ({RAISED_SQL}) AS n,
+               count(*) FILTER ({RAISED_SQL} AND response_minutes IS NOT NULL
+                                AND status IN ('handled', 'false_alarm')) AS answered,
+               median(response_minutes) FILTER ({RAISED_SQL} AND status IN ('handled', 'false_alarm')) AS median_response,
+               count(*) FILTER ({UNHANDLED_SQL}) AS unhandled_now
+        FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND (({RAISED_SQL}) OR ({UNHANDLED_SQL}))
+        GROUP BY neighbourhood_code, alarm_type ORDER BY neighbourhood_code, alarm_type""",
+                 _params(scope, alarm_type, start=start, end=end, now=now))
+
+
+def devices_alarming_repeatedly(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                                alarm_type: str | None = None, limit: int = 20) -> pd.DataFrame:
+    """The devices with the most alarms raised in [start, end] (ties: the latest first), with
+    their counts by outcome: a device that keeps alarming is a resident to visit or a sensor
+    to fix."""
+    return query(gen, f"""
+        SELECT device_id, any_value(device_type) AS device_type, any_value(neighbourhood) AS neighbourhood,
+               any_value(address) AS address, count(*) AS alarms,
+               count(*) FILTER (alarm_type = 'door_open') AS door_open,
+               count(*) FILTER (status = 'false_alarm') AS false_alarm,
+               count(*) FILTER (status = 'pre_reported') AS pre_reported,
+               count(DISTINCT CAST(raised_at AS DATE)) AS days,
+               max(raised_at) AS last_raised_at
+        FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL}
+        GROUP BY device_id HAVING count(*) > 1
+        ORDER BY alarms DESC, last_raised_at DESC, device_id LIMIT $limit""",
+                 _params(scope, alarm_type, start=start, end=end, limit=limit))

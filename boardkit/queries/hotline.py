@@ -1,0 +1,159 @@
+"""Queries of the 12345 page (metrics.md, Hotline). Every one is scoped, aggregated in
+DuckDB and filtered by the page filters (topic, request type), which are bound values."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..db import SCOPE_SQL, Generation, Scope, query
+
+TICKET_VIEWS = ("open", "overdue", "closed", "returned", "all")
+
+# Page filters: NULL means "all". Both are bound, never pasted.
+FILTER_SQL = """(CAST($topic AS VARCHAR) IS NULL OR coalesce(topic, 'non_epidemic') = $topic)
+  AND (CAST($request_type AS VARCHAR) IS NULL OR coalesce(request_type, 'other') = $request_type)"""
+OPEN_SQL = "received_at <= $now AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned'"
+# The ticket table's status view: fixed SQL fragments chosen by key, never user text.
+VIEW_SQL = {
+    "open": OPEN_SQL,
+    "overdue": f"{OPEN_SQL} AND due_at < $now",
+    "closed": "received_at <= $now AND closed_at <= $now",
+    "returned": "received_at <= $now AND status = 'returned'",
+    "all": "received_at <= $now",
+}
+IN_RANGE_SQL = "received_at >= $start AND received_at < CAST($end AS DATE) + 1"
+
+
+def _params(scope: Scope, topic: str | None, request_type: str | None, **extra) -> dict:
+    return {"topic": topic, "request_type": request_type, **scope.params, **extra}
+
+
+def daily_received_by_topic(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                            topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
+    """(day, topic, n): tickets received per day and topic in [start, end]."""
+    return query(gen, f"""
+        SELECT CAST(received_at AS DATE) AS day, coalesce(topic, 'non_epidemic') AS topic, count(*) AS n
+        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL}
+        GROUP BY ALL ORDER BY day, topic""", _params(scope, topic, request_type, start=start, end=end))
+
+
+def daily_epidemic_share(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                         topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
+    """(day, received, epidemic, share): the epidemic share of each day's tickets."""
+    return query(gen, f"""
+        SELECT CAST(received_at AS DATE) AS day, count(*) AS received,
+               count(*) FILTER (epidemic_related) AS epidemic,
+               count(*) FILTER (epidemic_related) / count(*) AS share
+        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL}
+        GROUP BY ALL ORDER BY day""", _params(scope, topic, request_type, start=start, end=end))
+
+
+def received_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: dt.date, now: dt.datetime,
+                              topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
+    """(neighbourhood_code, neighbourhood, received, epidemic, open_now, overdue_now), most first;
+    tickets whose neighbourhood could not be resolved are one row with a NULL code."""
+    return query(gen, f"""
+        SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood,
+               count(*) FILTER ({IN_RANGE_SQL}) AS received,
+               count(*) FILTER ({IN_RANGE_SQL} AND epidemic_related) AS epidemic,
+               count(*) FILTER ({OPEN_SQL}) AS open_now,
+               count(*) FILTER ({OPEN_SQL} AND due_at < $now) AS overdue_now
+        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL}
+          AND (({IN_RANGE_SQL}) OR ({OPEN_SQL}))
+        GROUP BY neighbourhood_code ORDER BY received DESC, neighbourhood_code""",
+                 _params(scope, topic, request_type, start=start, end=end, now=now))
+
+
+def received_by_request_type(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                             topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
+    """(request_type, n, epidemic): tickets received in [start, end] by request type, most first."""
+    return query(gen, f"""
+        SELECT coalesce(request_type, 'other') AS request_type, count(*) AS n,
+               count(*) FILTER (epidemic_related) AS epidemic
+        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL}
+        GROUP BY ALL ORDER BY n DESC""", _params(scope, topic, request_type, start=start, end=end))
+
+
+def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.date, now: dt.datetime,
+                        topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
+    """One row per day: overdue open at the day's end (or now), on-time closure, first-contact
+    and satisfaction rates, each as metrics.md defines it for a report day (NULL when there
+    is nothing to divide by)."""
+    return query(gen, f"""
+        WITH days AS (SELECT CAST(d AS DATE) AS day, least(CAST(d AS TIMESTAMP) + INTERVAL 1 DAY, $now) AS at_time
+                      FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1, INTERVAL 1 DAY) r(d)),
+        t AS (SELECT received_at, closed_at, due_at, status, first_contact, satisfaction
+              FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL}),
+        closed AS (SELECT CAST(closed_at AS DATE) AS day, count(*) AS closed,
+                          count(*) FILTER (closed_at <= due_at) AS closed_on_time,
+                          count(*) FILTER (satisfaction IS NOT NULL) AS rated,
+                          count(*) FILTER (satisfaction IN ('satisfied', 'basic')) AS satisfied,
+                          sum(CASE satisfaction WHEN 'satisfied' THEN 1 WHEN 'basic' THEN 0.8
+                                   WHEN 'fair' THEN 0.6 WHEN 'unsatisfied' THEN 0 END) AS points
+                   FROM t WHERE closed_at >= $start AND closed_at < CAST($end AS DATE) + 1 GROUP BY ALL),
+        received AS (SELECT CAST(received_at AS DATE) AS day,
+                            count(*) FILTER (first_contact IS NOT NULL) AS fc_known,
+                            count(*) FILTER (first_contact) AS fc_true
+                     FROM t WHERE {IN_RANGE_SQL} GROUP BY ALL),
+        overdue AS (SELECT days.day, count(t.received_at) AS overdue_open
+                    FROM days LEFT JOIN t ON t.received_at <= days.at_time
+                         AND NOT coalesce(t.closed_at <= days.at_time, false) AND t.status <> 'returned'
+                         AND t.due_at < days.at_time
+                    GROUP BY ALL)
+        SELECT days.day, coalesce(overdue_open, 0) AS overdue_open, coalesce(closed, 0) AS closed,
+               CASE WHEN closed > 0 THEN closed_on_time / closed END AS on_time_rate,
+               coalesce(fc_known, 0) AS fc_known,
+               CASE WHEN fc_known > 0 THEN fc_true / fc_known END AS first_contact_rate,
+               coalesce(rated, 0) AS rated,
+               CASE WHEN rated > 0 THEN satisfied / rated END AS satisfaction_rate,
+               CASE WHEN rated > 0 THEN points / rated END AS satisfaction_score
+        FROM days LEFT JOIN overdue USING (day) LEFT JOIN closed USING (day) LEFT JOIN received USING (day)
+        ORDER BY days.day""", _params(scope, topic, request_type, start=start, end=end, now=now))
+
+
+def ticket_counts_by_view(gen: Generation, scope: Scope, now: dt.datetime, topic: str | None = None,
+                          request_type: str | None = None) -> dict[str, int]:
+    """How many tickets each status view of the table holds at now ({view: n})."""
+    columns = ",\n".join(f"count(*) FILTER ({VIEW_SQL[v]}) AS {v}" for v in TICKET_VIEWS)
+    frame = query(gen, f"SELECT {columns} FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL}",
+                  _params(scope, topic, request_type, now=now))
+    return {v: int(frame.at[0, v]) for v in TICKET_VIEWS}
+
+
+def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: str = "open",
+                         topic: str | None = None, request_type: str | None = None,
+                         limit: int = 500) -> pd.DataFrame:
+    """The tickets of one status view at now, oldest first, with due flags and the words that
+    decided the topic. `room` is selected only when the scope allows it (scope.show_room)."""
+    where = VIEW_SQL[view if view in VIEW_SQL else "open"]
+    room = "room," if scope.show_room else ""
+    return query(gen, f"""
+        SELECT ticket_id, received_at, due_at, closed_at, status, request_type,
+               coalesce(topic, 'non_epidemic') AS topic, topic_words, neighbourhood, address, {room}
+               left(content, 80) AS content,
+               CASE WHEN NOT ({OPEN_SQL}) THEN NULL
+                    WHEN due_at < $now THEN 'overdue'
+                    WHEN due_at < $now + INTERVAL 1 DAY THEN 'due_soon' ELSE 'ok' END AS due_flag,
+               CASE WHEN {OPEN_SQL} AND due_at < $now
+                    THEN round(date_diff('minute', due_at, $now) / 60.0, 1) END AS hours_overdue,
+               CASE WHEN closed_at IS NOT NULL THEN closed_at <= due_at END AS closed_on_time
+        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {where}
+        ORDER BY received_at, ticket_id LIMIT $limit""",
+                 _params(scope, topic, request_type, now=now, limit=limit))
+
+
+def faq_questions_by_volume(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                            topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
+    """(no, topic, question, answer, n): the catalogue's questions by the number of tickets of
+    [start, end] matched to them, most asked first (questions never asked are left out)."""
+    from etl.classify import load_catalogue
+    counts = query(gen, f"""
+        SELECT faq_question AS no, count(*) AS n FROM hotline_tickets
+        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL} AND faq_question IS NOT NULL
+        GROUP BY ALL""", _params(scope, topic, request_type, start=start, end=end))
+    catalogue = pd.DataFrame([(q.no, q.topic, q.question, q.answer) for q in load_catalogue().questions],
+                             columns=["no", "topic", "question", "answer"])
+    counts["no"] = counts["no"].astype(int)
+    joined = catalogue.merge(counts, on="no", how="inner")
+    return joined.sort_values(["n", "no"], ascending=[False, True], ignore_index=True)

@@ -1,0 +1,149 @@
+"""Queries of the roster page (metrics.md, Roster), on the `persons` view: one row per
+person, whoever reported them. Page filters (measure, status, who reported) are bound."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..db import SCOPE_SQL, Generation, Scope, query
+
+QUARANTINE_MEASURES = ("home_quarantine", "central_quarantine", "health_observation")
+
+# Who reported a person: only the committee, only an enterprise, or both.
+SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report THEN 'both'
+                          WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
+FILTER_SQL = """(CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
+  AND (CAST($status AS VARCHAR) IS NULL OR status = $status)
+  AND (CAST($source AS VARCHAR) IS NULL OR source_kind = $source)"""
+# The persons a viewer may see, with the page filters applied.
+PERSONS_SQL = f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
+                   WHERE {FILTER_SQL})"""
+ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
+
+
+def _params(scope: Scope, measure: str | None, status: str | None, source: str | None, **extra) -> dict:
+    return {"measure": measure, "status": status, "source": source, **scope.params, **extra}
+
+
+def arrivals_by_day_and_source(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                               measure: str | None = None, status: str | None = None,
+                               source: str | None = None) -> pd.DataFrame:
+    """(day, source_kind, n): persons by arrival day (each person once) and who reported them."""
+    return query(gen, f"""
+        SELECT arrived_on AS day, source_kind, count(*) AS n FROM {PERSONS_SQL} p
+        WHERE {ARRIVED_SQL} GROUP BY ALL ORDER BY day, source_kind""",
+                 _params(scope, measure, status, source, start=start, end=end))
+
+
+def arrivals_by_province(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                         measure: str | None = None, status: str | None = None,
+                         source: str | None = None, top: int = 15) -> pd.DataFrame:
+    """(province, n): persons arrived in [start, end] by origin province, most first; the
+    province of a person is that of their latest report that names one (NULL: not recognised)."""
+    return query(gen, f"""
+        WITH origin AS (SELECT person_key, arg_max(origin_province, CAST(run_id AS BIGINT) * 1000000 + row_number) AS province
+                        FROM roster_reports WHERE origin_province IS NOT NULL GROUP BY ALL),
+        counted AS (SELECT origin.province, count(*) AS n FROM {PERSONS_SQL} p
+                    LEFT JOIN origin USING (person_key) WHERE {ARRIVED_SQL} GROUP BY ALL),
+        ranked AS (SELECT *, row_number() OVER (ORDER BY province IS NULL, n DESC, province) AS rank FROM counted)
+        SELECT CASE WHEN rank <= $top THEN province ELSE '其他省份' END AS province,
+               CAST(sum(n) AS BIGINT) AS n, min(rank) AS rank
+        FROM ranked GROUP BY 1 ORDER BY rank""",
+                 _params(scope, measure, status, source, start=start, end=end, top=top))
+
+
+def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: dt.date, day: dt.date,
+                             today: dt.date, k: int, measure: str | None = None, status: str | None = None,
+                             source: str | None = None) -> pd.DataFrame:
+    """One row per neighbourhood: arrivals in [start, end], persons under each measure today,
+    quarantines ending on the day after report day `day` and in the k days after it (as the
+    KPIs count them), and the next ending date after today."""
+    under = "status = 'active' AND quarantine_start <= $today AND $today <= quarantine_end"
+    ending = "measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'"
+    return query(gen, f"""
+        SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood,
+               count(*) FILTER ({ARRIVED_SQL}) AS arrivals,
+               count(*) FILTER (measure = 'home_quarantine' AND {under}) AS home_quarantine,
+               count(*) FILTER (measure = 'central_quarantine' AND {under}) AS central_quarantine,
+               count(*) FILTER (measure = 'health_observation' AND {under}) AS health_observation,
+               count(*) FILTER ({ending} AND quarantine_end = CAST($day AS DATE) + 1) AS ending_next_day,
+               count(*) FILTER ({ending} AND quarantine_end BETWEEN CAST($day AS DATE) + 1
+                                                             AND CAST($day AS DATE) + CAST($k AS INTEGER)) AS ending_soon,
+               min(quarantine_end) FILTER ({ending} AND quarantine_end > $today) AS next_end
+        FROM {PERSONS_SQL} p GROUP BY neighbourhood_code
+        ORDER BY neighbourhood_code IS NULL, arrivals DESC, neighbourhood_code""",
+                 _params(scope, measure, status, source, start=start, end=end, day=day, today=today, k=k))
+
+
+def persons_by_source(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                      measure: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """(source_kind, n): persons arrived in [start, end] by who reported them."""
+    return query(gen, f"""
+        SELECT source_kind, count(*) AS n FROM {PERSONS_SQL} p WHERE {ARRIVED_SQL}
+        GROUP BY ALL ORDER BY source_kind""", _params(scope, measure, status, None, start=start, end=end))
+
+
+def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
+                        measure: str | None = None, status: str | None = None,
+                        source: str | None = None) -> pd.DataFrame:
+    """Per day of [start, end]: persons within their quarantine or observation period (by its
+    dates, those who left excluded), those starting and those whose period ends that day."""
+    return query(gen, f"""
+        WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1,
+                                                              INTERVAL 1 DAY) r(d)),
+        q AS (SELECT quarantine_start, quarantine_end FROM {PERSONS_SQL} p
+              WHERE measure IN ('home_quarantine', 'central_quarantine', 'health_observation')
+                AND status <> 'left' AND quarantine_start IS NOT NULL
+                AND quarantine_start <= $end AND quarantine_end >= $start)
+        SELECT days.day,
+               count(q.quarantine_start) FILTER (q.quarantine_start <= days.day
+                                                 AND days.day <= q.quarantine_end) AS in_quarantine,
+               count(q.quarantine_start) FILTER (q.quarantine_start = days.day) AS starting,
+               count(q.quarantine_start) FILTER (q.quarantine_end = days.day) AS ending
+        FROM days LEFT JOIN q ON q.quarantine_start <= days.day AND days.day <= q.quarantine_end
+        GROUP BY days.day ORDER BY days.day""",
+                 _params(scope, measure, status, source, start=start, end=end))
+
+
+def _person_columns(show_room: bool) -> str:
+    """The masked person columns; `room` only for a scope that may see it."""
+    room = "p.room," if show_room else ""
+    return f"""p.name_masked, p.id_masked, p.phone_masked, p.neighbourhood, p.address, {room}
+               p.arrived_on, p.measure, p.quarantine_start, p.quarantine_end, p.status"""
+
+
+def blind_spot_persons(gen: Generation, scope: Scope, limit: int = 1000) -> pd.DataFrame:
+    """Persons reported only by an enterprise who live in the sub-district (a resolved
+    neighbourhood) and whom no committee has reported: the committees' blind spot. Newest first."""
+    return query(gen, f"""
+        WITH employers AS (SELECT r.person_key, string_agg(DISTINCT coalesce(e.name, r.enterprise_uscc), '；') AS employers
+                           FROM roster_reports r LEFT JOIN enterprises e ON e.uscc = r.enterprise_uscc
+                           WHERE r.reported_by = 'enterprise' GROUP BY ALL)
+        SELECT {_person_columns(scope.show_room)}, employers.employers
+        FROM persons p LEFT JOIN employers USING (person_key)
+        WHERE {SCOPE_SQL} AND p.has_enterprise_report AND NOT p.has_community_report
+          AND p.neighbourhood_code IS NOT NULL
+        ORDER BY p.arrived_on DESC, p.neighbourhood, p.name_masked LIMIT $limit""",
+                 {**scope.params, "limit": limit})
+
+
+def count_persons(gen: Generation, scope: Scope, measure: str | None = None, status: str | None = None,
+                  source: str | None = None) -> int:
+    """How many persons the filters select (the person table shows at most its limit)."""
+    frame = query(gen, f"SELECT count(*) AS n FROM {PERSONS_SQL} p", _params(scope, measure, status, source))
+    return int(frame.at[0, "n"])
+
+
+def persons_ending_first(gen: Generation, scope: Scope, today: dt.date, measure: str | None = None,
+                         status: str | None = None, source: str | None = None,
+                         limit: int = 1000) -> pd.DataFrame:
+    """The persons the filters select, masked: those in care first, soonest quarantine end
+    first (a period already over while still in care comes first: its release was not
+    recorded), then the latest arrivals."""
+    return query(gen, f"""
+        SELECT {_person_columns(scope.show_room)}, p.source_kind, p.id_valid,
+               coalesce(p.status = 'active' AND p.measure <> 'none' AND p.quarantine_end < $today, false) AS past_end
+        FROM {PERSONS_SQL} p
+        ORDER BY p.status <> 'active', p.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked
+        LIMIT $limit""", _params(scope, measure, status, source, today=today, limit=limit))

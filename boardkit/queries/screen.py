@@ -1,0 +1,85 @@
+"""Queries of the wall screen: neighbourhood-level aggregates only.
+
+Nothing here returns a name, an ID, a phone, a device, an address or a room: the screen
+is on a wall where anyone can read it (issue 4). Definitions follow metrics.md and the
+same filters as boardkit.figures, so the panels agree with the KPI counters.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..clock import Clock
+from ..db import SCOPE_SQL, Generation, Scope, query, scalar
+from ..figures import THRESHOLD_SQL, thresholds
+
+# Neighbourhood names come from the reference pack, never from the raw file's text (which
+# may hold anything, an address included).
+_NB = "(SELECT code, name FROM ref_neighbourhoods)"
+
+
+def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
+    """Persons under a measure now (metrics.md, Roster), one row per neighbourhood in scope;
+    neighbourhood_code NULL holds those not placed in any neighbourhood."""
+    return query(gen, f"""
+        WITH p AS (SELECT neighbourhood_code, measure FROM persons
+                   WHERE {SCOPE_SQL} AND status = 'active'
+                     AND quarantine_start <= CAST($now AS DATE) AND CAST($now AS DATE) <= quarantine_end
+                     AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation'))
+        SELECT p.neighbourhood_code, nb.name,
+               count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
+               count(*) FILTER (measure = 'central_quarantine') AS central_quarantine,
+               count(*) FILTER (measure = 'health_observation') AS health_observation,
+               count(*) AS total
+        FROM p LEFT JOIN {_NB} nb ON nb.code = p.neighbourhood_code
+        GROUP BY ALL ORDER BY total DESC, p.neighbourhood_code""", {"now": clock.now, **scope.params})
+
+
+def enterprises_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
+    """Enterprises by application status now, with the same date conditions as the KPI
+    counters (boardkit.figures.ENTERPRISES_SQL); NULL code = not placed."""
+    return query(gen, f"""
+        WITH e AS (SELECT * FROM enterprises WHERE {SCOPE_SQL}),
+        s AS (SELECT neighbourhood_code,
+                     CASE WHEN application_status = 'approved'
+                               AND coalesce(reviewed_on, resumed_on, applied_on) <= CAST($now AS DATE) THEN 'approved'
+                          WHEN application_status = 'pending' AND applied_on <= CAST($now AS DATE) THEN 'pending'
+                          WHEN application_status = 'returned'
+                               AND coalesce(reviewed_on, applied_on) <= CAST($now AS DATE) THEN 'returned'
+                          ELSE 'not_applied' END AS state
+              FROM e)
+        SELECT s.neighbourhood_code, nb.name, count(*) AS total,
+               count(*) FILTER (state = 'approved') AS approved,
+               count(*) FILTER (state = 'pending') AS pending,
+               count(*) FILTER (state = 'returned') AS returned,
+               count(*) FILTER (state = 'not_applied') AS not_applied
+        FROM s LEFT JOIN {_NB} nb ON nb.code = s.neighbourhood_code
+        GROUP BY ALL ORDER BY total DESC, s.neighbourhood_code""", {"now": clock.now, **scope.params})
+
+
+def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -> pd.DataFrame:
+    """The newest alarms raised by now: time, neighbourhood, type, state and minutes open
+    (unhandled: now - raised; answered: the response minutes). Nothing finer."""
+    return query(gen, f"""
+        SELECT a.raised_at, coalesce(nb.name, '未定位居民区') AS neighbourhood, a.alarm_type,
+               CASE WHEN a.status IN ('handled', 'false_alarm') AND a.handled_at > $now THEN 'open'
+                    ELSE a.status END AS status,
+               CASE WHEN a.status IN ('open', 'in_progress')
+                         OR (a.status IN ('handled', 'false_alarm') AND a.handled_at > $now)
+                    THEN date_diff('second', a.raised_at, $now) / 60.0
+                    ELSE a.response_minutes END AS minutes,
+               ({THRESHOLD_SQL}) AS threshold
+        FROM alarms a LEFT JOIN {_NB} nb ON nb.code = a.neighbourhood_code
+        WHERE {SCOPE_SQL.replace('neighbourhood_code', 'a.neighbourhood_code')} AND a.raised_at <= $now
+        ORDER BY a.raised_at DESC, nb.name LIMIT CAST($limit AS INTEGER)""",
+        {"now": clock.now, "limit": limit, **thresholds(), **scope.params}, cap=limit)
+
+
+def latest_door_open(gen: Generation, scope: Scope) -> dt.datetime | None:
+    """When the newest door_open alarm was raised: the chime rings when this moves on."""
+    value = scalar(gen, f"SELECT max(raised_at) FROM alarms WHERE {SCOPE_SQL} AND alarm_type = 'door_open'",
+                   scope.params)
+    if value is None or str(value) == "NaT":
+        return None
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
