@@ -1,6 +1,7 @@
 """企业复工: how far applications have got, what waits too long, which trades and places,
 staff from outside Shanghai, the 公筷公勺 pledge, and where the enterprises are."""
 import datetime as dt
+import itertools
 
 import pandas as pd
 import streamlit as st
@@ -13,9 +14,14 @@ from boardkit.queries import overview as oq
 from etl import settings
 
 
+_place = itertools.count()
+
+
 def chart(fig) -> None:
-    """Every chart of the page: Chinese date ticks, full width."""
-    st.plotly_chart(charts.readable(fig), width="stretch")
+    """Every chart of the page: Chinese date ticks, full width. Keyed by its place on the
+    page: with no enterprises yet two charts are identical, and Streamlit refuses two
+    identical elements without keys (a traceback on a new database)."""
+    st.plotly_chart(charts.readable(fig), width="stretch", key=f"enterprise_chart_{next(_place)}")
 
 
 ctx = context()

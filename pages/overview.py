@@ -57,8 +57,8 @@ with right:
 st.subheader("近30日12345工单（按话题）与涉疫占比")
 by_topic = cached(q.daily_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 trend = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.start, ctx.end)
-st.plotly_chart(charts.stacked_daily(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
-                                     share=trend.rename(columns={"epidemic_share": "share"})),
+st.plotly_chart(charts.readable(charts.stacked_daily(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
+                                                    share=trend.rename(columns={"epidemic_share": "share"}))),
                 width="stretch")
 
 surge_panel(ctx)

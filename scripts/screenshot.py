@@ -21,10 +21,14 @@ def wait_until_drawn(page, timeout_ms: int = 60_000) -> None:
                  && !document.querySelector('[data-testid="stSkeleton"]')
                  && document.querySelectorAll('[data-testid="stElementContainer"]').length > 0""",
         timeout=timeout_ms)
-    page.wait_for_timeout(3000)  # plotly and deck.gl draw after the elements arrive
+    # plotly and deck.gl draw after the elements arrive: wait for every chart's SVG.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))""",
+        timeout=timeout_ms)
+    page.wait_for_timeout(2500)
 
 
-def shoot(base: str, out: Path, pages: list[str], width: int = 1600, height: int = 2400) -> list[Path]:
+def shoot(base: str, out: Path, pages: list[str], width: int = 1600, height: int = 4000) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     saved = []
     with sync_playwright() as p:

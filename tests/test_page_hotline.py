@@ -1,0 +1,156 @@
+"""12345工单 page: its figures against our own SQL on the demo database, its page filters,
+links that reproduce a filtered view, and its queries under a narrowed scope."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from boardkit import labels
+from boardkit.clock import make_clock
+from boardkit.db import Scope, current_generation
+from boardkit.queries import hotline as q
+from stream_helpers import (busiest_neighbourhood, caption_number, data_now, direct, metric_value, one, open_page,
+                            rerun, subheader_number, table_with, trend_range)
+
+OPEN = "received_at <= $now AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned'"
+
+
+def open_count(extra: str = "", **params) -> int:
+    return one(f"SELECT count(*) FROM hotline_tickets WHERE {OPEN} {extra}", {"now": data_now(), **params})
+
+
+def test_open_tickets_and_kpi_match_our_count(board_env):
+    at = open_page("hotline")
+    expected = open_count()
+    assert expected > 0
+    assert subheader_number(at, "工单明细") == expected
+    assert metric_value(at, "在办工单") == f"{expected:,}"
+    table = table_with(at, "工单编号")
+    assert len(table) == min(expected, 500)
+    # Oldest first (all in one year: "MM-DD HH:MM" sorts as text), and the overdue flags.
+    assert table["受理时间"].is_monotonic_increasing
+    overdue = table[table["时限"] == "已超期"]
+    assert len(overdue) == open_count("AND due_at < $now")
+    assert (overdue["办理时限"] < f"{data_now():%m-%d %H:%M}").all()
+    assert (table.loc[table["时限"] != "已超期", "已超期(小时)"] == "").all()
+
+
+def test_range_total_and_request_types(board_env):
+    start, end = trend_range()
+    at = open_page("hotline")
+    in_range = one("SELECT count(*) FROM hotline_tickets WHERE received_at >= $s AND received_at < $e",
+                   {"s": start, "e": end + dt.timedelta(days=1)})
+    assert caption_number(at, r"区间合计 ([\d,]+) 件") == in_range
+    epidemic = one("SELECT count(*) FROM hotline_tickets WHERE received_at >= $s AND received_at < $e "
+                   "AND epidemic_related", {"s": start, "e": end + dt.timedelta(days=1)})
+    assert caption_number(at, r"其中涉疫 ([\d,]+) 件") == epidemic
+
+
+def test_topic_filter_narrows_the_table_and_is_kept_in_the_url(board_env):
+    at = open_page("hotline")
+    everything = subheader_number(at, "工单明细")
+    at.selectbox(key="pf_topic").set_value("quarantine")
+    rerun(at)
+    expected = open_count("AND topic = 'quarantine'")
+    assert 0 < expected < everything
+    assert subheader_number(at, "工单明细") == expected
+    assert set(table_with(at, "工单编号")["话题"]) == {labels.TOPIC["quarantine"]}
+    assert at.query_params["topic"] == "quarantine"
+    # Back to all topics: the parameter goes, the number comes back.
+    at.selectbox(key="pf_topic").set_value(None)
+    rerun(at)
+    assert "topic" not in at.query_params
+    assert subheader_number(at, "工单明细") == everything
+
+
+def test_link_reproduces_a_filtered_view(board_env):
+    at = open_page("hotline", {"type": "complaint", "status": "overdue"})
+    assert at.selectbox(key="pf_type").value == "complaint"
+    assert at.selectbox(key="pf_status").value == "overdue"
+    expected = open_count("AND due_at < $now AND request_type = 'complaint'")
+    assert subheader_number(at, "工单明细") == expected
+    table = table_with(at, "工单编号")
+    assert len(table) == expected
+    assert set(table["诉求类型"]) <= {labels.REQUEST_TYPE["complaint"]}
+
+
+def test_neighbourhood_row_link_opens_that_neighbourhood(board_env):
+    at = open_page("hotline", {"type": "inquiry"})
+    rows = table_with(at, "链接")
+    name, url = rows.loc[0, "居民区"], rows.loc[0, "链接"]
+    code = one("SELECT code FROM ref_neighbourhoods WHERE name = $n", {"n": name})
+    assert url == f"hotline?nb={code}&type=inquiry"  # the row keeps the page filters
+    params = dict(part.split("=") for part in url.split("?", 1)[1].split("&"))
+    linked = open_page("hotline", params)
+    assert linked.query_params["nb"] == code
+    assert linked.selectbox(key="pf_type").value == "inquiry"
+    expected = open_count("AND neighbourhood_code = $c AND request_type = 'inquiry'", c=code)
+    assert expected > 0
+    assert subheader_number(linked, "工单明细") == expected
+    assert set(table_with(linked, "工单编号")["居民区"]) == {name}
+
+
+def test_faq_panel_counts_and_answers(board_env):
+    start, end = trend_range()
+    at = open_page("hotline")
+    top_no, top_n = direct("""SELECT faq_question, count(*) FROM hotline_tickets
+                               WHERE faq_question IS NOT NULL AND received_at >= $s AND received_at < $e
+                               GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""",
+                           {"s": start, "e": end + dt.timedelta(days=1)})[0]
+    first = next(e for e in at.expander if e.label.startswith("第"))
+    assert first.label.startswith(f"第{top_no}问") and first.label.endswith(f"（{top_n:,} 件）")
+    from etl.classify import load_catalogue
+    answer = load_catalogue().question(top_no).answer
+    assert any(md.value == answer for md in first.markdown)
+
+
+@pytest.fixture
+def narrowed(board_env):
+    gen = current_generation()
+    code, name = busiest_neighbourhood()
+    return gen, make_clock(gen), Scope(codes=(code,)), code, name
+
+
+def test_queries_under_a_narrowed_scope(narrowed):
+    gen, clock, scope, code, name = narrowed
+    start, end = clock.day - dt.timedelta(days=29), clock.day
+    by_nb = q.received_by_neighbourhood(gen, scope, start, end, clock.now)
+    assert by_nb["neighbourhood_code"].tolist() == [code]
+    assert by_nb.at[0, "open_now"] == one(f"SELECT count(*) FROM hotline_tickets WHERE {OPEN} AND neighbourhood_code = $c",
+                                          {"now": clock.now, "c": code})
+    tickets = q.tickets_oldest_first(gen, scope, clock.now, "all", limit=100000)
+    assert set(tickets["neighbourhood"]) == {name}
+    assert len(tickets) == one("SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND received_at <= $now",
+                               {"c": code, "now": clock.now})
+    assert "room" not in tickets.columns  # a viewer without room rights never receives the column
+    assert "room" in q.tickets_oldest_first(gen, Scope(codes=(code,), show_room=True), clock.now).columns
+    daily = q.daily_received_by_topic(gen, scope, start, end)
+    assert daily["n"].sum() == one("SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c "
+                                   "AND received_at >= $s AND received_at < $e",
+                                   {"c": code, "s": start, "e": end + dt.timedelta(days=1)})
+    faq = q.faq_questions_by_volume(gen, scope, start, end)
+    assert faq["n"].sum() == one("SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND faq_question "
+                                 "IS NOT NULL AND received_at >= $s AND received_at < $e",
+                                 {"c": code, "s": start, "e": end + dt.timedelta(days=1)})
+    assert faq["n"].is_monotonic_decreasing
+
+
+def test_daily_service_rates_follow_metrics(narrowed):
+    gen, clock, scope, code, _ = narrowed
+    day = clock.day
+    rates = q.daily_service_rates(gen, scope, day, day, clock.now).iloc[0]
+    closed, on_time, rated, satisfied = direct("""
+        SELECT count(*), count(*) FILTER (closed_at <= due_at), count(satisfaction),
+               count(*) FILTER (satisfaction IN ('satisfied', 'basic'))
+        FROM hotline_tickets WHERE neighbourhood_code = $c AND closed_at >= $d AND closed_at < $e""",
+                                               {"c": code, "d": day, "e": day + dt.timedelta(days=1)})[0]
+    assert rates["closed"] == closed
+    if closed:
+        assert rates["on_time_rate"] == pytest.approx(on_time / closed)
+    if rated:
+        assert rates["satisfaction_rate"] == pytest.approx(satisfied / rated)
+    end_of_day = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), clock.now)
+    assert rates["overdue_open"] == one(
+        f"SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND {OPEN} AND due_at < $now",
+        {"c": code, "now": end_of_day})

@@ -1,0 +1,111 @@
+"""人员排摸与隔离 page: the blind spot, the person table and its filters, the per-neighbourhood
+endings against the KPIs, and the roster queries under a narrowed scope."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from boardkit import labels
+from boardkit.clock import make_clock
+from boardkit.db import Scope, current_generation
+from boardkit.queries import roster as q
+from stream_helpers import (busiest_neighbourhood, caption_number, direct, metric_value, one, open_page,
+                            report_day, rerun, subheader_number, table_with, trend_range)
+
+BLIND = """has_enterprise_report AND NOT has_community_report AND neighbourhood_code IS NOT NULL"""
+
+
+def test_blind_spot_and_person_count_match_our_count(board_env):
+    at = open_page("roster")
+    blind = one(f"SELECT count(*) FROM persons WHERE {BLIND}")
+    assert blind > 0
+    assert subheader_number(at, "排摸盲区") == blind
+    table = table_with(at, "报送企业")
+    assert len(table) == blind
+    # Only masked identity columns ever reach the page.
+    assert table["证件号"].str.contains(r"\*{4}").all() and table["电话"].str.contains(r"\*{4}").all()
+    assert subheader_number(at, "人员明细") == one("SELECT count(*) FROM persons")
+    start, end = trend_range()
+    assert caption_number(at, r"区间合计 ([\d,]+) 人") == one(
+        "SELECT count(*) FROM persons WHERE arrived_on BETWEEN $s AND $e", {"s": start, "e": end})
+
+
+def test_neighbourhood_endings_add_up_to_the_kpis(board_env):
+    at = open_page("roster")
+    day = report_day()
+    table = table_with(at, "3日内解除")
+    tomorrow = f"{day + dt.timedelta(days=1):%m-%d}解除"
+    assert int(table[tomorrow].sum()) == int(metric_value(at, "今日解除").replace(",", ""))
+    assert int(table["3日内解除"].sum()) == int(metric_value(at, "3日内解除").replace(",", ""))
+    ending = one("""SELECT count(*) FROM persons WHERE measure IN ('home_quarantine', 'central_quarantine')
+                    AND status = 'active' AND quarantine_end BETWEEN $a AND $b""",
+                 {"a": day + dt.timedelta(days=1), "b": day + dt.timedelta(days=3)})
+    assert int(table["3日内解除"].sum()) == ending
+
+
+def test_measure_filter_narrows_the_person_table(board_env):
+    at = open_page("roster")
+    everyone = subheader_number(at, "人员明细")
+    at.selectbox(key="pf_measure").set_value("home_quarantine")
+    rerun(at)
+    expected = one("SELECT count(*) FROM persons WHERE measure = 'home_quarantine'")
+    assert 0 < expected < everyone
+    assert subheader_number(at, "人员明细") == expected
+    assert set(table_with(at, "报送来源")["管控措施"]) == {labels.MEASURE["home_quarantine"]}
+    assert at.query_params["measure"] == "home_quarantine"
+
+
+def test_link_reproduces_a_filtered_view(board_env):
+    at = open_page("roster", {"measure": "health_observation", "pstatus": "active", "source": "community"})
+    assert at.selectbox(key="pf_measure").value == "health_observation"
+    assert at.selectbox(key="pf_pstatus").value == "active"
+    expected = one("""SELECT count(*) FROM persons WHERE measure = 'health_observation' AND status = 'active'
+                      AND has_community_report AND NOT has_enterprise_report""")
+    assert subheader_number(at, "人员明细") == expected
+    table = table_with(at, "报送来源")
+    assert len(table) == min(expected, 1000)
+    assert set(table["报送来源"]) <= {labels.PERSON_SOURCE["community"]}
+
+
+@pytest.fixture
+def narrowed(board_env):
+    gen = current_generation()
+    code, name = busiest_neighbourhood()
+    return gen, make_clock(gen), Scope(codes=(code,)), code, name
+
+
+def test_queries_under_a_narrowed_scope(narrowed):
+    gen, clock, scope, code, name = narrowed
+    start, end = clock.day - dt.timedelta(days=29), clock.day
+    by_nb = q.persons_by_neighbourhood(gen, scope, start, end, clock.day, clock.now.date(), 3)
+    assert by_nb["neighbourhood_code"].tolist() == [code]
+    assert by_nb.at[0, "arrivals"] == one("SELECT count(*) FROM persons WHERE neighbourhood_code = $c "
+                                          "AND arrived_on BETWEEN $s AND $e", {"c": code, "s": start, "e": end})
+    daily = q.arrivals_by_day_and_source(gen, scope, start, end)
+    assert daily["n"].sum() == by_nb.at[0, "arrivals"]
+    provinces = q.arrivals_by_province(gen, scope, start, end)
+    assert provinces["n"].sum() == by_nb.at[0, "arrivals"]
+    people = q.persons_ending_first(gen, scope, clock.now.date(), limit=100000)
+    assert set(people["neighbourhood"]) == {name}
+    assert len(people) == q.count_persons(gen, scope) == one(
+        "SELECT count(*) FROM persons WHERE neighbourhood_code = $c", {"c": code})
+    assert "room" not in people.columns and "room" in q.persons_ending_first(
+        gen, Scope(codes=(code,), show_room=True), clock.now.date()).columns
+    blind = q.blind_spot_persons(gen, scope)
+    assert len(blind) == one(f"SELECT count(*) FROM persons WHERE {BLIND} AND neighbourhood_code = $c", {"c": code})
+    assert set(blind["neighbourhood"]) <= {name}
+
+
+def test_quarantine_timeline_on_one_day(narrowed):
+    gen, clock, scope, code, _ = narrowed
+    day = clock.day - dt.timedelta(days=7)
+    row = q.quarantine_timeline(gen, scope, day, day).iloc[0]
+    within, starting, ending = direct("""
+        SELECT count(*) FILTER (quarantine_start <= $d AND $d <= quarantine_end),
+               count(*) FILTER (quarantine_start = $d), count(*) FILTER (quarantine_end = $d)
+        FROM persons WHERE neighbourhood_code = $c AND status <> 'left'
+          AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation')""",
+                                      {"c": code, "d": day})[0]
+    assert (row["in_quarantine"], row["starting"], row["ending"]) == (within, starting, ending)
+    assert within > 0
