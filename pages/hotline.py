@@ -4,8 +4,10 @@ import datetime as dt
 import streamlit as st
 
 from boardkit import charts, filters, labels
+from boardkit.faq import questions_by_day
 from boardkit.figures import overview_figures
 from boardkit.page import cached, context, kpi
+from boardkit.panels import surge_panel
 from boardkit.queries import hotline as q
 from boardkit.queries import overview as oq
 
@@ -133,3 +135,10 @@ else:
         with halves[i % 2].expander(f"第{row.no}问　{row.question}　（{row.n:,} 件）"):
             st.caption(f"话题：{labels.label(labels.TOPIC, row.topic)}")
             st.write(row.answer)
+
+st.subheader("25问：各问题每日工单量")
+matrix = cached(questions_by_day)(ctx.gen, ctx.scope, ctx.start, ctx.end)
+st.caption("行：目录中的问题（悬停看全文），按区间内工单量从多到少；列：受理日期。")
+st.plotly_chart(charts.readable(charts.faq_heatmap(matrix)), width="stretch")
+
+surge_panel(ctx)
