@@ -9,6 +9,7 @@ from boardkit.figures import overview_figures, thresholds
 from boardkit.page import cached, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
+from etl.notify_log import recent_notifications
 
 
 def chart(fig) -> None:
@@ -112,3 +113,15 @@ else:
         "alarms": "报警次数", "door_open": "其中开门", "false_alarm": "误报", "pre_reported": "已报备",
         "days": "报警天数", "last_raised_at": "最近报警"}), hide_index=True, width="stretch",
         column_config={"最近报警": st.column_config.DatetimeColumn(format="MM-DD HH:mm")})
+
+st.subheader("推送记录（企业微信/钉钉群机器人）")
+notices = recent_notifications(100)
+if notices.empty:
+    st.caption("尚无推送记录：在参考数据包的 notify.toml 中为居民区配置群机器人地址后，开门报警与超时升级会推送到居民区负责人手机。")
+else:
+    st.caption("最近 100 次发送尝试（内容已脱敏：只含居民区、楼号、报警类型与已开时长）。")
+    st.dataframe(notices[["attempted_at", "kind_label", "neighbourhood", "building", "alarm_types", "alarm_count",
+                          "channel", "attempt", "notice_status", "http_status", "error"]].rename(columns={
+        "attempted_at": "发送时间", "kind_label": "类型", "neighbourhood": "居民区", "building": "楼号",
+        "alarm_types": "报警类型", "alarm_count": "报警数", "channel": "渠道", "attempt": "第几次",
+        "notice_status": "状态", "http_status": "HTTP", "error": "错误"}), hide_index=True, width="stretch")
