@@ -3,7 +3,8 @@ import streamlit as st
 
 from boardkit import labels
 from boardkit.auth import record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
-from boardkit.page import build_context, forward_deep_link, freshness_line
+from boardkit.db import NoDatabase
+from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page
 
 # An emoji favicon is drawn locally; a ":material/…:" one is fetched from fonts.gstatic.com.
 st.set_page_config(page_title="一屏观", page_icon="🛡️", layout="wide")
@@ -43,4 +44,7 @@ if not on_screen:
     sign_out_button(viewer)
     record_view(viewer, page.title)
     st.caption(freshness_line(ctx.gen))
-page.run()
+try:
+    page.run()
+except NoDatabase as exc:  # the file became unreadable during this run (locked, removed)
+    no_database_page(exc)

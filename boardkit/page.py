@@ -14,7 +14,7 @@ from etl import settings
 from . import labels
 from .clock import Clock, make_clock
 from .freshness import source_freshness
-from .db import ALL, Generation, NoDatabase, Scope, check_ready, current_generation, query
+from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
 
 
 def cached(fn):
@@ -66,7 +66,7 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
         gen = current_generation()
         check_ready(gen)
     except NoDatabase as exc:
-        no_database_page(str(exc))
+        no_database_page(exc)
         st.stop()
     data_clock = _clock(gen, None)
     names = neighbourhood_names(gen, access)
@@ -138,11 +138,14 @@ def freshness_line(gen: Generation) -> str:
     return "　".join(parts) + f"　（数据第 {gen.number} 代）"
 
 
-def no_database_page(reason: str) -> None:
+def no_database_page(problem: NoDatabase) -> None:
+    """The friendly page: what is wrong and what to do. Loading the demo is the advice for
+    an empty install only, not for a database that is locked, damaged or of another version."""
     st.title(labels.APP_TITLE)
-    st.warning(f"暂无可显示的数据：{reason}")
-    st.markdown(labels.NO_DATABASE_HELP)
-    st.code(labels.NO_DATABASE_FIX, language="bash")
+    st.warning(f"暂无可显示的数据：{problem}")
+    if not isinstance(problem, DatabaseTrouble):
+        st.markdown(labels.NO_DATABASE_HELP)
+        st.code(labels.NO_DATABASE_FIX, language="bash")
 
 
 def kpi(column, key: str, figure, spark: list | None = None) -> None:

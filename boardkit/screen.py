@@ -31,11 +31,11 @@ REPLAY_AFTER = dt.timedelta(days=30)
 FRESH_SOURCES = ("hotline", "roster", "alarms", "enterprises")
 
 
-def panel(name: str, box: Box, body: str, title: str = "", note: str = "", css: str = "") -> str:
-    head = f'<div class="scr-h"><span>{html.escape(title)}</span><small>{note}</small></div>' if title else ""
+def panel(name: str, box: Box, body: str, title: str, note: str = "", css: str = "") -> str:
+    """A titled panel; `note` is markup (a legend or a one-line summary) beside the title."""
     return (f'<section class="scr-panel scr-{name} {css}" data-panel="{name}" style="{box.style}">'
-            f'{head}<div class="scr-body">{body}</div></section>') if title else (
-            f'<section class="scr-panel scr-{name} {css}" data-panel="{name}" style="{box.style}">{body}</section>')
+            f'<div class="scr-h"><span>{html.escape(title)}</span><small>{note}</small></div>'
+            f'<div class="scr-body">{body}</div></section>')
 
 
 def error_panel(name: str, box: Box, title: str, message: str) -> str:
@@ -57,12 +57,15 @@ def is_replay(data_now: dt.datetime, wall: dt.datetime) -> bool:
     return wall - data_now > REPLAY_AFTER
 
 
-def clock_html(box: Box, wall: dt.datetime, data_now: dt.datetime) -> str:
+def clock_html(box: Box, wall: dt.datetime, data_now: dt.datetime | None) -> str:
     """The wall clock (HH:MM, colon blinking by CSS), the date, and when the data ends
     ("回放" when it is a replay far behind the wall clock)."""
-    replay = is_replay(data_now, wall)
-    data = (f'<span class="replay">回放 {data_now:%Y-%m-%d %H:%M}</span>' if replay
-            else f"<span>数据 {data_now:%m-%d %H:%M}</span>")
+    if data_now is None:
+        data = '<span class="replay">数据暂不可用</span>'
+    elif is_replay(data_now, wall):
+        data = f'<span class="replay">回放 {data_now:%Y-%m-%d %H:%M}</span>'
+    else:
+        data = f"<span>数据 {data_now:%m-%d %H:%M}</span>"
     return (f'<section class="scr-panel scr-clock scr-plain" data-panel="clock" style="{box.style}">'
             f'<div class="scr-time">{wall:%H}<span class="colon">:</span>{wall:%M}</div>'
             f'<div class="scr-date"><span>{wall:%m月%d日} 星期{WEEKDAYS[wall.weekday()]}</span>{data}</div></section>')

@@ -15,6 +15,7 @@ import time
 import streamlit as st
 
 from etl import settings
+from etl.localtime import local_now
 
 from . import labels
 from . import screen as html_panels
@@ -93,13 +94,14 @@ def _header(scope: Scope) -> None:
     boxes = style.HEADER
     subtitle = labels.APP_TITLE.split("·")[-1].strip() + " · 大屏"
     st.markdown(html_panels.title_html(boxes["title"], subtitle), unsafe_allow_html=True)
+    wall = local_now()  # stored times are Shanghai time; the server may run on UTC
     try:
         gen, clock = _live()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - the clock goes on even without data
+        st.markdown(html_panels.clock_html(boxes["clock"], wall, None), unsafe_allow_html=True)
         st.markdown(html_panels.error_panel("freshness", boxes["freshness"], "数据暂不可用", str(exc)[:120]),
                     unsafe_allow_html=True)
         return
-    wall = dt.datetime.now().replace(microsecond=0)
     reference = clock.now if html_panels.is_replay(clock.now, wall) else wall
     limits = {s: float(settings.get(f"screen_freshness_hours.{s}")) for s in html_panels.FRESH_SOURCES}
     _put("clock", boxes["clock"], lambda: html_panels.clock_html(boxes["clock"], wall, clock.now))
@@ -135,10 +137,7 @@ def _slow(view: str, scope: Scope) -> None:
 
 
 def _fast(view: str, scope: Scope) -> None:
-    _, _, layout = style.VIEWS[view]
-    if "ticker" not in layout:
-        return
-    box, opts = layout["ticker"]
+    box, opts = style.VIEWS[view][2]["ticker"]
     try:
         gen, clock = _live()
     except Exception as exc:  # noqa: BLE001
@@ -158,7 +157,8 @@ def render(scope: Scope, rotate: bool) -> None:
     for view in views:
         with st.container(key=f"screen-view-{view}"):
             st.fragment(run_every=slow_every)(_slow)(view, scope)
-            st.fragment(run_every=fast_every)(_fast)(view, scope)
+            if "ticker" in style.VIEWS[view][2]:
+                st.fragment(run_every=fast_every)(_fast)(view, scope)
     if rotate:
         # Last, when every view exists (see rotation_css).
         seconds = int(settings.get("screen_rotate_seconds"))

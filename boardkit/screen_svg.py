@@ -69,7 +69,7 @@ def map_svg(frame: pd.DataFrame, width: float, height: float) -> str:
             texts.append(f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy - size * 0.35)}" font-size="{_f(size)}">'
                          f'{name}</text>'
                          f'<circle class="nb-badge" cx="{_f(cx)}" cy="{_f(cy + size * 0.95)}" r="{_f(size * 0.78)}"/>'
-                         f'<text class="nb-count" data-open-alarms="{count}" x="{_f(cx)}" y="{_f(cy + size * 0.95)}" '
+                         f'<text class="nb-count" data-nb="{name}" data-open-alarms="{count}" x="{_f(cx)}" y="{_f(cy + size * 0.95)}" '
                          f'font-size="{_f(size * 1.05)}">{count}</text>')
         else:
             texts.append(f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy)}" font-size="{_f(size)}">{name}</text>')

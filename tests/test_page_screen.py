@@ -1,0 +1,118 @@
+"""大屏 (the wall screen) under AppTest: it runs against the demo database, its KPI
+counters are exactly the overview's figures for the same clock, every panel is there, and
+nothing it renders is finer than a neighbourhood (no name, ID, phone, room or address).
+
+Fragment refreshes do not run under AppTest (tech-notes.md): the live behaviour is tested in
+a real browser (test_screen_browser.py)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from boardkit.clock import make_clock
+from boardkit.db import ALL, current_generation, query
+from boardkit.figures import overview_figures
+from boardkit.screen_style import PANELS, VIEWS
+from stream_helpers import BOARD
+
+# What must never reach a wall (etl/privacy.py masks these; the screen must not even show masks).
+MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*")
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|\d{3,6}\*{4,}\d{2,4}[\dXx]?")
+PHONE = re.compile(r"(?<!\d)1[3-9]\d(?:\d{4}|\*{4})\d{4}(?!\d)")
+ROOM = re.compile(r"室")
+ADDRESS = re.compile(r"\d+\s*[弄号]")
+KPI = re.compile(r'data-kpi="(\w+)" data-value="([^"]*)"')
+
+
+def open_screen(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(BOARD), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("pages/screen.py")
+    at.query_params.update(params or {})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rendered_text(at: AppTest) -> list[str]:
+    """Everything the page put on screen: text elements, markdown/HTML and table cells."""
+    out = []
+    for kind in ("markdown", "html", "caption", "text", "title", "header", "subheader", "code",
+                 "error", "warning", "info", "success", "exception"):
+        out += [str(getattr(e, "value", e)) for e in getattr(at, kind)]
+    for metric in at.metric:
+        out += [metric.label, str(metric.value), str(metric.delta)]
+    for frame in list(at.dataframe) + list(at.table):
+        value = frame.value
+        out += [str(c) for c in value.columns] + [str(v) for v in value.astype(str).to_numpy().ravel()]
+    return out
+
+
+def markup(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in list(at.markdown) + list(at.html))
+
+
+@pytest.fixture(scope="module")
+def screen(board_env_module):
+    return open_screen()
+
+
+@pytest.fixture(scope="module")
+def board_env_module(demo_db):
+    """BOARD_DB on the demo database for the whole module (one page run serves the checks)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BOARD_DB", str(demo_db))
+    yield demo_db
+    mp.undo()
+
+
+def test_screen_runs_and_shows_every_panel(screen):
+    assert not screen.exception
+    text = markup(screen)
+    for name in PANELS:
+        assert f'data-panel="{name}"' in text, name
+    assert "一屏观疫情" in text
+    assert not re.search(r'class="scr-error"', text), "a panel failed to build"
+
+
+def test_kpis_equal_the_overview_figures_for_the_same_clock(screen):
+    gen = current_generation()
+    figures = overview_figures(gen, make_clock(gen), ALL)
+    shown = dict(KPI.findall(markup(screen)))
+    assert set(shown) == set(VIEWS["overview"][1])
+    for key, value in shown.items():
+        expected = figures[key].value
+        if expected is None:
+            assert value == ""
+        else:
+            assert float(value) == pytest.approx(expected), key
+
+
+def test_nothing_finer_than_a_neighbourhood(screen):
+    for text in rendered_text(screen):
+        for pattern in (MASKED_NAME, ID_NUMBER, PHONE, ROOM, ADDRESS):
+            found = pattern.search(text)
+            assert not found, f"{pattern.pattern} matched {found.group(0)!r} in …{text[max(found.start() - 60, 0):found.end() + 60]}…"
+
+
+def test_ticker_is_time_neighbourhood_type_and_minutes_only(screen):
+    gen = current_generation()
+    names = {n.replace("居民区", "") for n in query(gen, "SELECT name FROM ref_neighbourhoods")["name"]}
+    rows = re.findall(r'<div class="scr-row[^"]*" data-alarm-time="[^"]+"><span class="t">(\d\d:\d\d)</span>'
+                      r'<span class="n">([^<]+)</span><span class="k"[^>]*>([^<]+)</span><span class="m[^"]*">([^<]+)</span>',
+                      markup(screen))
+    assert rows
+    for hhmm, nb, kind, minutes in rows:
+        assert nb in names | {"未定位"}
+        assert re.fullmatch(r"\d+ 分钟\S+|已报备", minutes), minutes
+
+
+def test_rotation_renders_every_view(board_env_module):
+    at = open_screen({"rotate": "1"})
+    text = markup(at) + "\n".join(str(e.value) for e in at.html)
+    for view in VIEWS:
+        assert f"st-key-screen-view-{view}" in text  # the rotation CSS names each view
+    assert len(KPI.findall(markup(at))) == sum(len(v[1]) for v in VIEWS.values())
