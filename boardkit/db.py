@@ -23,6 +23,12 @@ class NoDatabase(Exception):
     """The database is missing, empty or unreadable; the message says what to run."""
 
 
+class DatabaseTrouble(NoDatabase):
+    """A database is there but cannot be used as it is (held open read-write by another
+    program, damaged, another schema version): the message says what to do, and the
+    "load the demo" help of an empty install would be the wrong advice."""
+
+
 @dataclass(frozen=True)
 class Generation:
     """Which data a figure was computed from; hashable, so it keys caches."""
@@ -62,7 +68,12 @@ def connect(gen: Generation) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(gen.path, read_only=True)
     except duckdb.Error as exc:
-        raise NoDatabase(f"数据库无法打开：{str(exc).splitlines()[0][:160]}") from None
+        from etl.store import describe_open_error
+        path = Path(gen.path)
+        reason = describe_open_error(exc, path)
+        if path.exists() and path.stat().st_size == 0:
+            raise NoDatabase(reason) from None
+        raise DatabaseTrouble(reason) from None
 
 
 def query(gen: Generation, sql: str, params: dict | None = None, *,
@@ -102,10 +113,21 @@ def scalar(gen: Generation, sql: str, params: dict | None = None):
 
 
 def check_ready(gen: Generation) -> None:
-    """Raises NoDatabase when the file holds no schema or no data yet."""
+    """Raises NoDatabase when the file holds no schema or no data yet, DatabaseTrouble
+    when its schema version is not this program's (a page would fail on a missing or
+    changed table): the loader migrates an older file, a newer one needs a newer board."""
+    from etl.store import SCHEMA_VERSION, version_advice
     try:
-        loaded = scalar(gen, "SELECT count(*) FROM etl_runs WHERE status = 'loaded'")
+        row = query(gen, "SELECT (SELECT max(value) FROM meta WHERE key = 'schema_version') AS version, "
+                         "(SELECT count(*) FROM etl_runs WHERE status = 'loaded') AS loaded", cap=1).iloc[0]
+        version = int(row["version"]) if pd.notna(row["version"]) else 0
     except duckdb.CatalogException:
-        raise NoDatabase("数据库中没有一屏观的数据表（可能不是本系统的数据库）。") from None
-    if not loaded:
+        if not scalar(gen, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'etl_runs'"):
+            raise NoDatabase("数据库中没有一屏观的数据表（可能不是本系统的数据库）。") from None
+        version, row = 0, None
+    if version != SCHEMA_VERSION:
+        relation = "高于" if version > SCHEMA_VERSION else "低于"
+        raise DatabaseTrouble(f"数据库的结构版本为 {version}，{relation}本程序的 {SCHEMA_VERSION}："
+                              f"{version_advice(version)}。")
+    if not row["loaded"]:
         raise NoDatabase("数据库是空的：还没有导入任何文件。")
