@@ -146,6 +146,17 @@ def no_database_page(problem: NoDatabase) -> None:
     if not isinstance(problem, DatabaseTrouble):
         st.markdown(labels.NO_DATABASE_HELP)
         st.code(labels.NO_DATABASE_FIX, language="bash")
+    _wait_for_database()
+
+
+@st.fragment(run_every=10)
+def _wait_for_database() -> None:
+    """An unattended screen opened before the first load shows the data once it exists."""
+    try:
+        check_ready(current_generation())
+    except NoDatabase:
+        return
+    st.rerun(scope="app")
 
 
 def kpi(column, key: str, figure, spark: list | None = None) -> None:
