@@ -1,0 +1,191 @@
+"""Every page in Debian's Chromium against a real `streamlit run` on the demo database:
+no exception box, Chinese text drawn, and not one request leaves this machine (no CDN, no
+map tiles). Screenshots go to artifacts/screenshots/ for people to look at."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import openpyxl
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO / "artifacts" / "screenshots"
+# url path -> file name of the screenshot; every page of the navigation, the screen included.
+PAGES = {"": "overview", "hotline": "hotline", "roster": "roster", "alarms": "alarms",
+         "enterprises": "enterprises", "neighbourhood": "neighbourhood", "explore": "explore",
+         "brief": "brief", "data": "data", "screen": "screen", "audit": "audit"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    """`streamlit run board.py` on a free local port, stopped at the end whatever happens."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "BOARD_DB": str(demo_db), "BOARD_AUTH": "off"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "board.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"streamlit exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail("streamlit did not answer /_stcore/health within 60 s")
+                time.sleep(0.3)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from screenshot import CHROMIUM_ARGS
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _open(browser, url: str, requests: list[str]):
+    from screenshot import wait_until_drawn
+    context = browser.new_context(viewport={"width": 1600, "height": 2400}, accept_downloads=True)
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_selector("[data-testid='stAppViewContainer']")
+    wait_until_drawn(page)
+    return context, page
+
+
+def _outside(requests: list[str]) -> list[str]:
+    return [u for u in requests
+            if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname not in LOCAL_HOSTS]
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_draws_offline_without_errors(server, browser, path):
+    requests: list[str] = []
+    context, page = _open(browser, f"{server}/{path}", requests)
+    try:
+        errors = page.locator('[data-testid="stException"]')
+        assert errors.count() == 0, errors.first.inner_text()[:800]
+        text = page.locator("[data-testid='stAppViewContainer']").inner_text()
+        assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 10, text[:300]
+        assert "一屏观" in page.title() or re.search(r"[\u4e00-\u9fff]", page.title()), page.title()
+        assert requests, "the page made no request at all?"
+        assert _outside(requests) == [], _outside(requests)
+        # Last, and patiently: a tall page with many charts takes a while to paint on a busy machine.
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{PAGES[path]}.png"), full_page=True, timeout=120_000,
+                        animations="disabled")
+        assert _outside(requests) == [], _outside(requests)  # nothing fetched while painting either
+    finally:
+        context.close()
+
+
+def _download(page, label: str):
+    """Clicks a download button once the page has settled. A click that lands while a rerun
+    replaces the button is lost (the deep link's hand-over to board.py reruns the page
+    once), so one more try is allowed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from screenshot import wait_until_drawn
+    button = page.get_by_role("button", name=label)
+    for attempt in (1, 2):
+        button.wait_for(state="visible", timeout=60_000)
+        wait_until_drawn(page)
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                button.click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def test_explore_downloads_carry_the_view_in_name_and_content(server, browser, demo_db):
+    import duckdb
+    con = duckdb.connect(str(demo_db.resolve()), read_only=True)
+    try:
+        now = con.execute("SELECT greatest((SELECT max(received_at) FROM hotline_tickets), "
+                          "(SELECT max(raised_at) FROM alarms))").fetchone()[0]
+        expected = dict(con.execute("SELECT coalesce(neighbourhood, '未填'), count(*) FROM hotline_tickets "
+                                    "GROUP BY ALL").fetchall())
+    finally:
+        con.close()
+    requests: list[str] = []
+    context, page = _open(browser, f"{server}/explore?ds=hotline&by=neighbourhood", requests)
+    try:
+        name, body = _download(page, "下载 CSV")
+        assert name == f"查询_12345工单_按居民区_{now.date()}.csv"
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+        assert rows[0] == ["居民区", "数量（件）"]
+        assert {r[0]: int(r[1]) for r in rows[1:]} == expected
+        name, body = _download(page, "下载 Excel")
+        assert name == f"查询_12345工单_按居民区_{now.date()}.xlsx"
+        book = openpyxl.load_workbook(io.BytesIO(body))
+        assert book.sheetnames == ["查询结果", "说明"]
+        assert {r[0]: r[1] for r in book["查询结果"].iter_rows(min_row=2, values_only=True)} == expected
+        assert _outside(requests) == []
+    finally:
+        context.close()
+
+
+def test_fix_list_workbook_has_a_sheet_per_committee(server, browser):
+    requests: list[str] = []
+    context, page = _open(browser, f"{server}/data", requests)
+    try:
+        page.get_by_role("tab", name="整改清单").click()
+        page.wait_for_timeout(500)
+        name, body = _download(page, "下载 Excel（每个居民区一页）")
+        assert name.startswith("整改清单_全部居民区_") and name.endswith(".xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(body))
+        assert len(book.sheetnames) > 1 and all(s.endswith("居民区") for s in book.sheetnames)
+        first = book[book.sheetnames[0]]
+        assert [c.value for c in first[1]] == ["居民区", "类型", "数据来源", "文件", "行号（Excel）", "列",
+                                              "原值（已脱敏）", "问题与改法"]
+        assert {r[0] for r in first.iter_rows(min_row=2, values_only=True)} == {book.sheetnames[0]}
+    finally:
+        context.close()
