@@ -13,7 +13,8 @@ EXAMPLES = {
     "rebuild": "例：python -m etl rebuild --into /tmp/重建/board.duckdb   （从归档重建到新位置，并与现用数据库逐表比较）；"
                "python -m etl rebuild   （重建后替换现用数据库，作为新一代）",
     "backup": "例：python -m etl backup --to /mnt/backup --keep 7   （数据库、原始文件归档、日志、密钥，附清单）",
-    "restore": "例：python -m etl restore /mnt/backup/yipingguan-20200315-020000   （先停止看板之外的服务）",
+    "restore": "例：python -m etl restore /mnt/backup/yipingguan-20200315-030000   （先停止看板之外的服务）；"
+               "python -m etl restore --check /mnt/backup/yipingguan-20200315-030000   （只核对）",
     "health": "例：python -m etl health --url http://127.0.0.1:8501 --url http://127.0.0.1:8765/health",
 }
 
@@ -32,6 +33,7 @@ def add_parsers(command) -> None:
     p.add_argument("--keep", type=int, default=0, help="只保留最新的 N 份备份（默认全部保留）")
     p = command("restore", "从备份恢复数据库（作为新一代）、缺失的归档文件、日志与密钥")
     p.add_argument("backup", type=Path, help="备份子目录（含 manifest.json）")
+    p.add_argument("--check", action="store_true", help="只按清单核对备份是否完好，不恢复")
     p = command("health", "健康检查：数据库可读、数据代新鲜、磁盘空间、服务应答；全部正常时退出码为 0")
     p.add_argument("--url", action="append", default=[], help="要检查的服务地址（看板地址自动加 /_stcore/health；可多次）")
     p.add_argument("--max-age-hours", type=float, help="当前数据代最长多少小时未更新（默认设置 health.max_generation_age_hours；0 为不检查）")
@@ -78,7 +80,12 @@ def backup(args, db: Path) -> int:
 
 
 def restore(args, db: Path) -> int:
-    from .backup import restore as run
+    from .backup import restore as run, verify
+    if args.check:
+        bad = verify(args.backup)
+        print("备份完好：每个文件的大小与 SHA-256 均与清单一致" if not bad else
+              f"备份有 {len(bad)} 个文件与清单不符：" + "、".join(bad[:10]))
+        return 0 if not bad else 1
     try:
         lines = run(args.backup, db)
     except RuntimeError as exc:

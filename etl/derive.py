@@ -227,10 +227,10 @@ def link_alarm_devices(con, table: str = "n", key: str = "_row") -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _device_home AS
         SELECT a.{key} AS k,
-               arg_max(r.neighbourhood_code, r.run_id * 10000000 + r.row_number) AS neighbourhood_code,
-               arg_max(r.neighbourhood, r.run_id * 10000000 + r.row_number) AS neighbourhood,
-               arg_max(r.address, r.run_id * 10000000 + r.row_number) AS address,
-               arg_max(r.room, r.run_id * 10000000 + r.row_number) AS room
+               arg_max(r.neighbourhood_code, CAST(r.run_id AS BIGINT) * 10000000 + r.row_number) AS neighbourhood_code,
+               arg_max(r.neighbourhood, CAST(r.run_id AS BIGINT) * 10000000 + r.row_number) AS neighbourhood,
+               arg_max(r.address, CAST(r.run_id AS BIGINT) * 10000000 + r.row_number) AS address,
+               arg_max(r.room, CAST(r.run_id AS BIGINT) * 10000000 + r.row_number) AS room
         FROM {table} a JOIN roster_reports r ON r.device_id = a.device_id
         WHERE (a.neighbourhood_code IS NULL OR a.address IS NULL)
           AND CAST(a.raised_at AS DATE) BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Builds the offline installation bundle, on a machine that reaches the package index.
+#   scripts/make-bundle.sh [--out DIR] [--python-version 3.11] [--platform manylinux_2_36_x86_64]
+#                          [--reference PACK_DIR] [--debs] [--no-tar]
+# Writes DIR/yipingguan-bundle/ and DIR/yipingguan-bundle.tar.gz (DIR defaults to ./bundle):
+#   wheels/               every pinned requirement and its dependencies, as wheels for the
+#                         target (CPython 3.11, Debian 12 x86_64 by default); a package that is
+#                         published only as source (prcoords) is built here into a pure wheel
+#   project/              this repository without .venv, .git, generated data and caches,
+#                         with the reference pack (data/reference, or --reference)
+#   debian-packages.txt   the Debian packages the closed machine needs
+#   debs/                 with --debs: those .deb files (apt-get download; no dependencies)
+#   install-offline.sh    the one command to run there: sudo ./install-offline.sh
+#   SHA256SUMS            to check the copy that crossed to the closed network
+# The wheel set is checked for completeness with --no-index before packing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=$ROOT/bundle
+PYVER=3.11
+PLATFORM=manylinux_2_36_x86_64   # Debian 12 has glibc 2.36; pip also accepts older manylinux tags
+REFERENCE=
+DEBS=0
+TAR=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) OUT=$(realpath -m "$2"); shift 2 ;;
+    --python-version) PYVER=$2; shift 2 ;;
+    --platform) PLATFORM=$2; shift 2 ;;
+    --reference) REFERENCE=$(realpath "$2"); shift 2 ;;
+    --debs) DEBS=1; shift ;;
+    --no-tar) TAR=0; shift ;;
+    *) echo "未知参数：$1" >&2; exit 2 ;;
+  esac
+done
+PY=${PYTHON:-$ROOT/.venv/bin/python}
+[ -x "$PY" ] || PY=python3
+ABI=cp${PYVER/./}
+TARGET=(--python-version "$PYVER" --implementation cp --abi "$ABI")
+# pip takes platform tags literally: list every manylinux tag the target's glibc accepts.
+if [[ "$PLATFORM" =~ ^manylinux_2_([0-9]+)_(.+)$ ]]; then
+  for ((v = BASH_REMATCH[1]; v >= 5; v--)); do TARGET+=(--platform "manylinux_2_${v}_${BASH_REMATCH[2]}"); done
+  TARGET+=(--platform "manylinux2014_${BASH_REMATCH[2]}" --platform "manylinux2010_${BASH_REMATCH[2]}"
+           --platform "manylinux1_${BASH_REMATCH[2]}")
+else
+  TARGET+=(--platform "$PLATFORM")
+fi
+B=$OUT/yipingguan-bundle
+rm -rf "$B" "$OUT/yipingguan-bundle.tar.gz"
+mkdir -p "$B/wheels" "$B/project"
+t0=$(date +%s)
+
+echo "== 下载依赖（目标 CPython $PYVER，$PLATFORM）"
+if ! "$PY" -m pip download --quiet --only-binary=:all: "${TARGET[@]}" -r requirements.txt -d "$B/wheels" 2>"$B/.pip.log"; then
+  # Some requirement has no wheel for the target: build each such one here, once, and make
+  # sure it is pure Python (a wheel for any platform); then resolve the rest again.
+  sdist_only=()
+  while read -r req; do
+    "$PY" -m pip download --quiet --only-binary=:all: "${TARGET[@]}" --no-deps "$req" -d "$B/wheels" 2>/dev/null \
+      || sdist_only+=("$req")
+  done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' requirements.txt)
+  [ ${#sdist_only[@]} -gt 0 ] || { cat "$B/.pip.log" >&2; exit 1; }
+  echo "   仅有源码包，在本机构建为通用 wheel：${sdist_only[*]}"
+  "$PY" -m pip wheel --quiet --no-deps -w "$B/wheels" "${sdist_only[@]}"
+  for req in "${sdist_only[@]}"; do
+    name=$(echo "${req%%[=<>!~]*}" | tr 'A-Z-' 'a-z_')
+    if ! ls "$B/wheels" | tr 'A-Z' 'a-z' | grep -q "^${name}-.*-none-any\.whl$"; then
+      echo "错误：$req 不是纯 Python 包，无法在本机为目标平台构建：请在与目标相同的机器上运行本脚本" >&2
+      exit 1
+    fi
+  done
+  "$PY" -m pip download --quiet --only-binary=:all: "${TARGET[@]}" --find-links "$B/wheels" \
+    -r requirements.txt -d "$B/wheels"
+fi
+rm -f "$B/.pip.log" "$B"/wheels/*.tar.gz "$B"/wheels/*.zip
+echo "== 检查：不联网（--no-index）能否从 wheels/ 解析全部依赖"
+"$PY" -m pip download --quiet --no-index --only-binary=:all: "${TARGET[@]}" --find-links "$B/wheels" \
+  -r requirements.txt -d "$B/.verify"
+rm -rf "$B/.verify"
+
+echo "== 复制项目文件"
+tar -C "$ROOT" -cf - \
+  --exclude=./.venv --exclude=./.git --exclude=./bundle --exclude=./artifacts --exclude=./bench/work \
+  --exclude=./data/board.duckdb --exclude=./data/generations --exclude=./data/demo --exclude=./data/inbox \
+  --exclude=./data/archive --exclude=./data/refused --exclude=./data/rebuild --exclude='./data/*.lock' \
+  --exclude='./data/*.sqlite*' --exclude=./data/users.toml \
+  --exclude=__pycache__ --exclude=.pytest_cache --exclude=.hypothesis --exclude='*.pyc' . \
+  | tar -C "$B/project" -xf -
+if [ -n "$REFERENCE" ]; then
+  rm -rf "$B/project/data/reference"
+  cp -r "$REFERENCE" "$B/project/data/reference"
+fi
+cp scripts/install-offline.sh "$B/install-offline.sh"
+chmod +x "$B/install-offline.sh"
+
+cat > "$B/debian-packages.txt" <<'EOF'
+# Debian 12 (bookworm) packages for 一屏观, from the distribution's installation media or
+# the internal mirror: apt-get install <package>. One package per line.
+# Runtime: Python 3.11 with venv, and the CJK font (without it Chinese shows as boxes).
+python3
+python3-venv
+fonts-wqy-microhei
+# Tests only (browser tests drive Debian's Chromium):
+chromium
+EOF
+if [ "$DEBS" -eq 1 ]; then
+  mkdir -p "$B/debs"
+  (cd "$B/debs" && apt-get download fonts-wqy-microhei python3-venv python3.11-venv python3-pip-whl \
+    python3-setuptools-whl)
+fi
+cat > "$B/BUNDLE.txt" <<'EOF'
+一屏观离线安装包。在封闭网络的机器上：先按 debian-packages.txt 安装系统包，再运行
+  sudo ./install-offline.sh --prefix /opt/yipingguan --services
+详见 project/docs/operations.md
+EOF
+(cd "$B" && find . -type f ! -name SHA256SUMS -print0 | sort -z | xargs -0 sha256sum > SHA256SUMS)
+if [ "$TAR" -eq 1 ]; then
+  echo "== 打包"
+  tar -C "$OUT" -czf "$OUT/yipingguan-bundle.tar.gz" yipingguan-bundle
+  ls -l "$OUT/yipingguan-bundle.tar.gz"
+fi
+echo "完成：$(ls "$B/wheels" | wc -l) 个 wheel，$(du -sh "$B" | cut -f1)，用时 $(( $(date +%s) - t0 )) 秒"
