@@ -6,9 +6,16 @@ from boardkit import export, labels, tables
 from boardkit.auth import audited_download
 from boardkit.page import cached, context
 from boardkit.queries import data as q
+from etl.disk import disk_status
+from etl.status import service_states
 
 ctx = context()
 st.title("数据")
+disk = disk_status()
+if disk.warning:
+    st.warning(disk.message)
+services = service_states()
+st.caption(disk.message + "；服务：" + "，".join(f"{k} {v}" for k, v in services.items()))
 info = cached(q.database_info)(ctx.gen, ctx.scope)
 totals = cached(q.run_totals)(ctx.gen, ctx.scope)
 size = "—" if info["size_bytes"] is None else f"{info['size_bytes'] / 1024 / 1024:.1f} MB"
