@@ -124,7 +124,9 @@ def score_series(daily: pd.DataFrame, day: dt.date, rules: SurgeRules = SurgeRul
         baseline = part.loc[(days < day).to_numpy(), "n"].tolist()[-rules.baseline_days:]
         rows.append({"kind": kind, "key": str(key), **score(baseline, today, rules)})
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "label"])
-    return frame
+    # With no tickets at all the frame is empty and `flagged` has no type: a boolean mask of
+    # object dtype would be read as a list of column names (KeyError on a new database).
+    return frame.astype({"flagged": bool})
 
 
 # ------------------------------------------------------------------ from the database

@@ -38,6 +38,17 @@ def _future(column: str, label: str) -> Check:
     return Check(column, "future_date", f"{label}晚于当前时间", f"{column} > $now")
 
 
+# No record of these sources can be older than the systems that produce them: a year such
+# as 1900 is a typo or an empty Excel date cell (serial 0/1), and loaded it would count as
+# an open, long-overdue ticket or alarm forever. A range rule, so a reject (data-contract.md).
+EARLIEST = "2000-01-01"
+
+
+def _too_old(column: str, label: str) -> Check:
+    return Check(column, "too_old", f"{label}早于 {EARLIEST[:4]} 年，请核对",
+                 f"{column} < DATE '{EARLIEST}'")
+
+
 def _int_range(column: str, label: str, upper: str | None = None) -> list[Check]:
     checks = [Check(column, "bad_integer", f"{label}应为不小于 0 的整数",
                     f"raw_{column} IS NOT NULL AND ({column} IS NULL OR {column} < 0)")]
@@ -55,6 +66,7 @@ CHECKS: dict[str, list[Check]] = {
     "hotline": [
         _required("ticket_id", "工单编号"), _required("received_at", "受理时间"),
         _timestamp("received_at", "受理时间"), _future("received_at", "受理时间"),
+        _too_old("received_at", "受理时间"),
         _required("content", "诉求内容"),
         _timestamp("due_at", "办理时限"), _timestamp("closed_at", "办结时间"),
         Check("closed_at", "closed_before_received", "办结时间早于受理时间", "closed_at < received_at"),
@@ -79,6 +91,7 @@ CHECKS: dict[str, list[Check]] = {
         Check("neighbourhood", "required_missing", "缺少居民区，且无法从居住地址确定",
               "raw_neighbourhood IS NULL AND neighbourhood_code IS NULL"),
         _date("arrived_on", "抵沪日期"), _future("arrived_on", "抵沪日期"),
+        _too_old("arrived_on", "抵沪日期"),
         Check("enterprise_uscc", "required_missing", "企业报送的人员须填写统一社会信用代码",
               "reported_by = 'enterprise' AND enterprise_uscc IS NULL"),
         _date("quarantine_start", "隔离开始日期"), _date("quarantine_end", "隔离结束日期"),
@@ -91,6 +104,7 @@ CHECKS: dict[str, list[Check]] = {
     "alarms": [
         _required("device_id", "设备编号"), _required("raised_at", "报警时间"),
         _timestamp("raised_at", "报警时间"), _future("raised_at", "报警时间"),
+        _too_old("raised_at", "报警时间"),
         _timestamp("handled_at", "处置时间"),
         Check("handled_at", "handled_before_raised", "处置时间早于报警时间", "handled_at < raised_at"),
         _UNRESOLVED,
@@ -105,6 +119,7 @@ CHECKS: dict[str, list[Check]] = {
         _date("applied_on", "复工申请日期"), _date("reviewed_on", "审核日期"), _date("resumed_on", "复工日期"),
         # An application or a review cannot be dated after today (a planned 复工日期 may be).
         _future("applied_on", "复工申请日期"), _future("reviewed_on", "审核日期"),
+        _too_old("applied_on", "复工申请日期"), _too_old("resumed_on", "复工日期"),
         Check("reviewed_on", "reviewed_before_applied", "审核日期早于申请日期", "reviewed_on < applied_on"),
         _UNRESOLVED,
     ],

@@ -139,26 +139,28 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> 
         return _record(con, FileResult(path, source.name, "skipped_duplicate",
                                        message=f"同一文件已于第 {seen[0][0]} 次导入时入库，未重复导入"), sha, started)
     run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
-    con.execute("BEGIN TRANSACTION")
     try:
+        # Staging writes TEMP tables only, so it runs before the transaction: inside it, a
+        # CSV that DuckDB's fast reader refuses (ragged rows, a stray quote) would abort the
+        # transaction, and the reader's fallback to parsing in Python could never run.
         staged = stage(con, path, source)
-        result = _transform_and_upsert(con, source, staged, run_id, path, options)
-        result.seconds = time.perf_counter() - t0
-        _record(con, result, sha, started, run_id)
-        archive.keep(con, path, sha)  # in the transaction: never loaded without its raw file
-        con.execute("COMMIT")
-        return result
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = _transform_and_upsert(con, source, staged, run_id, path, options)
+            result.seconds = time.perf_counter() - t0
+            _record(con, result, sha, started, run_id)
+            archive.keep(con, path, sha)  # in the transaction: never loaded without its raw file
+            con.execute("COMMIT")
+            return result
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     except FileRefused as exc:
-        con.execute("ROLLBACK")
         return _record(con, FileResult(path, source.name, "refused", message=str(exc)), sha, started)
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         # What DuckDB says of the file's bytes; a mistake in our own SQL is not caught here.
-        con.execute("ROLLBACK")
         message = f"文件内容无法解析：{str(exc).splitlines()[0][:200]}"
         return _record(con, FileResult(path, source.name, "refused", message=message), sha, started)
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path: Path,
@@ -201,12 +203,22 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
                    FROM _issues WHERE warning AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
                    ORDER BY _row""", [run_id, source.name, path.name])
     notes = []
+    if not counts[0]:
+        notes.append("文件中没有数据行（只有表头）")
     if staged.unknown_columns:
-        notes.append("未识别的列已忽略：" + "、".join(staged.unknown_columns))
+        notes.append(_unknown_columns_note(staged.unknown_columns))
     if staged.skipped_blank or staged.skipped_total:
         notes.append(f"跳过空行 {staged.skipped_blank} 行、合计行 {staged.skipped_total} 行")
     return FileResult(path, source.name, "loaded", rows_read=counts[0], rows_loaded=loaded,
                       rows_rejected=counts[1], rows_warned=counts[2], message="；".join(notes))
+
+
+def _unknown_columns_note(names: list[str], listed: int = 20, width: int = 30) -> str:
+    """The ignored columns, shortened: a file with 100,000 stray columns (or a 10 MB header
+    cell) must not make a 100,000-name message in etl_runs and on the 数据 page."""
+    shown = [n if len(n) <= width else n[:width] + "…" for n in names[:listed]]
+    more = f" 等共 {len(names)} 列" if len(names) > listed else ""
+    return "未识别的列已忽略：" + "、".join(shown) + more
 
 
 def _macros(con) -> None:

@@ -164,11 +164,21 @@ def sniff_format(path: Path, head: bytes) -> str:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). UTF-16 and UTF-8 by BOM, then UTF-8, then GB18030."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+    """Bytes -> (text, encoding name). UTF-16 and UTF-8 by BOM, UTF-16 without one, then
+    UTF-8, then GB18030. A file whose bytes break the encoding its BOM announces (cut
+    short, or saved wrongly) is refused whole: loading a guess could load wrong text."""
+    boms = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+            (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+    for bom, encoding, label in boms:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise FileRefused(f"文件开头标明是 {label} 编码，但第 {exc.start} 字节起的内容不是 {label} 文本"
+                                  "（文件可能不完整或保存有误）：请重新导出") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16), utf16
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -179,6 +189,22 @@ def decode(data: bytes) -> tuple[str, str]:
     if guess is None:
         raise FileRefused("无法识别文件编码：既不是 UTF-8/UTF-16，也不是 GBK/GB18030 文本")
     return data.decode(guess.encoding, errors="replace"), guess.encoding
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark (some exports do): every ASCII character
+    (digits, commas, line ends) has a NUL byte on the same side. GB18030 would decode such
+    bytes without complaint, into nonsense, and the header would not be found."""
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= max(2, len(sample) // 16) and zeros > 4 * others:
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
 
 
 def _delimiter(first_lines: str, suffix: str) -> str:
@@ -259,7 +285,7 @@ def preview_sheets(path: Path) -> list[list[list]]:
             raise FileRefused(f"无法打开 Excel 文件（文件损坏或格式不对）：{type(exc).__name__}") from None
     text, _ = decode(path.read_bytes())
     delim = _delimiter(text[:4096], path.suffix.lower())
-    return [list(_take(csv.reader(io.StringIO(text), delimiter=delim), PREVIEW_ROWS))]
+    return [_csv_rows(text, delim, PREVIEW_ROWS)]
 
 
 def _take(iterator, n):
@@ -282,8 +308,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
         return _stage_rows(con, source, rows, match, table, fmt, None, sheet)
     text, encoding = decode(data)
     delim = _delimiter(text[:4096], path.suffix.lower())
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    preview = list(_take(reader, PREVIEW_ROWS))
+    preview = _csv_rows(text, delim, PREVIEW_ROWS)
     match = match_header(preview, source)
     refuse_missing(source, match)
     if encoding == "utf-8" and b"\n\n" not in data and b"\n\r\n" not in data:
@@ -291,8 +316,20 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
             return _stage_csv_fast(con, path, text, delim, source, match, table)
         except duckdb.Error:
             pass  # ragged rows or quoting DuckDB will not take: parse in Python instead
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    rows = _csv_rows(text, delim)
     return _stage_rows(con, source, rows, match, table, "csv", encoding, None)
+
+
+def _csv_rows(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
+    """Rows of CSV text. newline="" lets the csv module see every line end itself, so a
+    file with old Mac line ends (CR only) or a stray CR reads instead of failing. Strict:
+    a quote left open would otherwise swallow every later row into one cell, silently;
+    what cannot be parsed is refused with a clear line, not a traceback."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    try:
+        return list(_take(reader, limit)) if limit else list(reader)
+    except csv.Error as exc:
+        raise FileRefused(f"文件无法按 CSV 格式读取（第 {reader.line_num} 行：{exc}）") from None
 
 
 def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[str, list[str]]:

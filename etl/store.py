@@ -31,6 +31,52 @@ class SchemaTooNew(RuntimeError):
     pass
 
 
+class DatabaseBusy(OSError):
+    """Another program holds the live generation open read-write (a DuckDB shell, say)."""
+
+
+class DatabaseUnreadable(OSError):
+    """The live file is not a DuckDB database (damaged, or something else)."""
+
+
+def version_advice(version: int) -> str:
+    """What to do about a file of another schema version than this program's."""
+    if version > SCHEMA_VERSION:
+        return "数据库由更新版本的程序写入，请升级本程序（看板与导入工具）后再使用"
+    return "下一次导入会自动升级数据库结构（如 python -m etl ingest <文件夹>），之后即可正常显示"
+
+
+def describe_open_error(exc: Exception, path: Path) -> str:
+    """What DuckDB's refusal to open `path` means, in Chinese, with what to do."""
+    text = str(exc)
+    if path.exists() and path.stat().st_size == 0:
+        return (f"数据库文件 {path.name} 是空文件（0 字节）：下一次导入会重新建立数据库"
+                f"（python -m etl ingest <文件夹>，或演示用 python -m etl demo）。")
+    if "lock" in text.lower():
+        pid = re.search(r"PID (\d+)", text)
+        who = f"（进程 {pid[1]}）" if pid else ""
+        return (f"数据库文件 {path.name} 正被另一个程序{who}以读写方式打开，看板和导入都无法使用它。"
+                f"请关闭该程序后重试；查看数据请以只读方式打开（如 duckdb -readonly {path}）。")
+    if "not a valid DuckDB database" in text:
+        return (f"数据库文件 {path.name} 已损坏或不是 DuckDB 数据库。请从备份恢复，或将它移走后重新导入全部文件"
+                f"（python -m etl ingest <文件夹>）。")
+    return f"数据库文件 {path.name} 无法打开：{text.splitlines()[0][:200]}"
+
+
+def _check_openable(current: Path) -> None:
+    """Refuses to copy a generation another program has open read-write: a copy taken while
+    it writes could be torn, and its changes would be lost. A quick read-only open tells."""
+    try:
+        duckdb.connect(str(current), read_only=True).close()
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise DatabaseBusy(describe_open_error(exc, current)) from None
+        if "not a valid DuckDB database" in text:
+            raise DatabaseUnreadable(describe_open_error(exc, current)) from None
+        # Anything else (this process has it open differently): the copy below will tell.
+
+
 def generations_dir(db_path: Path) -> Path:
     return db_path.parent / "generations"
 
@@ -96,13 +142,20 @@ def new_generation(db_path: Path | None = None):
     gen_dir.mkdir(parents=True, exist_ok=True)
     current = current_file(db_path)
     if current is not None and not current.exists():
-        raise FileNotFoundError(f"数据库链接 {db_path} 指向的文件 {current} 不存在")
+        raise FileNotFoundError(f"数据库链接 {db_path} 指向的文件 {current} 不存在：请从备份恢复该文件，"
+                                f"或删除链接 {db_path} 后重新导入全部文件")
     number = max([generation_number(current)] + [generation_number(p) for p in gen_dir.glob("*.duckdb")]) + 1
     new_file = gen_dir / f"{db_path.stem}-{number:06d}.duckdb"
     _remove_leftovers(gen_dir, keep={current})
-    if current is not None:
+    # A 0-byte file holds nothing (a failed copy, a `touch`): start afresh beside it.
+    if current is not None and current.stat().st_size > 0:
+        _check_openable(current)
         shutil.copyfile(current, new_file)
-    con = duckdb.connect(str(new_file))
+    try:
+        con = duckdb.connect(str(new_file))
+    except BaseException:
+        _unlink_quietly(new_file)
+        raise
     try:
         apply_schema(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", [str(number)])
