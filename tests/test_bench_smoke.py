@@ -1,0 +1,64 @@
+"""The benchmark runs end to end on a tiny database and its table has a row per page and
+per named query with positive numbers. No timing thresholds: times are the benchmark's
+business (`python -m bench`), never a test's."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from bench import build
+    return build.ensure_database("subdistrict", 2020, work_root=tmp_path_factory.mktemp("bench"),
+                                 end=dt.date(2020, 3, 1), days=20, volume=0.05, say=lambda msg: None)
+
+
+def test_benchmark_table_on_a_tiny_database(tiny, monkeypatch):
+    from bench import page_speed, query_speed, report, run
+
+    for name, value in tiny.environment().items():   # restored after the test
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("BOARD_REFERENCE", raising=False)
+    args = run.parse_args(["--scale", "subdistrict", "--repeat", "1", "--skip-browser",
+                           "--sample-rows", "40", "--ratio-rows", "2000", "--no-results"])
+    rows = run.measure(tiny, args, say=lambda msg: None)
+    by_section = {}
+    for r in rows:
+        by_section.setdefault(r.section, []).append(r)
+
+    sizes = {r.item: r.values for r in by_section["size"]}
+    assert sizes["hotline_tickets"]["rows"] > 0 and sizes["database file"]["bytes"] > 0
+
+    etl = by_section["ETL"]
+    per_source = [r for r in etl if r.values.get("files")]
+    assert {r.item.split(":")[0] for r in per_source} == {"enterprises", "roster", "hotline", "alarms"}
+    assert all(r.values["rows_per_s"] > 0 for r in per_source)
+    assert any(r.values.get("ratio") and r.values["ratio"] > 0 for r in per_source)
+
+    pages = by_section["page"]
+    assert [r.values["page"] for r in pages] == page_speed.discover_pages()
+    assert "pages/overview.py" in [r.values["page"] for r in pages]
+    for r in pages:
+        assert not r.values["problem"].startswith("raised"), (r.item, r.values["problem"])
+        assert r.values["cold_ms"] > 0 and r.values["warm_ms"] > 0
+
+    queries = by_section["query"]
+    discovered = query_speed.discover_queries()
+    assert len(queries) == len(discovered)
+    assert [r.item for r in queries] == [name for name, _ in discovered]
+    assert not [r.item for r in queries if r.values.get("error")], [r.detail for r in queries if r.values.get("error")]
+    called = [r for r in queries if not r.values.get("skipped")]
+    assert len(called) >= len(queries) - 2   # skipping is for a parameter nobody can fill
+    for r in called:
+        assert r.values["cold_ms"] > 0 and r.values["warm_ms"] > 0 and r.values["rows"] >= 0
+
+    naive = {r.item: r for r in by_section["naive vs ours"]}
+    assert naive["speed: naive / ours"].values["ratio"] > 0
+    assert naive["memory: ours / naive (peak RSS)"].values["share"] > 0
+    assert naive["same figures both ways"].figure == "yes", naive["same figures both ways"].detail
+
+    assert by_section["memory"][0].values["mb"] > 0
+    text = report.table(rows, "subdistrict")
+    assert text.count("\n") == len(rows) + 1
