@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import archive, derive, settings, store
+from . import archive, derive, derived, settings, store
 from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
@@ -295,6 +295,7 @@ def _upsert(con, source: Source, present: list[str], run_id: int) -> None:
             updates.append(f"{col} = " + STICKY[col].format(t=table))
         else:
             updates.append(f"{col} = excluded.{col}")
+    derived.note_upsert(con, source.name)  # before the upsert: it may need the rows as they were
     con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok "
                 f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(updates)}", [run_id])
 

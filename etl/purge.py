@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import settings, store
+from . import derived, settings, store
 
 TOKEN_PREFIX = "anon:"
 # Columns of rejects/warnings whose values (masked, yet personal) are blanked.
@@ -70,6 +70,7 @@ def cutoff_date(days: int | None = None, today: dt.date | None = None) -> dt.dat
 def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict:
     """Anonymises, on `con` (a writable generation), what the cutoff says is no longer
     needed. Returns the counts and the log entry fields. Idempotent."""
+    derived.refresh(con)  # `persons` must include what this generation loaded before it (rebuild)
     persons = con.execute(f"""SELECT person_key FROM persons
         WHERE {END_OF_NEED} < ? AND NOT starts_with(person_key, '{TOKEN_PREFIX}')
         ORDER BY person_key""", [cutoff]).fetchall()
@@ -126,6 +127,7 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
             name_masked = NULL, id_masked = NULL, phone_masked = NULL, room = NULL, device_id = NULL,
             origin = NULL
         FROM _purge_reports p WHERE roster_reports.report_key = p.report_key""").fetchall()[0][0]
+    derived.mark(con, "persons", "SELECT person_key FROM _purge_persons UNION ALL SELECT token FROM _purge_persons")
 
     if issues_up_to_run is None:
         issues_up_to_run = con.execute("""SELECT coalesce(max(run_id), 0) FROM etl_runs

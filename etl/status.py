@@ -24,10 +24,10 @@ def status_lines(db_path: Path) -> list[str]:
         return [f"错误：{store.describe_open_error(exc, live)}"] + operations_lines(db_path, {})
     try:
         meta = _meta(con)
-        if int(meta.get("schema_version") or 0) != store.SCHEMA_VERSION:
-            return [f"数据库 {db_path} -> {live.name} 的结构版本为 {meta.get('schema_version') or 0}，本程序为 "
-                    f"{store.SCHEMA_VERSION}：{store.version_advice(int(meta.get('schema_version') or 0))}"] + \
-                operations_lines(db_path, meta)
+        version = int(meta.get("schema_version") or 0)
+        if version != store.SCHEMA_VERSION:  # a page or a count below would fail on its tables
+            return [f"数据库 {db_path} -> {live.name} 的结构版本为 {version}，本程序为 {store.SCHEMA_VERSION}："
+                    f"{store.version_advice(version)}"] + operations_lines(db_path, meta)
         lines = [f"数据库 {db_path} -> {live.name}（第 {meta.get('generation')} 代，结构版本 "
                  f"{meta.get('schema_version')}，{live.stat().st_size / 1e6:.1f} MB）"]
         for source in SOURCES.values():

@@ -20,10 +20,10 @@ import duckdb
 
 from . import settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SQL_DIR = Path(__file__).parent / "sql"
 # version -> SQL that brings a file from version-1 to version.
-MIGRATIONS = {1: "schema_v1.sql"}
+MIGRATIONS = {1: "schema_v1.sql", 2: "schema_v2.sql"}
 _GEN_NAME = re.compile(r"^(?P<stem>.+)-(?P<n>\d{6})\.duckdb$")
 
 
@@ -125,9 +125,16 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"数据库的结构版本为 {version}，高于本程序支持的 {SCHEMA_VERSION}：请升级程序后再导入")
+    if version < 2 and con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'persons' "
+                                   "AND table_type = 'BASE TABLE'").fetchall()[0][0]:
+        # A file marked older than it is (restored, edited by hand) can hold version 2's
+        # derived persons table where version 1 makes a view: derived, so derive it again.
+        con.execute("DROP TABLE persons")
     for target in range(version + 1, SCHEMA_VERSION + 1):
         con.execute((_SQL_DIR / MIGRATIONS[target]).read_text(encoding="utf-8"))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(target)])
+    if version < SCHEMA_VERSION:  # after a migration every derived table is built afresh
+        con.execute("DELETE FROM meta WHERE key = 'derived_version'")
 
 
 @contextmanager
@@ -160,6 +167,10 @@ def new_generation(db_path: Path | None = None):
         apply_schema(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", [str(number)])
         yield con
+        # Derived tables (persons, sub-district outlines) follow whatever the writer changed,
+        # once per generation: readers never see a generation where they lag behind.
+        from . import derived
+        derived.refresh(con)
         con.execute("CHECKPOINT")
         con.close()
     except BaseException:

@@ -1,0 +1,140 @@
+"""Tables derived from the base tables, brought up to date once per generation, so a page
+run reads ready answers instead of re-deriving them from millions of rows (issue 9):
+
+- `persons`: one row per person, merging community and enterprise reports. It was a view;
+  at city scale (3M reports) every query on it paid two window sorts of all reports.
+- `ref_subdistricts`: sub-district outlines (neighbourhood polygons dissolved, simplified)
+  for the whole-city map, rebuilt when the reference pack changes.
+
+Writers note what they change (`note_upsert`, `mark`) in a temporary table of the
+writing connection, so a refused file's rollback takes its notes with it; `refresh`
+applies the notes (only the persons touched, not all three million) and
+`store.new_generation` calls it before publishing. A writer that reads a derived table
+half-way through its generation (the purge) calls `refresh` first.
+"""
+from __future__ import annotations
+
+import json
+
+# Bump when a derived table's definition changes: the next write rebuilds them all.
+DERIVED_VERSION = "1"
+
+# One row per person (data-contract.md): the latest report (load order) decides measure,
+# dates and status; a community report, when there is one, decides where the person lives.
+# {reports} is roster_reports, or the reports of the persons to refresh.
+PERSONS_SQL = """
+WITH reports AS ({reports}),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY person_key ORDER BY run_id DESC, row_number DESC) AS latest,
+           row_number() OVER (PARTITION BY person_key
+                              ORDER BY (reported_by = 'community') DESC, run_id DESC, row_number DESC) AS home
+    FROM reports)
+SELECT l.person_key, l.name_masked, l.id_masked, l.phone_masked,
+       h.neighbourhood, h.neighbourhood_code, h.address, h.room,
+       l.measure, l.quarantine_start, l.quarantine_end, l.status, l.device_id,
+       a.arrived_on, a.sources, a.has_community_report, a.has_enterprise_report, a.id_valid
+FROM ranked l
+JOIN ranked h ON h.person_key = l.person_key AND h.home = 1
+JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
+             string_agg(DISTINCT CASE reported_by WHEN 'community' THEN '居委:' ELSE '企业:' END || reporter, '；'
+                        ORDER BY CASE reported_by WHEN 'community' THEN '居委:' ELSE '企业:' END || reporter) AS sources,
+             bool_or(reported_by = 'community') AS has_community_report,
+             bool_or(reported_by = 'enterprise') AS has_enterprise_report,
+             bool_and(id_valid) AS id_valid
+      FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
+WHERE l.latest = 1"""
+
+NOTES = "_derived_notes"
+WHOLE_AFTER_KEYS = 200_000
+# Polygons of the city map are drawn at ~10 m per pixel: finer detail is only bytes.
+SIMPLIFY_DEGREES = 0.0002
+
+
+def _ensure_notes(con) -> None:
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {NOTES} (kind VARCHAR, key VARCHAR)")
+
+
+def mark(con, kind: str, keys_sql: str | None = None) -> None:
+    """Notes that `kind` ('persons') needs refreshing: for the keys `keys_sql` selects
+    (one column), or all of it when keys_sql is None."""
+    _ensure_notes(con)
+    if keys_sql is None:
+        con.execute(f"INSERT INTO {NOTES} VALUES (?, NULL)", [kind])
+    else:
+        con.execute(f"INSERT INTO {NOTES} SELECT DISTINCT ?, CAST(k AS VARCHAR) FROM ({keys_sql}) s(k) "
+                    "WHERE k IS NOT NULL", [kind])
+
+
+def note_upsert(con, source: str) -> None:
+    """Called by the loader with the rows about to be upserted in the temp table `_ok`."""
+    if source == "roster":  # a report key always belongs to the same person key
+        mark(con, "persons", "SELECT person_key FROM _ok")
+
+
+def refresh(con) -> list[str]:
+    """Brings every derived table up to date with the base tables; returns what it did."""
+    done = []
+    built = _meta(con, "derived_version")
+    _ensure_notes(con)
+    if built != DERIVED_VERSION:
+        mark(con, "persons")
+    notes = con.execute(f"SELECT kind, count(*) FILTER (key IS NULL) > 0 AS whole, count(key) AS keys "
+                        f"FROM {NOTES} GROUP BY kind").fetchall()
+    for kind, whole, keys in notes:
+        if kind == "persons":
+            # Past some hundred thousand persons, one pass over all reports is cheaper.
+            done.append(_refresh_persons(con, whole or keys > WHOLE_AFTER_KEYS))
+    con.execute(f"DELETE FROM {NOTES}")
+    if (_meta(con, "subdistricts_from") or "") != (_meta(con, "reference_fingerprint") or "") \
+            or built != DERIVED_VERSION:
+        done.append(refresh_subdistricts(con))
+    _set_meta(con, "derived_version", DERIVED_VERSION)
+    return done
+
+
+def _refresh_persons(con, whole: bool) -> str:
+    if whole:
+        con.execute("DELETE FROM persons")
+        con.execute("INSERT INTO persons " + PERSONS_SQL.format(reports="SELECT * FROM roster_reports"))
+        return "persons: rebuilt"
+    keys = f"SELECT key FROM {NOTES} WHERE kind = 'persons' AND key IS NOT NULL"
+    con.execute(f"DELETE FROM persons WHERE person_key IN ({keys})")
+    con.execute("INSERT INTO persons " + PERSONS_SQL.format(
+        reports=f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"))
+    return "persons: refreshed"
+
+
+def refresh_subdistricts(con) -> str:
+    """One outline per sub-district: its neighbourhoods' polygons dissolved and simplified."""
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    rows = con.execute("SELECT subdistrict_code, any_value(subdistrict_name), list(polygon_json) "
+                       "FROM ref_neighbourhoods WHERE subdistrict_code IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+    out = []
+    for code, name, polygons in rows:
+        parts = [shape({"type": "Polygon", "coordinates": json.loads(p)}) for p in polygons if p]
+        parts = [p if p.is_valid else p.buffer(0) for p in parts if not p.is_empty]
+        if not parts:
+            continue
+        # A hair of buffer closes the slivers that simplified shared borders leave.
+        merged = unary_union([p.buffer(1e-6) for p in parts]).buffer(-1e-6)
+        outline = max(getattr(merged, "geoms", [merged]), key=lambda g: g.area)
+        outline = outline.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+        ring = [[round(x, 6), round(y, 6)] for x, y in outline.exterior.coords]
+        centre = outline.representative_point()
+        out.append((code, name, len(polygons), centre.x, centre.y, json.dumps([ring])))
+    con.execute("DELETE FROM ref_subdistricts")
+    if out:
+        con.executemany("INSERT INTO ref_subdistricts VALUES (?, ?, ?, ?, ?, ?)", out)
+    _set_meta(con, "subdistricts_from", _meta(con, "reference_fingerprint") or "")
+    return f"ref_subdistricts: {len(out)} outlines"
+
+
+def _meta(con, key: str):
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return row[0][0] if row else None
+
+
+def _set_meta(con, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

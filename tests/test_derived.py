@@ -1,0 +1,142 @@
+"""Derived tables (etl/derived.py) always equal what they are derived from: `persons`
+equals its definition over roster_reports after loads in separate generations (refreshed
+for the persons touched only), after a purge, and after migrating a version-1 database;
+`ref_subdistricts` holds one outline per sub-district around its neighbourhoods."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+from etl_helpers import connect, load, query
+from shapely.geometry import Point, shape
+
+from etl import derived, purge, store
+
+DEFINITION = derived.PERSONS_SQL.format(reports="SELECT * FROM roster_reports")
+
+
+def _difference(db_path) -> tuple[int, int, int]:
+    """(rows of the table, rows of the definition, rows in one and not the other)."""
+    con = connect(db_path)
+    try:
+        return con.execute(f"""SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM ({DEFINITION})),
+            (SELECT count(*) FROM (SELECT * FROM persons EXCEPT ALL SELECT * FROM ({DEFINITION})))
+            + (SELECT count(*) FROM (SELECT * FROM ({DEFINITION}) EXCEPT ALL SELECT * FROM persons))""").fetchone()
+    finally:
+        con.close()
+
+
+def test_persons_follow_loads_in_separate_generations(db_path):
+    load("roster", ["roster.xlsx"], db_path)
+    table, definition, differ = _difference(db_path)
+    assert table == definition > 0 and differ == 0
+    # The same person again from an enterprise, in a later generation: only the persons of
+    # that file are refreshed, and the merge (latest report, community address) holds.
+    load("roster", ["roster_gbk.csv"], db_path)
+    table, definition, differ = _difference(db_path)
+    assert (table, differ) == (definition, 0)
+    assert query(db_path, "SELECT count(*) FROM persons WHERE has_community_report AND has_enterprise_report") \
+        == [(1,)]
+
+
+def test_a_file_refused_after_its_upsert_leaves_persons_as_they_were(db_path, monkeypatch):
+    load("roster", ["roster.xlsx"], db_path)
+    before = query(db_path, "SELECT * FROM persons ORDER BY ALL")
+    from etl import load as loader
+    from etl.readers import FileRefused
+
+    def refuse(*args):  # the last step inside the file's transaction
+        raise FileRefused("测试：入库后拒收")
+    monkeypatch.setattr(loader.archive, "keep", refuse)
+    assert load("roster", ["roster_gbk.csv"], db_path)[0].status == "refused"
+    assert query(db_path, "SELECT * FROM persons ORDER BY ALL") == before
+    assert _difference(db_path)[2] == 0
+
+
+def test_purge_refreshes_persons(db_path):
+    load("roster", ["roster.xlsx", "roster_gbk.csv"], db_path)
+    before = query(db_path, "SELECT count(*) FROM persons")[0][0]
+    result = purge.purge(db_path, days=0, today=dt.date(2030, 1, 1), grace_seconds=0)
+    assert result.persons == before > 0
+    table, definition, differ = _difference(db_path)
+    assert (table, definition, differ) == (before, before, 0)
+    assert query(db_path, f"SELECT count(*) FROM persons WHERE NOT starts_with(person_key, '{purge.TOKEN_PREFIX}')") \
+        == [(0,)]
+
+
+def _make_version_1(db_path) -> None:
+    """Turns the live generation back into what a version-1 program wrote: `persons` a
+    view, no outlines, no derived bookkeeping."""
+    con = duckdb.connect(str(db_path.resolve()))
+    try:
+        con.execute("DROP TABLE persons; DROP TABLE ref_subdistricts")
+        con.execute((store._SQL_DIR / "schema_v1.sql").read_text(encoding="utf-8"))
+        con.execute("DELETE FROM meta WHERE key IN ('derived_version', 'subdistricts_from')")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def test_a_version_1_database_is_migrated_and_derived(db_path):
+    load("roster", ["roster.xlsx", "roster_gbk.csv"], db_path)
+    _make_version_1(db_path)
+    assert query(db_path, "SELECT table_type FROM information_schema.tables WHERE table_name = 'persons'") \
+        == [("VIEW",)]
+    with store.writer_lock(db_path), store.new_generation(db_path):
+        pass  # what any next write does: migrate, then derive
+    assert query(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(store.SCHEMA_VERSION),)]
+    assert query(db_path, "SELECT table_type FROM information_schema.tables WHERE table_name = 'persons'") \
+        == [("BASE TABLE",)]
+    table, definition, differ = _difference(db_path)
+    assert table == definition > 0 and differ == 0
+    assert query(db_path, "SELECT count(*) FROM ref_subdistricts")[0][0] >= 1
+
+
+def _outlines_cover_their_neighbourhoods(db_path) -> int:
+    con = connect(db_path)
+    try:
+        rows = con.execute("SELECT code, neighbourhoods, polygon_json FROM ref_subdistricts").fetchall()
+        outlines = {code: (n, shape({"type": "Polygon", "coordinates": json.loads(p)})) for code, n, p in rows}
+        members = con.execute("SELECT subdistrict_code, count(*), list(centroid_lon), list(centroid_lat) "
+                              "FROM ref_neighbourhoods GROUP BY 1").fetchall()
+    finally:
+        con.close()
+    assert set(outlines) == {m[0] for m in members}
+    for code, count, lons, lats in members:
+        n, outline = outlines[code]
+        assert n == count
+        # Simplified, so allow ~30 m at the edges.
+        assert all(outline.buffer(3e-4).contains(Point(x, y)) for x, y in zip(lons, lats)), code
+    return len(outlines)
+
+
+def test_subdistrict_outline_of_the_default_pack(db_path):
+    load("roster", ["roster.xlsx"], db_path)
+    assert _outlines_cover_their_neighbourhoods(db_path) == 1
+
+
+def test_subdistrict_outlines_of_a_city_pack(db_path, tmp_path, monkeypatch):
+    from etl.refpack import synthetic_subdistricts, write_pack
+    pack = tmp_path / "pack"
+    write_pack(pack, synthetic_subdistricts(4, 6, seed=3), seed=3)
+    for name in ("faq.toml", "holidays_override.csv"):  # the catalogue is the centre's, not the map's
+        source = store.settings.reference_dir() / name
+        if source.exists():
+            (pack / name).write_bytes(source.read_bytes())
+    monkeypatch.setenv("BOARD_REFERENCE", str(pack))
+    with store.writer_lock(db_path), store.new_generation(db_path) as con:
+        from etl.derive import load_reference
+        load_reference(con)
+    assert _outlines_cover_their_neighbourhoods(db_path) == 4
+
+
+@pytest.mark.parametrize("kind", ["persons"])
+def test_refresh_without_notes_changes_nothing(db_path, kind):
+    load("roster", ["roster.xlsx"], db_path)
+    before = query(db_path, f"SELECT * FROM {kind} ORDER BY ALL")
+    with store.writer_lock(db_path), store.new_generation(db_path):
+        pass
+    assert query(db_path, f"SELECT * FROM {kind} ORDER BY ALL") == before
