@@ -40,9 +40,10 @@ def _tile_layer() -> list:
 
 
 def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name",
-               count_column: str | None = None, dark: bool = False) -> pdk.Deck:
-    """Neighbourhood polygons coloured by status. `frame`: neighbourhood_code, name,
-    polygon_json, centroid_lon, centroid_lat, status, reason[, count_column]."""
+               count_column: str | None = None, dark: bool = False, text: bool = True) -> pdk.Deck:
+    """Areas (neighbourhoods, or sub-districts at city scope) coloured by status. `frame`:
+    name, polygon_json, centroid_lon, centroid_lat, status, reason[, count_column].
+    `text`: names on the map (too many to read at city scope; the tooltip still has them)."""
     rows = []
     for r in frame.itertuples(index=False):
         ring = json.loads(r.polygon_json)
@@ -56,10 +57,11 @@ def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name
     text_rows = [{"position": [float(r.centroid_lon), float(r.centroid_lat)],
                   "text": str(getattr(r, label_column)).replace("居民区", "")
                   + (f"\n{int(getattr(r, count_column))}" if count_column and getattr(r, count_column) else "")}
-                 for r in frame.itertuples(index=False)]
-    layers.append(pdk.Layer("TextLayer", data=text_rows, get_position="position", get_text="text",
-                            get_size=13, get_color=[255, 255, 255] if dark else [32, 33, 36],
-                            character_set='"auto"', font_family='"WenQuanYi Micro Hei, sans-serif"'))
+                 for r in frame.itertuples(index=False)] if text else []
+    if text_rows:
+        layers.append(pdk.Layer("TextLayer", data=text_rows, get_position="position", get_text="text",
+                                get_size=13, get_color=[255, 255, 255] if dark else [32, 33, 36],
+                                character_set='"auto"', font_family='"WenQuanYi Micro Hei, sans-serif"'))
     return pdk.Deck(layers=layers, initial_view_state=_view(frame, height), map_provider=None,
                     tooltip={"text": "{name}（{status}）\n{reason}"}, height=height)
 

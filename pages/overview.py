@@ -1,5 +1,6 @@
 """总览: what changed since yesterday, where it is red, what to decide today."""
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
@@ -8,7 +9,10 @@ from boardkit.figures import overview_figures
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
 from boardkit.queries import overview as q
-from boardkit.status import neighbourhood_status
+from boardkit.status import by_subdistrict, neighbourhood_status, worst_first
+
+# The status table at city scope: the neighbourhoods that most need attention, not 6,000 rows.
+TABLE_ROWS = 200
 
 ctx = context()
 figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
@@ -38,19 +42,38 @@ for title, target, keys in GROUPS:
         kpi(column, key, figures[key], charts.sparkline_values(series, SPARK[key]) if key in SPARK else None)
 
 status = cached(neighbourhood_status)(ctx.gen, ctx.clock, ctx.scope)
-polygons = cached(q.neighbourhood_polygons)(ctx.gen, ctx.scope)
+areas = status[["subdistrict_code", "subdistrict_name"]].drop_duplicates()
+pick = None  # a sub-district chosen on the map (district and city scale)
+shown = status
 left, right = st.columns([3, 2])
 with left:
     st.subheader("居民区状态")
-    counts = status["status"].value_counts()
+    if len(areas) > 1:  # district or city: choose a sub-district to see its neighbourhoods
+        names = dict(zip(areas["subdistrict_code"], areas["subdistrict_name"]))
+        pick = st.selectbox("街道", [None, *sorted(names, key=names.get)], key="ov_subdistrict",
+                            format_func=lambda c: f"全部 {len(names)} 个街道" if c is None else names[c])
+        if pick is not None:
+            shown = status[status["subdistrict_code"] == pick]
+    counts = shown["status"].value_counts()
     st.caption(f"红 {counts.get('red', 0)}　黄 {counts.get('amber', 0)}　绿 {counts.get('green', 0)}；"
                "红：开门报警超时未处置或涉疫工单超期；黄：明日解除隔离、复工审核超期、报警超过阈值一半、非涉疫工单超期")
-    st.pydeck_chart(maps.status_map(status.merge(polygons, on="neighbourhood_code")), height=430)
+    outlines = cached(q.subdistrict_polygons)(ctx.gen, ctx.scope) if pick is None and len(areas) > 1 else None
+    if outlines is not None and not outlines.empty:
+        # 6,000 neighbourhood polygons cost ~0.5 s a run to serialise and 2.6 s to draw:
+        # the whole area shows its sub-districts, each coloured by its worst neighbourhood.
+        st.caption("按街道着色（取街道内最需关注的居民区）；选择街道可查看其居民区")
+        frame = by_subdistrict(status).merge(outlines, on="subdistrict_code")
+        st.pydeck_chart(maps.status_map(frame, text=len(frame) <= 40), height=430)
+    else:
+        one = ctx.scope if pick is None else replace(ctx.scope, codes=tuple(shown["neighbourhood_code"]))
+        polygons = cached(q.neighbourhood_polygons)(ctx.gen, one)
+        st.pydeck_chart(maps.status_map(shown.merge(polygons, on="neighbourhood_code")), height=430)
 with right:
     st.subheader("状态与原因")
-    table = status.assign(状态=status["status"].map(labels.STATUS_LABELS))
-    order = {"red": 0, "amber": 1, "green": 2}
-    table = table.sort_values(by="status", key=lambda s: s.map(order))
+    table = worst_first(shown, TABLE_ROWS)
+    if len(shown) > TABLE_ROWS:
+        st.caption(f"共 {len(shown):,} 个居民区，按需关注程度列出前 {TABLE_ROWS} 个")
+    table = table.assign(状态=table["status"].map(labels.STATUS_LABELS))
     st.dataframe(table[["name", "状态", "reason"]].rename(columns={"name": "居民区", "reason": "原因"}),
                  hide_index=True, height=430, width="stretch")
 

@@ -52,6 +52,17 @@ def neighbourhood_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
                          WHERE ($scope_all OR list_contains($scope_codes, code))""", scope.params)
 
 
+def subdistrict_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
+    """The outlines (etl/derived.py) of the sub-districts that have a neighbourhood in scope:
+    what the whole-city map draws instead of 6,000 neighbourhood polygons."""
+    return query(gen, """SELECT code AS subdistrict_code, name AS subdistrict_name, centroid_lon, centroid_lat,
+                                polygon_json
+                         FROM ref_subdistricts
+                         WHERE code IN (SELECT subdistrict_code FROM ref_neighbourhoods
+                                        WHERE ($scope_all OR list_contains($scope_codes, code)))
+                         ORDER BY code""", scope.params)
+
+
 def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200) -> pd.DataFrame:
     """Today's attention list: what must be acted on, most urgent first."""
     params = {"now": clock.now, "pending_days": int(settings.get("enterprise_pending_days")),
