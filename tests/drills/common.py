@@ -124,9 +124,10 @@ def view(page: str, params: dict | None = None, timeout: float = 180):
 
 
 def page_problems(at, page: str) -> list[str]:
-    """Exceptions, error boxes and the no-data page: none may appear while the database is fine."""
+    """Exceptions, error boxes and the no-data page: none may appear while the database is
+    fine. (The neighbourhood page's red status badge is an error box by design.)"""
     found = [f"{page}: exception {e.value[:300]}" for e in at.exception]
-    found += [f"{page}: error {e.value[:300]}" for e in at.error]
+    found += [f"{page}: error {e.value[:300]}" for e in at.error if not e.value.startswith("**状态：")]
     found += [f"{page}: warning {w.value[:300]}" for w in at.warning if "暂无可显示的数据" in w.value]
     return found
 

@@ -21,11 +21,19 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def apptest_in_threads(monkeypatch):
-    """AppTest keeps its mock Runtime in one class attribute and clears it after each run:
-    with sessions in threads, one run's clean-up pulls the Runtime from under another
-    ("Runtime hasn't been created!" at the end of a script run). While a drill runs
-    AppTest sessions in threads, a missing Runtime falls back to the latest one."""
+    """Two things AppTest does per run that a real server does once, and that break with
+    sessions in threads:
+
+    - it keeps its mock Runtime in one class attribute and clears it after each run, so one
+      run's clean-up pulls the Runtime from under another ("Runtime hasn't been created!"):
+      a missing Runtime falls back to the latest one;
+    - it compiles the scripts in a new ScriptCache per run, and CPython 3.11's compiler is
+      not thread-safe ("AST constructor recursion depth mismatch"): like the server's
+      Runtime, all sessions share one cache, whose lock makes compiling one at a time."""
     from streamlit.runtime.runtime import Runtime
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    shared, get_bytecode = ScriptCache(), ScriptCache.get_bytecode
+    monkeypatch.setattr(ScriptCache, "get_bytecode", lambda self, path: get_bytecode(shared, path))
     latest = {}
     original = Runtime.instance.__func__
 

@@ -8,6 +8,7 @@ The browsers share one Chromium, each in its own context (its own session and so
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sys
 import threading
@@ -26,6 +27,9 @@ from screenshot import CHROMIUM_ARGS  # noqa: E402
 
 SIZES = [pytest.param({"browsers": 2, "apptests": 4, "seconds": 20}, id="ci"),
          pytest.param({"browsers": 5, "apptests": 25, "seconds": 120}, id="full", marks=pytest.mark.drill)]
+# A viewer looks at a page for a moment before the next click: 30 viewers, not 30 bots.
+THINK = (1.0, 3.0)
+WAIT_MS = 180_000  # a click or a rerun that takes longer than this is a failure
 PATHS = ["", "hotline", "roster", "alarms", "enterprises", "neighbourhood", "explore", "brief", "data"]
 # Every script-state change of the app, with the browser's clock: a rerun is the time from
 # the action to the script's return to "notRunning" after it ran.
@@ -41,7 +45,7 @@ RERUN_DONE = """t0 => { const app = document.querySelector('[data-testid="stApp"
         && after.some(e => e.state !== 'notRunning')
         && document.querySelectorAll('[data-testid="stElementContainer"]').length > 3; }"""
 
-pytestmark = pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
 
 @dataclass
@@ -49,10 +53,15 @@ class Tally:
     seconds: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     actions: int = 0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+
+    def add(self, seconds: float, what: str) -> None:
+        self.seconds.append(seconds)
+        self.slowest = sorted(self.slowest + [(seconds, what)], reverse=True)[:3]
 
 
 async def _wait_rerun(page, t0: float) -> float:
-    await page.wait_for_function(RERUN_DONE, arg=t0, timeout=180_000)
+    await page.wait_for_function(RERUN_DONE, arg=t0, timeout=WAIT_MS)
     states = await page.evaluate("window.__states")
     done = max(e["t"] for e in states if e["t"] > t0 and e["state"] == "notRunning")
     return (done - t0) / 1000
@@ -63,39 +72,40 @@ async def _open(browser, base: str, index: int, tally: Tally):
     page = await context.new_page()
     page.on("pageerror", lambda exc: tally.problems.append(f"browser {index}: page error {exc}"))
     await page.add_init_script(RECORD_STATES)
-    await page.goto(f"{base}/{PATHS[index % len(PATHS)]}")
+    await page.goto(f"{base}/{PATHS[index % len(PATHS)]}", timeout=WAIT_MS)
     await _wait_rerun(page, 0)
     return page
 
 
 async def _session(page, base: str, index: int, clock: dict, names: list[str], tally: Tally) -> None:
     rng = random.Random(index)
-    chosen = 0
+    chosen: list[str] = []  # an option already chosen is not offered again: typing it would change nothing
     while time.monotonic() < clock["deadline"]:
-        t0 = await page.evaluate("performance.now()")
-        if rng.random() < 0.5:  # another page through the sidebar
-            path = rng.choice(PATHS)
-            await page.locator(f'[data-testid="stSidebarNavLink"][href="{base}/{path}"]').click()
-            what = f"page /{path}"
-        else:  # the neighbourhood filter: add one by typing its name, or drop the last one
-            box = page.locator('[data-testid="stMultiSelect"]').first.locator("input")
-            await box.click()
-            if chosen and rng.random() < 0.5:
-                await page.keyboard.press("Backspace")
-                chosen -= 1
-                what = "filter removed"
-            else:
-                await box.fill(rng.choice(names))
-                await page.keyboard.press("Enter")
-                chosen += 1
-                what = "filter added"
+        await asyncio.sleep(rng.uniform(*THINK))
+        what = "?"
         try:
-            tally.seconds.append(await _wait_rerun(page, t0))
-        except Exception as exc:
-            tally.problems.append(f"browser {index}: {what}: no finished rerun ({type(exc).__name__})")
-            break
-        finally:
+            t0 = await page.evaluate("performance.now()")
+            if rng.random() < 0.5:  # another page through the sidebar
+                path = rng.choice(PATHS)
+                what = f"page /{path}"
+                await page.locator(f'[data-testid="stSidebarNavLink"][href="{base}/{path}"]').click(timeout=WAIT_MS)
+            else:  # the neighbourhood filter: add one by typing its name, or drop the last one
+                box = page.locator('[data-testid="stMultiSelect"]').first.locator("input")
+                await box.click(timeout=WAIT_MS)
+                if chosen and rng.random() < 0.5:
+                    what = "filter removed"
+                    await page.keyboard.press("Backspace")
+                    chosen.pop()
+                else:
+                    what = "filter added"
+                    chosen.append(rng.choice([n for n in names if n not in chosen]))
+                    await box.fill(chosen[-1], timeout=WAIT_MS)
+                    await page.keyboard.press("Enter")
+            tally.add(await _wait_rerun(page, t0), f"{what} on {page.url.removeprefix(base)}")
             await page.keyboard.press("Escape")
+        except Exception as exc:
+            tally.problems.append(f"browser {index}: {what}: {type(exc).__name__}: {str(exc)[:300]}")
+            break
         tally.actions += 1
         if await page.locator('[data-testid="stException"]').count():
             text = await page.locator('[data-testid="stException"]').first.inner_text()
@@ -117,7 +127,8 @@ def _browsers(base: str, size: dict, clock: dict, go: threading.Event, names: li
                 pages = await asyncio.gather(*(_open(browser, base, i, tally) for i in range(size["browsers"])))
                 clock["deadline"] = time.monotonic() + size["seconds"]
                 go.set()
-                await asyncio.gather(*(_session(page, base, i, clock, names, tally) for i, page in enumerate(pages)))
+                await asyncio.gather(*(_session(page, base, i, clock, names, tally) for i, page in enumerate(pages)),
+                                     return_exceptions=True)  # one session's trouble must not close the others
             finally:
                 await browser.close()
     try:
@@ -132,6 +143,7 @@ def _apptests(index: int, clock: dict, go: threading.Event, codes: list[str], ta
     rng = random.Random(1000 + index)
     go.wait(timeout=600)
     while time.monotonic() < clock["deadline"]:
+        time.sleep(rng.uniform(*THINK))
         path = rng.choice(PATHS)
         page = f"pages/{path or 'overview'}.py"
         params = {"nb": ",".join(rng.sample(codes, rng.randint(1, 3)))} if rng.random() < 0.5 else {}
@@ -142,13 +154,15 @@ def _apptests(index: int, clock: dict, go: threading.Event, codes: list[str], ta
         except Exception as exc:
             tally.problems.append(f"apptest {index}: {page} {params}: {type(exc).__name__}: {exc}")
             continue
-        tally.seconds.append(seconds)
+        tally.add(seconds, f"{page} {params}")
         tally.actions += 1
         tally.problems += [f"apptest {index}: {params}: {p}" for p in page_problems(at, page)]
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_many_viewers(size, demo_db, tmp_path, monkeypatch, apptest_in_threads):
+    if os.environ.get("DRILL_VIEWERS"):  # e.g. DRILL_VIEWERS=5,0,60: browsers, AppTest sessions, seconds
+        size = dict(zip(("browsers", "apptests", "seconds"), map(int, os.environ["DRILL_VIEWERS"].split(","))))
     monkeypatch.setenv("BOARD_DB", str(demo_db))
     codes = [c for (c,) in rows(demo_db, "SELECT code FROM ref_neighbourhoods ORDER BY code")]
     names = [n for (n,) in rows(demo_db, "SELECT name FROM ref_neighbourhoods ORDER BY code")]
@@ -173,10 +187,12 @@ def test_many_viewers(size, demo_db, tmp_path, monkeypatch, apptest_in_threads):
     server_errors = [line for line in log.splitlines() if "Traceback" in line or "Error" in line]
 
     report(f"Many viewers ({'full' if size['seconds'] >= 120 else 'ci'})", [
-        f"{size['browsers']} Chromium sessions + {size['apptests']} AppTest sessions for {size['seconds']} s",
+        f"{size['browsers']} Chromium sessions + {size['apptests']} AppTest sessions for {size['seconds']} s, "
+        f"{THINK[0]:g}–{THINK[1]:g} s between a viewer's actions",
         f"browser reruns: {browser_tally.actions} (page changes and filter changes), p50 "
         f"{percentile(browser_tally.seconds, 50):.2f} s, p95 {percentile(browser_tally.seconds, 95):.2f} s, "
         f"max {max(browser_tally.seconds, default=float('nan')):.2f} s; problems {len(browser_tally.problems)}",
+        "slowest browser reruns: " + "; ".join(f"{w} {t:.1f} s" for t, w in browser_tally.slowest),
         f"AppTest page views: {apptest_tally.actions}, p50 {percentile(apptest_tally.seconds, 50):.2f} s, "
         f"p95 {percentile(apptest_tally.seconds, 95):.2f} s; problems {len(apptest_tally.problems)}",
         f"server: errors in its log {len(server_errors)}, memory {rss_start / 1024:.0f} → {rss_end / 1024:.0f} MiB",
