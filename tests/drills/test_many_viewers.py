@@ -86,7 +86,9 @@ async def _session(page, base: str, index: int, clock: dict, names: list[str], t
         try:
             t0 = await page.evaluate("performance.now()")
             if rng.random() < 0.5:  # another page through the sidebar
-                path = rng.choice(PATHS)
+                # Another page: a click on the page already shown need not rerun anything.
+                here = page.url.removeprefix(base).strip("/").split("?")[0]
+                path = rng.choice([p for p in PATHS if p != here])
                 what = f"page /{path}"
                 await page.locator(f'[data-testid="stSidebarNavLink"][href="{base}/{path}"]').click(timeout=WAIT_MS)
             else:  # the neighbourhood filter: add one by typing its name, or drop the last one
