@@ -108,39 +108,52 @@ def _calendar_warnings(con) -> list[str]:
     return []
 
 
-def resolve_neighbourhoods(con) -> None:
-    """`n_typed` (view or table) -> TABLE `n`, with neighbourhood_code and neighbourhood
-    (the pack's name): the one place the staged rows are materialised after staging."""
+def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] = ()) -> None:
+    """`n_typed` (view or table) -> `target` ("TABLE n", or "VIEW n_resolved" when a later
+    step materialises it), with neighbourhood_code and neighbourhood (the pack's name):
+    the named neighbourhood when it is one, else the address index's road and lane/number.
+
+    Addresses are matched once each, in the small table `_addresses` (many rows share a
+    building): the staged rows are wide, and every pass over them costs. `drop`: staged
+    columns nothing after this step reads (the loader's own column names)."""
+    assert target in ("TABLE n", "VIEW n_resolved"), target
     roads = [r[0] for r in con.execute("SELECT DISTINCT road FROM ref_address_index").fetchall()]
     pattern = "(" + "|".join(re.escape(r) for r in sorted(roads, key=len, reverse=True)) + ")" if roads else "(?!)"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE n AS
+    # Regular expressions once per distinct address, range joins once per distinct road and lane.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _addresses AS
         WITH parsed AS (
-            SELECT *, regexp_extract(coalesce(address, ''), ? || '(\\d+)弄', 1) AS _road_l,
-                      TRY_CAST(regexp_extract(coalesce(address, ''), ? || '(\\d+)弄', 2) AS INTEGER) AS _lane,
-                      regexp_extract(coalesce(address, ''), ? || '(\\d+)号', 1) AS _road_n,
-                      TRY_CAST(regexp_extract(coalesce(address, ''), ? || '(\\d+)号', 2) AS INTEGER) AS _number
-            FROM n_typed),
+            SELECT address, regexp_extract(address, $roads || '(\\d+)弄', ['road', 'lane']) AS l,
+                   regexp_extract(address, $roads || '(\\d+)号', ['road', 'number']) AS n
+            FROM (SELECT DISTINCT address FROM n_typed WHERE address IS NOT NULL)),
+        keys AS (
+            SELECT address, nullif(l.road, '') AS road_l, TRY_CAST(l.lane AS INTEGER) AS lane,
+                   nullif(n.road, '') AS road_n, TRY_CAST(n.number AS INTEGER) AS number
+            FROM parsed),
         by_lane AS (
-            SELECT p._road_l, p._lane, min(a.code) AS code
-            FROM (SELECT DISTINCT _road_l, _lane FROM parsed WHERE _lane IS NOT NULL) p
-            JOIN ref_address_index a ON a.road = p._road_l AND p._lane BETWEEN a.lane_from AND a.lane_to
+            SELECT k.road_l, k.lane, min(a.code) AS code
+            FROM (SELECT DISTINCT road_l, lane FROM keys WHERE lane IS NOT NULL) k
+            JOIN ref_address_index a ON a.road = k.road_l AND k.lane BETWEEN a.lane_from AND a.lane_to
             GROUP BY ALL),
         by_number AS (
-            SELECT p._road_n, p._number, min(a.code) AS code
-            FROM (SELECT DISTINCT _road_n, _number FROM parsed WHERE _number IS NOT NULL AND _lane IS NULL) p
-            JOIN ref_address_index a ON a.road = p._road_n AND a.lane_from IS NULL
-                 AND p._number BETWEEN a.number_from AND a.number_to
+            SELECT k.road_n, k.number, min(a.code) AS code
+            FROM (SELECT DISTINCT road_n, number FROM keys WHERE number IS NOT NULL AND lane IS NULL) k
+            JOIN ref_address_index a ON a.road = k.road_n AND a.lane_from IS NULL
+                 AND k.number BETWEEN a.number_from AND a.number_to
             GROUP BY ALL)
-        SELECT p.* EXCLUDE (_road_l, _lane, _road_n, _number),
-               coalesce(names.code, bl.code, bn.code) AS neighbourhood_code,
-               rn.name AS neighbourhood
-        FROM parsed p
-        LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(p.neighbourhood_given)
-        LEFT JOIN by_lane bl ON bl._road_l = p._road_l AND bl._lane = p._lane
-        LEFT JOIN by_number bn ON bn._road_n = p._road_n AND bn._number = p._number AND p._lane IS NULL
-        LEFT JOIN ref_neighbourhoods rn ON rn.code = coalesce(names.code, bl.code, bn.code)
-    """, [pattern] * 4)
+        SELECT k.address, coalesce(bl.code, bn.code) AS code
+        FROM keys k
+        LEFT JOIN by_lane bl ON bl.road_l = k.road_l AND bl.lane = k.lane
+        LEFT JOIN by_number bn ON bn.road_n = k.road_n AND bn.number = k.number AND k.lane IS NULL
+        WHERE coalesce(bl.code, bn.code) IS NOT NULL""", {"roads": pattern})
+    con.execute(f"""
+        CREATE OR REPLACE TEMP {target} AS
+        SELECT t.*{" EXCLUDE (" + ", ".join(f'"{c}"' for c in drop) + ")" if drop else ""},
+               coalesce(names.code, ad.code) AS neighbourhood_code, rn.name AS neighbourhood
+        FROM n_typed t
+        LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(t.neighbourhood_given)
+        LEFT JOIN _addresses ad ON ad.address = t.address
+        LEFT JOIN ref_neighbourhoods rn ON rn.code = coalesce(names.code, ad.code)""")
 
 
 def convert_coordinates(con) -> None:
@@ -197,13 +210,14 @@ DUE_JOINS = """
 
 
 def derive_tickets(con, classify: bool = True) -> None:
-    """Topics and due dates for the staged tickets in `n`, in one pass."""
-    topics_table(con, "n", "_row", classify)
+    """VIEW `n_resolved` -> TABLE `n` with topics and due dates: the staged tickets'
+    one copy after staging."""
+    topics_table(con, "n_typed", "_row", classify)  # the content only: no need to resolve
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE n AS
         WITH t AS (SELECT n.* EXCLUDE (epidemic_related, topic, faq_question, topic_words),
                           tp.epidemic_related, tp.topic, tp.faq_question, tp.topic_words
-                   FROM n LEFT JOIN _topics tp ON tp.k = CAST(n._row AS VARCHAR))
+                   FROM n_resolved n LEFT JOIN _topics tp ON tp.k = CAST(n._row AS VARCHAR))
         SELECT t.* REPLACE (CASE WHEN t.due_at_given THEN t.due_at ELSE {DUE_AT_SQL} END AS due_at)
         FROM t {DUE_JOINS}""")
 

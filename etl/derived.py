@@ -66,7 +66,7 @@ def mark(con, kind: str, keys_sql: str | None = None) -> None:
 
 
 def note_upsert(con, source: str) -> None:
-    """Called by the loader with the rows about to be upserted in the temp table `_ok`."""
+    """Called by the loader with the rows about to be upserted in the temp view `_ok`."""
     if source == "roster":  # a report key always belongs to the same person key
         mark(con, "persons", "SELECT person_key FROM _ok")
 

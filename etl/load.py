@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -126,7 +127,8 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
 def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> FileResult:
     started = local_now()
     t0 = time.perf_counter()
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     source_label = source_name or "unknown"
     try:
         source = SOURCES[source_name] if source_name else detect_source(path)
@@ -143,7 +145,7 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> 
         # Staging writes TEMP tables only, so it runs before the transaction: inside it, a
         # CSV that DuckDB's fast reader refuses (ragged rows, a stray quote) would abort the
         # transaction, and the reader's fallback to parsing in Python could never run.
-        staged = stage(con, path, source)
+        staged = stage(con, path, source, data=data)
         con.execute("BEGIN TRANSACTION")
         try:
             result = _transform_and_upsert(con, source, staged, run_id, path, options)
@@ -172,11 +174,14 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
                     "$opad::BLOB AS opad, CAST($days AS INTEGER) AS quarantine_days",
                     {"ipad": ipad, "opad": opad, "days": int(settings.get("quarantine_default_days"))})
     con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"))
-    derive.resolve_neighbourhoods(con)
+    drop = unchecked_staged_columns(source)
+    if source.name == "hotline":
+        derive.resolve_neighbourhoods(con, "VIEW n_resolved", drop)
+        derive.derive_tickets(con, options.classify)
+    else:
+        derive.resolve_neighbourhoods(con, "TABLE n", drop)
     if source.name in ("hotline", "enterprises"):
         derive.convert_coordinates(con)
-    if source.name == "hotline":
-        derive.derive_tickets(con, options.classify)
     if source.name == "alarms":
         derive.link_alarm_devices(con)
     if source.name == "roster":
@@ -193,7 +198,8 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
         (SELECT count(DISTINCT _row) FROM _issues WHERE NOT warning),
         (SELECT count(DISTINCT _row) FROM _issues WHERE warning
              AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning))""").fetchall()[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE _ok AS SELECT * FROM n WHERE _row NOT IN "
+    # A view: the accepted rows are read twice (counted, upserted), never copied.
+    con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n WHERE _row NOT IN "
                 "(SELECT _row FROM _issues WHERE NOT warning)")
     loaded = con.execute("SELECT count(*) FROM _ok").fetchall()[0][0]
     _upsert(con, source, staged.present, run_id)
@@ -213,6 +219,15 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
                       rows_rejected=counts[1], rows_warned=counts[2], message="；".join(notes))
 
 
+def unchecked_staged_columns(source: Source) -> tuple[str, ...]:
+    """Staged columns (raw text, enumerated words) that no check reads: `n` leaves them out,
+    since past normalisation only the checks look at what the file said."""
+    checks = CHECKS[source.name] + enum_checks(source.name)
+    read = " ".join([c.predicate for c in checks] + [value_expression(c.column) for c in checks])
+    staged = [f"raw_{c.name}" for c in source.columns] + [f"enum_{c.name}" for c in source.columns if c.enum]
+    return tuple(c for c in staged + ["_first", "_skip"] if not re.search(rf"\b{c}\b", read))
+
+
 def _unknown_columns_note(names: list[str], listed: int = 20, width: int = 30) -> str:
     """The ignored columns, shortened: a file with 100,000 stray columns (or a 10 MB header
     cell) must not make a 100,000-name message in etl_runs and on the 数据 page."""
@@ -226,23 +241,34 @@ def _macros(con) -> None:
 
 
 def _enum_columns(con, source: Source) -> None:
-    """stg -> stg_e: each enumeration column's canonical value as enum_<name>."""
-    words = [(c.name, _enum_key(w), v) for c in source.columns for w, v in c.enum.items()]
-    con.execute("CREATE OR REPLACE TEMP TABLE enum_words (column_name VARCHAR, word VARCHAR, value VARCHAR)")
-    con.executemany("INSERT INTO enum_words VALUES (?, ?, ?)", words)
-    selects, joins = [], []
-    for i, col in enumerate(c for c in source.columns if c.enum):
-        alias = f"e{i}"
+    """stg -> VIEW stg_e: each enumeration column's canonical value as enum_<name>.
+
+    A CASE over the column's words, not a join with a table of words: a view of joins
+    cannot drop them when a later step reads only a few columns (the address matching
+    reads one). The words are the constants of etl/sources.py, quoted here, not data."""
+    selects, keys = [], []
+    for col in (c for c in source.columns if c.enum):
         default = col.enum_default
-        blank = f"'{default}'" if default else "NULL"
+        blank = _literal(default) if default else "NULL"
         unknown_value = col.enum_unknown or (default if col.unknown_to_default else None)
-        unknown = f"'{unknown_value}'" if unknown_value else "NULL"
-        selects.append(f"CASE WHEN s.raw_{col.name} IS NULL OR enum_key(s.raw_{col.name}) IS NULL THEN {blank} "
-                       f"ELSE coalesce({alias}.value, {unknown}) END AS enum_{col.name}")
-        joins.append(f"LEFT JOIN enum_words {alias} ON {alias}.column_name = '{col.name}' "
-                     f"AND {alias}.word = enum_key(s.raw_{col.name})")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW stg_e AS SELECT s.*, {', '.join(selects)} "
-                f"FROM stg s {' '.join(joins)}")
+        unknown = _literal(unknown_value) if unknown_value else "NULL"
+        key = f"_key_{col.name}"  # computed once below: CASE x WHEN … evaluates x for every WHEN
+        keys.append(f"enum_key(raw_{col.name}) AS {key}")
+        words = {}
+        for word, value in col.enum.items():
+            words.setdefault(_enum_key(word), value)  # the first listed wins, as the join's words did
+        cases = " ".join(f"WHEN {_literal(w)} THEN {_literal(v)}" for w, v in words.items())
+        selects.append(f"CASE WHEN s.raw_{col.name} IS NULL OR {key} IS NULL THEN {blank} "
+                       f"ELSE CASE {key} {cases} ELSE {unknown} END END AS enum_{col.name}")
+    if not selects:
+        con.execute("CREATE OR REPLACE TEMP VIEW stg_e AS SELECT * FROM stg")
+        return
+    con.execute(f"CREATE OR REPLACE TEMP VIEW stg_e AS SELECT s.* EXCLUDE ({', '.join(k.split(' AS ')[1] for k in keys)}), "
+                f"{', '.join(selects)} FROM (SELECT *, {', '.join(keys)} FROM stg) s")
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _enum_key(word: str) -> str:
@@ -296,8 +322,17 @@ def _upsert(con, source: Source, present: list[str], run_id: int) -> None:
         else:
             updates.append(f"{col} = excluded.{col}")
     derived.note_upsert(con, source.name)  # before the upsert: it may need the rows as they were
-    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok "
-                f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(updates)}", [run_id])
+    # MERGE on the natural key (the tables carry no key index: schema_v2.sql says why);
+    # the file's rows are called `excluded`, as in INSERT … ON CONFLICT.
+    if not con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall():  # the first load: nothing to match
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok", [run_id])
+        return
+    match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in key.split(", "))
+    con.execute(f"""MERGE INTO {table} USING (SELECT {', '.join(f'{e} AS {c}' for e, c in zip(select.split(', '), columns))}
+                                            FROM _ok) AS excluded ON {match}
+                    WHEN MATCHED THEN UPDATE SET {', '.join(updates)}
+                    WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join(f'excluded.{c}' for c in columns)})""",
+                [run_id])
 
 
 def _record(con, result: FileResult, sha: str, started: dt.datetime, run_id: int | None = None) -> FileResult:

@@ -295,29 +295,73 @@ def _take(iterator, n):
         yield item
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg") -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg",
+          data: bytes | None = None) -> Staged:
     """Reads one raw file into a TEMP table `table`: `_row`, `_first`, and one VARCHAR
-    column `raw_<name>` per canonical column of the source (NULL where the file lacks it)."""
+    column `raw_<name>` per canonical column of the source (NULL where the file lacks it).
+    `data`: the file's bytes, when the caller has read them already."""
     install_macros(con)
-    data = path.read_bytes()
-    if not data.strip():
+    data = path.read_bytes() if data is None else data
+    if not data or data.isspace():  # isspace() stops at the first other byte; strip() copies it all
         raise FileRefused("文件为空")
     fmt = sniff_format(path, data[:4])
     if fmt in ("xlsx", "xls"):
         sheet, rows, match = _workbook_sheets(path, source)
         return _stage_rows(con, source, rows, match, table, fmt, None, sheet)
+    if b"\n\n" not in data and b"\n\r\n" not in data:
+        # Plain UTF-8 without blank lines: DuckDB's reader, which refuses bytes that are not
+        # UTF-8 further down (then the file is decoded whole below). Only the start is decoded.
+        head = _utf8_head(data)
+        delim = _delimiter(head[:4096], path.suffix.lower()) if head is not None else ","
+        whole = head is not None and len(head.encode()) == len(data)
+        match = _header_in(head, delim, source, complete=whole) if head is not None else None
+        if match is None and head is not None and not whole:  # a header row longer than the start
+            try:
+                match = _header_in(data.decode("utf-8"), delim, source, complete=True)
+            except UnicodeDecodeError:
+                match = None
+        if match is not None:
+            refuse_missing(source, match)
+            try:
+                return _stage_csv_fast(con, path, delim, source, match, table)
+            except duckdb.Error:
+                pass  # ragged rows, quoting or bytes DuckDB will not take: parse in Python instead
     text, encoding = decode(data)
     delim = _delimiter(text[:4096], path.suffix.lower())
-    preview = _csv_rows(text, delim, PREVIEW_ROWS)
-    match = match_header(preview, source)
+    match = _header_in(text[:HEAD_CHARS], delim, source, complete=len(text) <= HEAD_CHARS) \
+        or _header_in(text, delim, source, complete=True)
     refuse_missing(source, match)
-    if encoding == "utf-8" and b"\n\n" not in data and b"\n\r\n" not in data:
-        try:
-            return _stage_csv_fast(con, path, text, delim, source, match, table)
-        except duckdb.Error:
-            pass  # ragged rows or quoting DuckDB will not take: parse in Python instead
     rows = _csv_rows(text, delim)
     return _stage_rows(con, source, rows, match, table, "csv", encoding, None)
+
+
+HEAD_CHARS = 1 << 20
+
+
+def _utf8_head(data: bytes) -> str | None:
+    """The file's first megabyte as text, if the file looks like UTF-8 without a BOM."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
+        return None
+    try:  # an incremental decoder leaves a character cut at the end for later
+        return codecs.getincrementaldecoder("utf-8")().decode(data[:HEAD_CHARS], final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderMatch | None:
+    """The header found in `text`. When `text` is only the start of the file (parsing a
+    preview must not copy a 400 MB text), a header counts only with a row after it, which
+    shows it whole; the caller then looks in the whole text."""
+    try:
+        rows = _csv_rows(text, delim, PREVIEW_ROWS)
+    except FileRefused:
+        if complete:
+            raise
+        return None
+    match = match_header(rows, source)
+    if complete or (match is not None and match.row_index < len(rows) - 1):
+        return match
+    return None
 
 
 def _csv_rows(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
@@ -333,17 +377,26 @@ def _csv_rows(text: str, delim: str, limit: int | None = None) -> list[list[str]
 
 
 def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[str, list[str]]:
+    """The staged columns, folded. A row with nothing to fold anywhere (the common case)
+    is told by one test of the whole row, `_dirty` (see `_dirty_rows`)."""
     present = [m for m in mapping if m]
     cols = []
     for col in source.columns:
         if col.name in present:
-            cols.append(f'fold({raw_name(mapping.index(col.name))}) AS "raw_{col.name}"')
+            cell = raw_name(mapping.index(col.name))
+            cols.append(f'CASE WHEN _dirty THEN fold({cell}) ELSE nullif({cell}, \'\') END AS "raw_{col.name}"')
         else:
             cols.append(f'CAST(NULL AS VARCHAR) AS "raw_{col.name}"')
     return ", ".join(cols), present
 
 
-def _stage_csv_fast(con, path, text, delim, source, match, table) -> Staged:
+def _dirty_rows(from_sql: str, mapping: list[str | None], raw_name) -> str:
+    """`from_sql` with `_dirty`: does any mapped cell of the row need folding?"""
+    cells = ", ".join(raw_name(j) for j, m in enumerate(mapping) if m)
+    return f"(SELECT *, needs_fold(concat_ws(chr(31), {cells})) AS _dirty FROM {from_sql})"
+
+
+def _stage_csv_fast(con, path, delim, source, match, table) -> Staged:
     # DuckDB's `skip` counts CSV records, not physical lines: a header cell with a line break
     # inside quotes is one record (counting its lines would silently drop the first data row).
     skip_lines = match.row_index + 1
@@ -353,9 +406,10 @@ def _stage_csv_fast(con, path, text, delim, source, match, table) -> Staged:
     first_data_row = match.row_index + 2  # Excel numbering, 1-based
     staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, present, match.unknown)
     _create_staging(con, staged, table,
-                    f"SELECT CAST(row_number() OVER () + ? - 1 AS INTEGER) AS _row, c0 AS _first, {select} "
-                    "FROM read_csv(?, header=false, skip=?, delim=?, quote='\"', escape='\"', "
-                    "all_varchar=true, auto_detect=false, columns=?, max_line_size=?)",
+                    f"SELECT CAST(row_number() OVER () + ? - 1 AS INTEGER) AS _row, c0 AS _first, {select} FROM "
+                    + _dirty_rows("read_csv(?, header=false, skip=?, delim=?, quote='\"', escape='\"', "
+                                  "all_varchar=true, auto_detect=false, columns=?, max_line_size=?)",
+                                  match.mapping, lambda j: f"c{j}"),
                     [first_data_row, str(path), skip_lines, delim, columns, 64 * 1024 * 1024])
     return staged
 
@@ -374,7 +428,8 @@ def _stage_rows(con, source, rows, match, table, fmt, encoding, sheet) -> Staged
     staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, present, match.unknown)
     con.register("_raw_rows", arrow_table)
     try:
-        _create_staging(con, staged, table, f"SELECT _row, _first, {select} FROM _raw_rows", [])
+        _create_staging(con, staged, table, f"SELECT _row, _first, {select} FROM "
+                        + _dirty_rows("_raw_rows", match.mapping, lambda j: f"c{j}"), [])
     finally:
         con.unregister("_raw_rows")
     return staged
@@ -389,10 +444,10 @@ def _nonblank(value) -> str | None:
 
 def _create_staging(con, staged: Staged, table: str, select_sql: str, params: list) -> None:
     """One pass: folded cells, plus `_skip` marking blank rows and 合计/总计 rows, which are
-    not records: they are counted and kept out."""
+    not records: they are counted and kept out. (Folding made every blank cell NULL.)"""
     cols = ", ".join(f'"raw_{c}"' for c in staged.present)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT *, CASE WHEN nullif(concat_ws('', {cols}), '') IS NULL THEN 'blank'
+        SELECT *, CASE WHEN coalesce({cols}) IS NULL THEN 'blank'
                        WHEN is_total_row(_first) THEN 'total' END AS _skip
         FROM ({select_sql})""", params)
     counts = dict(con.execute(
