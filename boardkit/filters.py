@@ -37,6 +37,21 @@ def link(url_path: str, **params) -> str:
     return f"{url_path}?{query}" if query else url_path
 
 
+# A bar chart of neighbourhoods shows this many at most: a district has 1,000, the city
+# 6,000 (a chart 130,000 pixels tall that takes seconds to build and nobody reads).
+CHART_AREAS = 30
+
+
+def busiest(frame, label: str, value: str, n: int = CHART_AREAS):
+    """(rows of the n labels with the largest total `value`, how many labels there are)."""
+    totals = frame.groupby(label, dropna=False)[value].sum().sort_values(ascending=False, kind="stable")
+    return frame[frame[label].isin(totals.index[:n])], len(totals)
+
+
+def busiest_note(shown: int, total: int) -> str:
+    return f"（共 {total:,} 个居民区，图中为数量最多的 {shown} 个）" if total > shown else ""
+
+
 def neighbourhood_name(code, name) -> str:
     return labels.UNKNOWN_NEIGHBOURHOOD if code is None or code != code or not name else str(name)
 

@@ -82,13 +82,15 @@ by_nb = cached(q.alarms_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end
 by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
 totals = by_nb.groupby("居民区", as_index=False, dropna=False).agg(
     code=("neighbourhood_code", "first"), n=("n", "sum"), unhandled_now=("unhandled_now", "sum"))
-order = totals.sort_values("n", ascending=False)["居民区"].tolist()
-stacked = by_nb.assign(rank=by_nb["居民区"].map(order.index)).sort_values("rank")
+rank = {name: i for i, name in enumerate(totals.sort_values("n", ascending=False, kind="stable")["居民区"])}
+stacked, areas = filters.busiest(by_nb, "居民区", "n")
+stacked = stacked.assign(rank=stacked["居民区"].map(rank)).sort_values("rank")
+shown_areas = stacked["居民区"].nunique()
 a, b = st.columns(2)
 with a:
     chart(charts.stacked_bars(stacked, "居民区", "alarm_type", labels.ALARM_COLOURS, labels.ALARM_TYPE, None,
-                                        horizontal=True, height=max(320, 22 * len(order) + 60)))
-    st.caption("趋势区间内各居民区报警数，按类型着色。")
+                                        horizontal=True, height=max(320, 22 * shown_areas + 60)))
+    st.caption("趋势区间内各居民区报警数，按类型着色。" + filters.busiest_note(shown_areas, areas))
 with b:
     door = by_nb[by_nb["alarm_type"] == "door_open"].set_index("居民区")["median_response"]
     table = totals.assign(door_median=totals["居民区"].map(door).round(1),
@@ -97,7 +99,7 @@ with b:
     table = table.sort_values("n", ascending=False)
     st.dataframe(table[["居民区", "n", "unhandled_now", "door_median", "链接"]].rename(columns={
         "n": "区间报警", "unhandled_now": "当前未处置", "door_median": "开门响应(分钟)"}),
-        hide_index=True, width="stretch", height=max(320, 22 * len(order) + 60),
+        hide_index=True, width="stretch", height=max(320, min(22 * shown_areas + 60, 720)),
         column_config={"开门响应(分钟)": st.column_config.NumberColumn(help="趋势区间内开门报警响应时长的中位数"),
                        "链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
 

@@ -93,10 +93,12 @@ with right:
     st.subheader("各居民区复工状态")
     by_nb = cached(q.enterprises_by_neighbourhood_and_status)(ctx.gen, ctx.scope, today, days, industry, status)
     by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
-    chart(charts.stacked_bars(by_nb, "居民区", "application_status", labels.APPLICATION_COLOURS,
+    shown, areas = filters.busiest(by_nb, "居民区", "n")
+    chart(charts.stacked_bars(shown, "居民区", "application_status", labels.APPLICATION_COLOURS,
                                         labels.APPLICATION_STATUS, None, horizontal=True,
-                                        height=max(320, 22 * by_nb["居民区"].nunique() + 60)))
-    st.caption("当前各居民区（按经营地址）企业数，按复工申请状态着色。")
+                                        height=max(320, 22 * shown["居民区"].nunique() + 60)))
+    st.caption("当前各居民区（按经营地址）企业数，按复工申请状态着色。"
+               + filters.busiest_note(shown["居民区"].nunique(), areas))
 
 st.subheader("员工返岗与来沪员工")
 staff = cached(q.staff_by_industry)(ctx.gen, ctx.scope, industry, status)

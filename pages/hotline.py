@@ -55,11 +55,13 @@ with left:
     by_nb = cached(q.received_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.now, *args)
     by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
     parts = by_nb.assign(涉疫=by_nb["epidemic"], 非涉疫=by_nb["received"] - by_nb["epidemic"])
+    parts, areas = filters.busiest(parts, "居民区", "received")
     stacked = parts.melt(id_vars="居民区", value_vars=["涉疫", "非涉疫"], var_name="kind", value_name="n")
     chart(charts.stacked_bars(stacked, "居民区", "kind", {"涉疫": labels.TOPIC_COLOURS["quarantine"],
                                                                    "非涉疫": labels.TOPIC_COLOURS["non_epidemic"]},
-                                        {}, None, horizontal=True, height=max(320, 22 * len(by_nb) + 60)))
-    st.caption("趋势区间内按受理时间统计；地址无法对应居民区的工单单列为“未识别居民区”。")
+                                        {}, None, horizontal=True, height=max(320, 22 * len(parts) + 60)))
+    st.caption("趋势区间内按受理时间统计；地址无法对应居民区的工单单列为“未识别居民区”。"
+               + filters.busiest_note(len(parts), areas))
 with right:
     st.subheader("诉求类型")
     types = cached(q.received_by_request_type)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
