@@ -96,10 +96,14 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                             count(*) FILTER (first_contact IS NOT NULL) AS fc_known,
                             count(*) FILTER (first_contact) AS fc_true
                      FROM t WHERE {IN_RANGE_SQL} GROUP BY ALL),
-        overdue AS (SELECT days.day, count(t.received_at) AS overdue_open
-                    FROM days LEFT JOIN t ON t.received_at <= days.at_time
-                         AND NOT coalesce(t.closed_at <= days.at_time, false) AND t.status <> 'returned'
-                         AND t.due_at < days.at_time
+        -- Only tickets overdue and open at some moment of the window take part in the join of
+        -- days and tickets (at city scale: thousands of 10 million; the join was 3 s).
+        late AS (SELECT received_at, closed_at, due_at FROM t
+                 WHERE status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
+                   AND received_at <= $now AND (closed_at IS NULL OR closed_at > CAST($start AS DATE) + 1)),
+        overdue AS (SELECT days.day, count(late.received_at) AS overdue_open
+                    FROM days LEFT JOIN late ON late.received_at <= days.at_time
+                         AND NOT coalesce(late.closed_at <= days.at_time, false) AND late.due_at < days.at_time
                     GROUP BY ALL)
         SELECT days.day, coalesce(overdue_open, 0) AS overdue_open, coalesce(closed, 0) AS closed,
                CASE WHEN closed > 0 THEN closed_on_time / closed END AS on_time_rate,
