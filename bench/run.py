@@ -142,6 +142,7 @@ def main(argv=None) -> int:
     started = dt.datetime.now()
     t0 = time.perf_counter()
     os.chdir(REPO_ROOT)
+    commit_at_start = report._commit()  # pages are read from disk at every run: say if HEAD moved
     # The person-key secret for demo loads: a bench-local one, never the user's real key.
     os.environ.setdefault("BOARD_SECRET_KEY_FILE", str(WORK_ROOT / "person-key.secret"))
 
@@ -157,7 +158,10 @@ def main(argv=None) -> int:
 
     python = os.path.relpath(sys.executable, REPO_ROOT) if sys.executable.startswith(str(REPO_ROOT)) else "python"
     command = f"{python} -m bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    text = report.section_text(rows, args.scale, command, started, time.perf_counter() - t0, report.machine())
+    info = report.machine()
+    if info["commit"] != commit_at_start:
+        info["commit"] = f"{commit_at_start} (HEAD moved to {info['commit']} during the run: later sections may have run newer code)"
+    text = report.section_text(rows, args.scale, command, started, time.perf_counter() - t0, info)
     print(text)
     if not args.no_results:
         report.append_results(text)
