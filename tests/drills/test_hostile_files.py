@@ -26,6 +26,7 @@ from .hostile import all_or_nothing, load
 HEADER = ["工单编号", "受理时间", "诉求内容", "所属居委", "工单状态"]
 SIZES = [pytest.param(6, id="ci"), pytest.param(60, id="full", marks=pytest.mark.drill)]
 _tried: dict[str, int] = {}
+_seconds: dict[str, float] = {}  # how long the big ones took: in the summary, never asserted
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -33,6 +34,7 @@ def _summary():
     yield
     if _tried:
         report("Hostile files, hand-made", [f"{k}: {v}" for k, v in _tried.items()]
+               + [f"{k}: loaded in {v:.1f} s" for k, v in _seconds.items()]
                + [f"files tried: {sum(_tried.values())}; failures: see the outcomes"])
 
 
@@ -121,10 +123,10 @@ def test_hundred_thousand_columns(db_path, tmp_path):
     [r] = load(db_path, "hotline", path)
     seconds = time.monotonic() - started
     _tried["100,000 columns"] = 1
+    _seconds["100,000 columns"] = seconds  # reported, not asserted: speed is bench/'s business
     assert (r.status, r.rows_loaded) == ("loaded", 1)
     assert "等共 100000 列" in r.message and len(r.message) < 1000, r.message[:300]
     assert len(_q(db_path, "SELECT message FROM etl_runs")[0][0]) < 1000
-    assert seconds < 60, seconds
     _check(db_path, [r])
 
 
@@ -137,11 +139,11 @@ def test_ten_megabyte_cell_through_the_cli(db_path, tmp_path):
     started = time.monotonic()
     proc = etl_cli("load", "hotline", path, "--db", db_path)
     _tried["10 MB cell (CLI)"] = 1
+    _seconds["10 MB cell (CLI)"] = time.monotonic() - started
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "入库 2 行" in proc.stdout, proc.stdout
     assert _q(db_path, "SELECT ticket_id, length(content) FROM hotline_tickets ORDER BY 1") == [
         ("B1", len(big)), ("B2", 4)]
-    assert time.monotonic() - started < 120
 
 
 def test_control_characters_and_formulas(db_path, tmp_path):
