@@ -52,6 +52,19 @@ ALL = Scope()
 # Paste into a WHERE clause; rows with no neighbourhood are visible to whole-area scope only.
 SCOPE_SQL = "($scope_all OR list_contains($scope_codes, neighbourhood_code))"
 
+# Record tables a query may narrow with `rows_where` (identifiers from this list only).
+RECORD_TABLES = ("hotline_tickets", "alarms", "persons", "roster_reports", "enterprises")
+
+
+def rows_where(table: str, where: str) -> str:
+    """`table` narrowed to the rows `where` holds, as a subquery to select from. The rows
+    are found by rowid first and only then read: DuckDB checks a filter with an OR in it
+    after reading every selected column of every row, so listing 500 open alarms out of
+    ten million read the text of all ten million (measured at city scale: 730 → 143 ms)."""
+    if table not in RECORD_TABLES:
+        raise ValueError(f"not a record table: {table}")
+    return f"(SELECT * FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where}))"
+
 
 def current_generation(db_path: Path | None = None) -> Generation:
     db_path = Path(db_path or settings.db_path())

@@ -82,8 +82,9 @@ HOTLINE_OPEN = {
     "overdue_open": f"count(*) FILTER ({_OPEN} AND t.due_at < {{at}})",
     "overdue_epidemic": f"count(*) FILTER ({_OPEN} AND t.due_at < {{at}} AND t.epidemic_related)",
 }
+# NOT MATERIALIZED: a CTE read three times is otherwise copied whole first (10M rows).
 HOTLINE_SQL = f"""
-WITH t AS (SELECT * FROM hotline_tickets WHERE {SCOPE_SQL}),
+WITH t AS NOT MATERIALIZED (SELECT * FROM hotline_tickets WHERE {SCOPE_SQL}),
 r AS (SELECT {_windows(HOTLINE_RECEIVED)} FROM t WHERE t.received_at >= $p0 AND t.received_at < $d1),
 c AS (SELECT {_windows(HOTLINE_CLOSED)} FROM t WHERE t.closed_at >= $p0 AND t.closed_at < $d1),
 o AS (SELECT {_windows(HOTLINE_OPEN)} FROM t
@@ -101,7 +102,11 @@ ROSTER_FIGURES = {
     "ending_soon": f"count(*) FILTER ({_QUARANTINED} AND p.quarantine_end BETWEEN {{d}} + 1 "
                    "AND {d} + CAST($k AS INTEGER))",
 }
-ROSTER_SQL = f"SELECT {_windows(ROSTER_FIGURES)} FROM persons p WHERE {SCOPE_SQL}"
+# Only persons who arrived on either day or are under a measure ending on or after the
+# earlier day can count: the rest of millions of persons is left out before the FILTERs.
+ROSTER_SQL = f"""SELECT {_windows(ROSTER_FIGURES)} FROM persons p WHERE {SCOPE_SQL}
+    AND (p.arrived_on IN (CAST($d0 AS DATE), CAST($p0 AS DATE))
+         OR (p.status = 'active' AND p.quarantine_end >= least(CAST($p0 AS DATE), CAST($pnow AS DATE))))"""
 
 _UNHANDLED = ("a.raised_at <= {at} AND (a.status IN ('open', 'in_progress') "
               "OR (a.status IN ('handled', 'false_alarm') AND a.handled_at > {at}))")
@@ -117,7 +122,7 @@ ALARMS_UNHANDLED = {
     "door_open_past_threshold": f"count(*) FILTER ({_UNHANDLED} AND a.alarm_type = 'door_open' AND {_PAST})",
 }
 ALARMS_SQL = f"""
-WITH a AS (SELECT *, {THRESHOLD_SQL} AS threshold FROM alarms WHERE {SCOPE_SQL}),
+WITH a AS NOT MATERIALIZED (SELECT *, {THRESHOLD_SQL} AS threshold FROM alarms WHERE {SCOPE_SQL}),
 r AS (SELECT {_windows(ALARMS_RAISED)} FROM a WHERE a.raised_at >= $p0 AND a.raised_at < $d1),
 u AS (SELECT {_windows(ALARMS_UNHANDLED)} FROM a
       WHERE a.raised_at <= $now AND (a.status IN ('open', 'in_progress')

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
 from ..figures import THRESHOLD_SQL, thresholds
 
 FILTER_SQL = "(CAST($alarm_type AS VARCHAR) IS NULL OR alarm_type = $alarm_type)"
@@ -65,7 +65,7 @@ def unhandled_alarms_oldest_first(gen: Generation, scope: Scope, now: dt.datetim
                status, round(date_diff('second', raised_at, $now) / 60.0, 1) AS minutes_open,
                {THRESHOLD_SQL} AS threshold,
                date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60 AS past_threshold
-        FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}
+        FROM {rows_where("alarms", f"{SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}")}
         ORDER BY raised_at, alarm_id LIMIT $limit""",
                  _params(scope, alarm_type, now=now, limit=limit, **thresholds()))
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
 
 TICKET_VIEWS = ("open", "overdue", "closed", "returned", "all")
 
@@ -142,7 +142,7 @@ def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: 
                CASE WHEN {OPEN_SQL} AND due_at < $now
                     THEN round(date_diff('minute', due_at, $now) / 60.0, 1) END AS hours_overdue,
                CASE WHEN closed_at IS NOT NULL THEN closed_at <= due_at END AS closed_on_time
-        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {where}
+        FROM {rows_where("hotline_tickets", f"{SCOPE_SQL} AND {FILTER_SQL} AND {where}")}
         ORDER BY received_at, ticket_id LIMIT $limit""",
                  _params(scope, topic, request_type, now=now, limit=limit))
 

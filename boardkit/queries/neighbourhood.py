@@ -7,13 +7,19 @@ import pandas as pd
 from etl import settings
 
 from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
 from ..figures import THRESHOLD_SQL, thresholds
 
 
 def _room(scope: Scope) -> str:
     # Room numbers only for viewers whose access rules allow them (data-contract.md).
     return ", room" if scope.show_room else ""
+
+
+OVERDUE_OPEN_WHERE = f"""{SCOPE_SQL} AND received_at <= $now AND NOT coalesce(closed_at <= $now, false)
+    AND status <> 'returned' AND due_at < $now"""
+UNHANDLED_WHERE = f"""{SCOPE_SQL} AND raised_at <= $now
+    AND (status IN ('open', 'in_progress') OR (status IN ('handled', 'false_alarm') AND handled_at > $now))"""
 
 
 def overdue_tickets(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
@@ -23,10 +29,8 @@ def overdue_tickets(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame
                round(date_diff('minute', due_at, $now) / 60.0, 1) AS overdue_hours,
                epidemic_related, topic, request_type, status, handling_unit,
                left(content, 60) AS content, address{_room(scope)}
-        FROM hotline_tickets
-        WHERE {SCOPE_SQL} AND received_at <= $now AND NOT coalesce(closed_at <= $now, false)
-          AND status <> 'returned' AND due_at < $now
-        ORDER BY epidemic_related DESC, due_at""", {"now": clock.now, **scope.params})
+        FROM {rows_where("hotline_tickets", OVERDUE_OPEN_WHERE)}
+        ORDER BY epidemic_related DESC, due_at, ticket_id""", {"now": clock.now, **scope.params})
 
 
 def unhandled_alarms(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
@@ -39,10 +43,8 @@ def unhandled_alarms(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFram
                date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60 AS past_threshold,
                CASE WHEN status IN ('handled', 'false_alarm') THEN 'open' ELSE status END AS status,
                address{_room(scope)}
-        FROM alarms
-        WHERE {SCOPE_SQL} AND raised_at <= $now
-          AND (status IN ('open', 'in_progress') OR (status IN ('handled', 'false_alarm') AND handled_at > $now))
-        ORDER BY raised_at""", {"now": clock.now, **thresholds(), **scope.params})
+        FROM {rows_where("alarms", UNHANDLED_WHERE)}
+        ORDER BY raised_at, alarm_id""", {"now": clock.now, **thresholds(), **scope.params})
 
 
 def ending_soon(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:

@@ -121,14 +121,18 @@ def blind_spot_persons(gen: Generation, scope: Scope, limit: int = 1000) -> pd.D
     """Persons reported only by an enterprise who live in the sub-district (a resolved
     neighbourhood) and whom no committee has reported: the committees' blind spot. Newest first."""
     return query(gen, f"""
-        WITH employers AS (SELECT r.person_key, string_agg(DISTINCT coalesce(e.name, r.enterprise_uscc), '；') AS employers
-                           FROM roster_reports r LEFT JOIN enterprises e ON e.uscc = r.enterprise_uscc
-                           WHERE r.reported_by = 'enterprise' GROUP BY ALL)
+        WITH p AS (SELECT * FROM persons p
+                   WHERE {SCOPE_SQL} AND p.has_enterprise_report AND NOT p.has_community_report
+                     AND p.neighbourhood_code IS NOT NULL
+                   ORDER BY p.arrived_on DESC, p.neighbourhood, p.name_masked LIMIT $limit),
+        -- The employers of the persons listed only (not of every enterprise report in the city).
+        employers AS (SELECT r.person_key, string_agg(DISTINCT coalesce(e.name, r.enterprise_uscc), '；') AS employers
+                      FROM roster_reports r LEFT JOIN enterprises e ON e.uscc = r.enterprise_uscc
+                      WHERE r.reported_by = 'enterprise' AND r.person_key IN (SELECT person_key FROM p)
+                      GROUP BY ALL)
         SELECT {_person_columns(scope.show_room)}, employers.employers
-        FROM persons p LEFT JOIN employers USING (person_key)
-        WHERE {SCOPE_SQL} AND p.has_enterprise_report AND NOT p.has_community_report
-          AND p.neighbourhood_code IS NOT NULL
-        ORDER BY p.arrived_on DESC, p.neighbourhood, p.name_masked LIMIT $limit""",
+        FROM p LEFT JOIN employers USING (person_key)
+        ORDER BY p.arrived_on DESC, p.neighbourhood, p.name_masked""",
                  {**scope.params, "limit": limit})
 
 
