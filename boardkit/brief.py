@@ -186,16 +186,22 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     return brief
 
 
-def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL) -> tuple[str, bytes, str]:
-    """(file stem, workbook bytes, HTML text) of the brief: what the page offers and the CLI writes."""
+def workbook_bytes(brief: Brief) -> bytes:
+    """The brief's workbook as bytes (the city's day is ~100,000 detail rows: ~50 s in
+    openpyxl, so the page makes it only when someone asks for it)."""
     import io
 
-    from .brief_html import render_html
     from .brief_xlsx import write_workbook
-    brief = build_brief(gen, day, scope)
     buffer = io.BytesIO()
     write_workbook(brief, buffer)
-    return brief.file_stem, buffer.getvalue(), render_html(brief)
+    return buffer.getvalue()
+
+
+def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL) -> tuple[str, bytes, str]:
+    """(file stem, workbook bytes, HTML text) of the brief: what the page offers and the CLI writes."""
+    from .brief_html import render_html
+    brief = build_brief(gen, day, scope)
+    return brief.file_stem, workbook_bytes(brief), render_html(brief)
 
 
 def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL) -> list[Path]:

@@ -1,17 +1,30 @@
 """日报: the daily prevention-meeting brief for the report day, previewed and downloadable."""
 import streamlit as st
 
-from boardkit.brief import brief_files
+from boardkit.brief import build_brief, workbook_bytes
+from boardkit.brief_html import render_html
 from boardkit.page import cached, context
 
 ctx = context()
-stem, xlsx_bytes, html_text = cached(brief_files)(ctx.gen, ctx.clock.day, ctx.scope)
+brief = cached(build_brief)(ctx.gen, ctx.clock.day, ctx.scope)
+html_text = render_html(brief)
+stem = brief.file_stem
+
+
+def workbook() -> bytes:
+    """Made when the button is pressed, not on every view (seconds for a city's day)."""
+    return cached(_workbook)(ctx.gen, ctx.clock.day, ctx.scope)
+
+
+def _workbook(gen, day, scope) -> bytes:
+    return workbook_bytes(cached(build_brief)(gen, day, scope))
+
 
 st.title(f"防控例会日报 · {ctx.clock.day:%Y年%m月%d日}")
 st.caption("与总览页同一统计日、同一口径；命令行生成：`python -m etl brief --date "
            f"{ctx.clock.day.isoformat()} --out 日报/`，可用 cron 每天 7:30 自动生成（见 README）。")
 left, right = st.columns(2)
-left.download_button("下载 Excel 工作簿", xlsx_bytes, file_name=f"{stem}.xlsx",
+left.download_button("下载 Excel 工作簿", workbook, file_name=f"{stem}.xlsx",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      icon=":material/table:", width="stretch")
 right.download_button("下载打印版（HTML，A4）", html_text.encode("utf-8"), file_name=f"{stem}.html",

@@ -8,7 +8,7 @@ import pandas as pd
 from etl import settings
 
 from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
 from ..figures import THRESHOLD_SQL, thresholds
 
 
@@ -63,6 +63,16 @@ def subdistrict_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
                          ORDER BY code""", scope.params)
 
 
+# The attention list's conditions, each narrowed by rowid before its rows are read.
+ATTENTION_ALARMS = f"""{SCOPE_SQL} AND raised_at <= $now AND status IN ('open', 'in_progress')
+            AND date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60"""
+ATTENTION_TICKETS = f"""{SCOPE_SQL} AND epidemic_related AND received_at <= $now
+            AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned' AND due_at < $now"""
+ATTENTION_PERSONS = f"""{SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine')
+            AND status = 'active'
+            AND quarantine_end BETWEEN CAST($now AS DATE) AND CAST($now AS DATE) + CAST($k AS INTEGER)"""
+
+
 def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200) -> pd.DataFrame:
     """Today's attention list: what must be acted on, most urgent first."""
     params = {"now": clock.now, "pending_days": int(settings.get("enterprise_pending_days")),
@@ -71,22 +81,16 @@ def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200
         SELECT * FROM (
           SELECT 1 AS priority, '开门报警超时' AS kind, neighbourhood, raised_at AS since,
                  '设备 ' || device_id || '，已 ' || CAST(date_diff('minute', raised_at, $now) AS VARCHAR) || ' 分钟未处置' AS detail
-          FROM alarms
-          WHERE {SCOPE_SQL} AND raised_at <= $now AND status IN ('open', 'in_progress')
-            AND date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60
+          FROM {rows_where("alarms", ATTENTION_ALARMS)}
           UNION ALL
           SELECT 2, '涉疫工单超期', neighbourhood, due_at,
                  ticket_id || '：' || left(content, 40)
-          FROM hotline_tickets
-          WHERE {SCOPE_SQL} AND epidemic_related AND received_at <= $now
-            AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned' AND due_at < $now
+          FROM {rows_where("hotline_tickets", ATTENTION_TICKETS)}
           UNION ALL
           SELECT 3, '隔离即将解除', neighbourhood, CAST(quarantine_end AS TIMESTAMP),
                  name_masked || '，' || CASE measure WHEN 'home_quarantine' THEN '居家隔离' ELSE '集中隔离' END
                  || '至 ' || strftime(quarantine_end, '%m-%d')
-          FROM persons
-          WHERE {SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'
-            AND quarantine_end BETWEEN CAST($now AS DATE) AND CAST($now AS DATE) + CAST($k AS INTEGER)
+          FROM {rows_where("persons", ATTENTION_PERSONS)}
           UNION ALL
           SELECT 4, '复工审核超期', neighbourhood, CAST(applied_on AS TIMESTAMP),
                  name || '，已等待 ' || CAST(date_diff('day', applied_on, CAST($now AS DATE)) AS VARCHAR) || ' 天'
