@@ -75,3 +75,10 @@ def test_choosing_a_sub_district_shows_its_neighbourhoods(district_db):
     assert _polygons(at) == 30
     table = at.dataframe[0].value
     assert set(table["居民区"]) == set(status.loc[status["subdistrict_code"] == code, "name"])
+
+
+def test_enterprise_map_over_many_sub_districts_draws_their_outlines(district_db):
+    at = open_page("pages/enterprises.py")
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    outlines = [layer for layer in spec["layers"] if layer["@@type"] == "PolygonLayer"]
+    assert len(outlines) == 1 and len(outlines[0]["data"]) == 36  # not 1,080 neighbourhoods

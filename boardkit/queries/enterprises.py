@@ -140,7 +140,14 @@ def enterprises_table(gen: Generation, scope: Scope, industry: str | None = None
 
 
 def outline(gen: Generation, scope: Scope) -> pd.DataFrame:
-    """Neighbourhood outlines (code, name, polygon_json) to draw the map on."""
-    return query(gen, """SELECT code AS neighbourhood_code, name, polygon_json FROM ref_neighbourhoods
-                         WHERE ($scope_all OR list_contains($scope_codes, code)) AND polygon_json IS NOT NULL""",
-                 scope.params)
+    """The outlines (code, name, polygon_json) to draw the map on: the neighbourhoods of one
+    sub-district, or the sub-districts when the scope spans several (a city's 6,000
+    neighbourhood polygons cost ~0.5 s a run to send and seconds to draw)."""
+    return query(gen, """
+        WITH nb AS (SELECT * FROM ref_neighbourhoods WHERE ($scope_all OR list_contains($scope_codes, code))),
+        several AS (SELECT count(DISTINCT subdistrict_code) > 1 AS yes FROM nb)
+        SELECT code AS neighbourhood_code, name, polygon_json FROM nb
+        WHERE polygon_json IS NOT NULL AND NOT (SELECT yes FROM several)
+        UNION ALL
+        SELECT code, name, polygon_json FROM ref_subdistricts
+        WHERE (SELECT yes FROM several) AND code IN (SELECT subdistrict_code FROM nb)""", scope.params)
