@@ -10,10 +10,7 @@ rows) is parsed in Python, then handed to DuckDB as one Arrow table.
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 import zipfile
@@ -25,14 +22,11 @@ import duckdb
 import pyarrow as pa
 
 from .sources import SOURCES, Source
+# FileRefused is raised by the readers' callers too: it stays importable from here.
+from .textfile import HEAD_CHARS, FileRefused, _csv_rows, _delimiter, _utf8_head, decode, sniff_format
 
 MAX_TITLE_ROWS = 5
 PREVIEW_ROWS = MAX_TITLE_ROWS + 3
-csv.field_size_limit(64 * 1024 * 1024)
-
-
-class FileRefused(Exception):
-    """The whole file is refused; the message is for the clerk, in Chinese."""
 
 
 @dataclass
@@ -154,67 +148,6 @@ def refuse_missing(source: Source, match: HeaderMatch | None) -> None:
 
 # ---------------------------------------------------------------- file formats
 
-def sniff_format(path: Path, head: bytes) -> str:
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "xls"
-    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
-        raise FileRefused(f"文件扩展名为 {path.suffix}，但内容不是 Excel 工作簿（文件可能已损坏）")
-    return "csv"
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name). UTF-16 and UTF-8 by BOM, UTF-16 without one, then
-    UTF-8, then GB18030. A file whose bytes break the encoding its BOM announces (cut
-    short, or saved wrongly) is refused whole: loading a guess could load wrong text."""
-    boms = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-            (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
-    for bom, encoding, label in boms:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise FileRefused(f"文件开头标明是 {label} 编码，但第 {exc.start} 字节起的内容不是 {label} 文本"
-                                  "（文件可能不完整或保存有误）：请重新导出") from None
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return data.decode(utf16), utf16
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-    guess = from_bytes(data[:200_000]).best()
-    if guess is None:
-        raise FileRefused("无法识别文件编码：既不是 UTF-8/UTF-16，也不是 GBK/GB18030 文本")
-    return data.decode(guess.encoding, errors="replace"), guess.encoding
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 saved without a byte-order mark (some exports do): every ASCII character
-    (digits, commas, line ends) has a NUL byte on the same side. GB18030 would decode such
-    bytes without complaint, into nonsense, and the header would not be found."""
-    sample = data[:4096]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if zeros >= max(2, len(sample) // 16) and zeros > 4 * others:
-            try:
-                data.decode(encoding)
-            except UnicodeDecodeError:
-                return None
-            return encoding
-    return None
-
-
-def _delimiter(first_lines: str, suffix: str) -> str:
-    tabs, commas = first_lines.count("\t"), first_lines.count(",")
-    if suffix == ".txt" and tabs:
-        return "\t"
-    return "\t" if tabs > commas else ","
-
-
 def _cell_text(value) -> str | None:
     """A workbook cell as the text a clerk would have typed."""
     if value is None or value == "":
@@ -289,13 +222,6 @@ def preview_sheets(path: Path) -> list[list[list]]:
     return [_csv_rows(text, delim, PREVIEW_ROWS)]
 
 
-def _take(iterator, n):
-    for i, item in enumerate(iterator):
-        if i >= n:
-            break
-        yield item
-
-
 def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg",
           data: bytes | None = None) -> Staged:
     """Reads one raw file into a TEMP table `table`: `_row`, `_first`, and one VARCHAR
@@ -336,19 +262,6 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
     return _stage_rows(con, source, rows, match, table, "csv", encoding, None)
 
 
-HEAD_CHARS = 1 << 20
-
-
-def _utf8_head(data: bytes) -> str | None:
-    """The file's first megabyte as text, if the file looks like UTF-8 without a BOM."""
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
-        return None
-    try:  # an incremental decoder leaves a character cut at the end for later
-        return codecs.getincrementaldecoder("utf-8")().decode(data[:HEAD_CHARS], final=False)
-    except UnicodeDecodeError:
-        return None
-
-
 def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderMatch | None:
     """The header found in `text`. When `text` is only the start of the file (parsing a
     preview must not copy a 400 MB text), a header counts only with a row after it, which
@@ -363,18 +276,6 @@ def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderM
     if complete or (match is not None and match.row_index < len(rows) - 1):
         return match
     return None
-
-
-def _csv_rows(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
-    """Rows of CSV text. newline="" lets the csv module see every line end itself, so a
-    file with old Mac line ends (CR only) or a stray CR reads instead of failing. Strict:
-    a quote left open would otherwise swallow every later row into one cell, silently;
-    what cannot be parsed is refused with a clear line, not a traceback."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    try:
-        return list(_take(reader, limit)) if limit else list(reader)
-    except csv.Error as exc:
-        raise FileRefused(f"文件无法按 CSV 格式读取（第 {reader.line_num} 行：{exc}）") from None
 
 
 def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[str, list[str]]:
