@@ -27,7 +27,10 @@ th { background: #f1f3f4; white-space: nowrap; }
 td.nowrap { white-space: nowrap; }
 .red { color: #d93025; font-weight: bold; } .amber { color: #b06000; font-weight: bold; } .green { color: #188038; }
 .page-break { break-before: page; }
-svg text { font-family: inherit; }
+.bar-row { display: flex; align-items: center; height: 4.2mm; font-size: 8pt; }
+.bar-label { width: 24mm; flex: none; white-space: nowrap; overflow: hidden; }
+.bar { display: inline-block; height: 2.6mm; min-width: 0.4mm; margin-right: 1mm;
+       -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 """
 
 
@@ -46,21 +49,16 @@ def _fmt(figure) -> tuple[str, str]:
     return value, delta
 
 
-def svg_hbars(items: list[tuple[str, float, str]], width: int = 330, row: int = 16) -> str:
-    """Horizontal bars: (label, value, colour)."""
+def bars_html(items: list[tuple[str, float, str]]) -> str:
+    """Horizontal bars (label, value, colour) as plain HTML: the board shows the brief through
+    st.html, whose sanitiser drops inline SVG, and a printer draws these the same."""
     if not items:
         return "<p class='meta'>无数据</p>"
     top = max(v for _, v, _ in items) or 1
-    label_w, height = 88, row * len(items) + 4
-    parts = [f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img'>"]
-    for i, (label, value, colour) in enumerate(items):
-        y = i * row + 2
-        bar = (width - label_w - 40) * value / top
-        parts.append(f"<text x='0' y='{y + row * 0.7:.1f}' font-size='9'>{html.escape(str(label))}</text>"
-                     f"<rect x='{label_w}' y='{y + 2}' width='{bar:.1f}' height='{row - 5}' fill='{colour}'/>"
-                     f"<text x='{label_w + bar + 3:.1f}' y='{y + row * 0.7:.1f}' font-size='9'>{value:g}</text>")
-    parts.append("</svg>")
-    return "".join(parts)
+    rows = [f"<div class='bar-row'><span class='bar-label'>{html.escape(str(label))}</span>"
+            f"<span class='bar' style='width:{60 * value / top:.1f}%;background:{colour}'></span>"
+            f"<span class='bar-value'>{value:g}</span></div>" for label, value, colour in items]
+    return "<div class='bars'>" + "".join(rows) + "</div>"
 
 
 def _table(frame: pd.DataFrame, limit: int | None = None, status_column: str | None = None) -> str:
@@ -116,9 +114,9 @@ def render_html(brief) -> str:
                    for r in topics.to_dict("records")]
     alarms = brief.tables["报警类型"]
     alarm_items = [(r["报警类型"], float(r["报警数"]), "#d62728") for r in alarms.to_dict("records")]
-    out.append("<div class='cols'><div><h2>工单话题（统计日）</h2>" + svg_hbars(topic_items) +
+    out.append("<div class='cols'><div><h2>工单话题（统计日）</h2>" + bars_html(topic_items) +
                "<h2>热点问题（25问）</h2>" + _table(brief.tables["热点问题"]) + "</div>")
-    out.append("<div><h2>报警类型（统计日）</h2>" + svg_hbars(alarm_items) +
+    out.append("<div><h2>报警类型（统计日）</h2>" + bars_html(alarm_items) +
                "<h2>3日内解除隔离（人数）</h2>" + _table(brief.tables["3日内解除隔离"], limit=12) + "</div></div>")
     surges = brief.tables.get("新热点")
     if surges is not None and not surges.empty:

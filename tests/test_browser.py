@@ -193,11 +193,13 @@ def test_fix_list_workbook_has_a_sheet_per_committee(server, browser):
 
 def test_brief_workbook_is_made_on_click(server, browser):
     """The 日报 workbook is a deferred download (made when pressed): in Chromium the click
-    must still give the workbook, with the summary sheet first."""
+    must still give the workbook, with the summary sheet first; the preview draws its bars."""
     requests: list[str] = []
     context, page = _open(browser, f"{server}/brief", requests)
     try:
         name, body = _download(page, "下载 Excel 工作簿")
+        # The preview's bar charts survive st.html's sanitiser (inline SVG did not).
+        assert page.locator(".bar-row").count() >= 2 and page.locator(".bar").first.bounding_box()["width"] > 0
         assert name.endswith(".xlsx") and "日报" in name
         book = openpyxl.load_workbook(io.BytesIO(body))
         assert book.sheetnames[0] == "摘要" and "疫情防控日报" in str(book["摘要"]["A1"].value)
