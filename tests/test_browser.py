@@ -130,13 +130,17 @@ def _download(page, label: str):
     once), so one more try is allowed."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from screenshot import wait_until_drawn
+    from playwright.sync_api import expect
     button = page.get_by_role("button", name=label)
     for attempt in (1, 2):
         button.wait_for(state="visible", timeout=60_000)
         wait_until_drawn(page)
+        # Streamlit disables the button while a rerun (a click's own) is under way: on a busy
+        # machine that can outlast a click's patience, so wait for it to be usable first.
+        expect(button).to_be_enabled(timeout=120_000)
         try:
-            with page.expect_download(timeout=30_000) as info:
-                button.click()
+            with page.expect_download(timeout=90_000) as info:
+                button.click(timeout=60_000)
             break
         except PlaywrightTimeout:
             if attempt == 2:
