@@ -18,17 +18,23 @@ AMBER_RULES = ("ending_tomorrow", "enterprise_pending_past_threshold", "alarm_pa
                "non_epidemic_overdue")
 
 
+# The text of each reason (labels.STATUS_REASONS), cut where its numbers go; the pieces are
+# bound as parameters $reason_<rule>_<i>, never written into the SQL.
+REASON_TEXT: dict[str, str] = {}
+
+
 def _reason_sql(rule: str) -> str:
     """labels.STATUS_REASONS[rule] as a SQL expression: the count where {n} is, the bound
-    thresholds where {t} and {d} are (the labels are constants, not input)."""
+    thresholds where {t} and {d} are, the bound text pieces between them."""
     parts = []
-    for piece in re.split(r"(\{[ntd]\})", labels.STATUS_REASONS[rule]):
+    for i, piece in enumerate(re.split(r"(\{[ntd]\})", labels.STATUS_REASONS[rule])):
         if piece == "{n}":
             parts.append(f"CAST({rule} AS VARCHAR)")
         elif piece in ("{t}", "{d}"):
             parts.append(f"CAST($reason_{piece[1]} AS VARCHAR)")
         elif piece:
-            parts.append("'" + piece.replace("'", "''") + "'")
+            REASON_TEXT[f"reason_{rule}_{i}"] = piece
+            parts.append(f"$reason_{rule}_{i}")
     return f"CASE WHEN {rule} > 0 THEN {' || '.join(parts)} END"
 
 
@@ -77,7 +83,7 @@ counts AS (
 SELECT *,
        CASE WHEN {_any(RED_RULES)} THEN 'red' WHEN {_any(AMBER_RULES)} THEN 'amber' ELSE 'green' END AS status,
        coalesce(nullif(concat_ws('；', {', '.join(_reason_sql(r) for r in RED_RULES + AMBER_RULES)}), ''),
-                '无需关注事项') AS reason
+                $reason_none) AS reason
 FROM counts
 ORDER BY neighbourhood_code"""
 
@@ -88,7 +94,7 @@ def neighbourhood_status(gen: Generation, clock: Clock, scope: Scope) -> pd.Data
     params = {"now": clock.now, "pending_days": int(settings.get("enterprise_pending_days")),
               "reason_t": int(settings.get("alarm_threshold_minutes.door_open")),
               "reason_d": int(settings.get("enterprise_pending_days")),
-              **thresholds(), **scope.params}
+              "reason_none": "无需关注事项", **REASON_TEXT, **thresholds(), **scope.params}
     return query(gen, STATUS_SQL, params)
 
 

@@ -243,32 +243,31 @@ def _macros(con) -> None:
 def _enum_columns(con, source: Source) -> None:
     """stg -> VIEW stg_e: each enumeration column's canonical value as enum_<name>.
 
-    A CASE over the column's words, not a join with a table of words: a view of joins
-    cannot drop them when a later step reads only a few columns (the address matching
-    reads one). The words are the constants of etl/sources.py, quoted here, not data."""
-    selects, keys = [], []
-    for col in (c for c in source.columns if c.enum):
-        default = col.enum_default
-        blank = _literal(default) if default else "NULL"
-        unknown_value = col.enum_unknown or (default if col.unknown_to_default else None)
-        unknown = _literal(unknown_value) if unknown_value else "NULL"
-        key = f"_key_{col.name}"  # computed once below: CASE x WHEN … evaluates x for every WHEN
-        keys.append(f"enum_key(raw_{col.name}) AS {key}")
-        words = {}
-        for word, value in col.enum.items():
-            words.setdefault(_enum_key(word), value)  # the first listed wins, as the join's words did
-        cases = " ".join(f"WHEN {_literal(w)} THEN {_literal(v)}" for w, v in words.items())
-        selects.append(f"CASE WHEN s.raw_{col.name} IS NULL OR {key} IS NULL THEN {blank} "
-                       f"ELSE CASE {key} {cases} ELSE {unknown} END END AS enum_{col.name}")
-    if not selects:
+    The words are bound into a one-row table of maps (`_enum_words`) the view looks up, not
+    joined as a table of words: a view of joins cannot drop them when a later step reads
+    only a few columns (the address matching reads one)."""
+    columns = [c for c in source.columns if c.enum]
+    if not columns:
         con.execute("CREATE OR REPLACE TEMP VIEW stg_e AS SELECT * FROM stg")
         return
+    maps, params, selects, keys = [], {}, [], []
+    for i, col in enumerate(columns):
+        words = {}
+        for word, value in col.enum.items():
+            words.setdefault(_enum_key(word), value)  # the first listed wins
+        unknown_value = col.enum_unknown or (col.enum_default if col.unknown_to_default else None)
+        params.update({f"k{i}": list(words), f"v{i}": list(words.values()),
+                       f"b{i}": col.enum_default or None, f"u{i}": unknown_value})
+        maps.append(f"map($k{i}, $v{i}) AS words_{i}, CAST($b{i} AS VARCHAR) AS blank_{i}, "
+                    f"CAST($u{i} AS VARCHAR) AS unknown_{i}")
+        # The key computed once, in the inner SELECT: used twice below.
+        keys.append(f"enum_key(raw_{col.name}) AS _key_{col.name}")
+        selects.append(f"CASE WHEN s.raw_{col.name} IS NULL OR s._key_{col.name} IS NULL THEN e.blank_{i} "
+                       f"ELSE coalesce(map_extract_value(e.words_{i}, s._key_{col.name}), e.unknown_{i}) END "
+                       f"AS enum_{col.name}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _enum_words AS SELECT {', '.join(maps)}", params)
     con.execute(f"CREATE OR REPLACE TEMP VIEW stg_e AS SELECT s.* EXCLUDE ({', '.join(k.split(' AS ')[1] for k in keys)}), "
-                f"{', '.join(selects)} FROM (SELECT *, {', '.join(keys)} FROM stg) s")
-
-
-def _literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
+                f"{', '.join(selects)} FROM (SELECT *, {', '.join(keys)} FROM stg) s CROSS JOIN _enum_words e")
 
 
 def _enum_key(word: str) -> str:
