@@ -11,6 +11,7 @@ rows) is parsed in Python, then handed to DuckDB as one Arrow table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 import zipfile
@@ -361,11 +362,17 @@ def _create_staging(con, staged: Staged, table: str, select_sql: str, params: li
         con.execute(f"DELETE FROM {table} WHERE _skip IS NOT NULL")
 
 
+@functools.lru_cache(maxsize=1)
+def _macros_text() -> tuple[str, str]:
+    """macros.sql, read once a process, and the marker table that says it is installed."""
+    text = (Path(__file__).parent / "sql" / "macros.sql").read_text(encoding="utf-8")
+    return text, f"_macros_{zlib.crc32(text.encode()):08x}"
+
+
 def install_macros(con) -> None:
     """The SQL macros every step uses (fold, parse_ts, masks…), once per connection: a
     batch of small files paid ~25 ms a file to define them again."""
-    text = (Path(__file__).parent / "sql" / "macros.sql").read_text(encoding="utf-8")
-    marker = f"_macros_{zlib.crc32(text.encode()):08x}"  # a changed macros.sql installs afresh
+    text, marker = _macros_text()
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
                    [marker]).fetchall()[0][0]:
         return
