@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,23 +55,67 @@ def suspended():
         _ENABLED.pop()
 
 
-def keep(con, path: Path, sha: str) -> Path | None:
-    """Archives a file just loaded on `con` (a new generation under the writer lock).
+class Copy:
+    """The raw file being written into the archive in a thread, while DuckDB stages and
+    loads it (it releases the GIL; the copy and its fsync took ~0.15 s of a 72 MB file's
+    load when done after it). `keep` finishes it; `discard` when the load fails."""
+
+    def __init__(self, target: Path | None, data: bytes):
+        self.target = target
+        self.tmp = target.with_name(f".{target.name}.{os.getpid()}.part") if target else None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._write, args=(data,), daemon=True) if target else None
+        if self.thread:
+            self.thread.start()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.tmp.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(self.tmp, 0o440)
+        except BaseException as exc:  # re-raised by finish(), in the loading thread
+            self.error = exc
+
+    def finish(self) -> None:
+        if self.thread:
+            self.thread.join()
+            if self.error:
+                raise self.error
+            os.replace(self.tmp, self.target)
+
+    def discard(self) -> None:
+        """Removes the partial copy, if any is left (after `finish` none is)."""
+        if self.thread:
+            self.thread.join()
+            try:
+                self.tmp.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def start_copy(con, path: Path, sha: str, data: bytes) -> Copy:
+    """Begins archiving a file about to be loaded on `con` (None when archiving is off or
+    the archive holds these bytes already)."""
+    if not _ENABLED[-1]:
+        return Copy(None, data)
+    target = archived_path(_folder_of(con), sha, Path(path).name)
+    return Copy(None if target.exists() else target, data)
+
+
+def keep(con, path: Path, sha: str, copy: Copy) -> Path | None:
+    """Archives a file just loaded on `con` (a new generation under the writer lock):
+    finishes the copy begun by `start_copy` and notes it in the journal.
 
     Called by load.load_one inside the file's transaction, so a failure (disk full) rolls
     the load back: a file is never in the database without being in the archive."""
+    copy.finish()
     if not _ENABLED[-1]:
         return None
     folder = _folder_of(con)
     target = archived_path(folder, sha, Path(path).name)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-        shutil.copyfile(path, tmp)
-        os.chmod(tmp, 0o440)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
     run_id, source, generation = con.execute(
         """SELECT run_id, source, generation FROM etl_runs WHERE file_sha256 = ?
            ORDER BY run_id DESC LIMIT 1""", [sha]).fetchall()[0]

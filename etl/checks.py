@@ -2,7 +2,10 @@
 over the normalised table `n`). A reject keeps the row out; a warning loads it and puts it
 on the committee's fix-list (data-contract.md, "Rejects and warnings").
 
-Predicates are fixed SQL written here, never built from data.
+Predicates are fixed SQL written here, never built from data. They read the normalised
+columns, `enum_<c>` (the enumeration value, NULL for a word not listed) and `given_<c>` (the
+file had something in that cell): `n` does not carry the raw text, which only the reject's
+value shows, read back from the staged row (`value_expression`, over `stg`).
 """
 from __future__ import annotations
 
@@ -21,17 +24,17 @@ class Check:
 
 
 def _required(column: str, label: str) -> Check:
-    return Check(column, "required_missing", f"缺少必填项：{label}", f"raw_{column} IS NULL")
+    return Check(column, "required_missing", f"缺少必填项：{label}", f"NOT given_{column}")
 
 
 def _timestamp(column: str, label: str) -> Check:
     return Check(column, "bad_timestamp", f"{label}无法识别为日期时间",
-                 f"raw_{column} IS NOT NULL AND {column} IS NULL")
+                 f"given_{column} AND {column} IS NULL")
 
 
 def _date(column: str, label: str) -> Check:
     return Check(column, "bad_date", f"{label}无法识别为日期",
-                 f"raw_{column} IS NOT NULL AND {column} IS NULL")
+                 f"given_{column} AND {column} IS NULL")
 
 
 def _future(column: str, label: str) -> Check:
@@ -51,7 +54,7 @@ def _too_old(column: str, label: str) -> Check:
 
 def _int_range(column: str, label: str, upper: str | None = None) -> list[Check]:
     checks = [Check(column, "bad_integer", f"{label}应为不小于 0 的整数",
-                    f"raw_{column} IS NOT NULL AND ({column} IS NULL OR {column} < 0)")]
+                    f"given_{column} AND ({column} IS NULL OR {column} < 0)")]
     if upper:
         checks.append(Check(column, "over_total", f"{label}不能大于员工总数", f"{column} > {upper}"))
     return checks
@@ -59,7 +62,7 @@ def _int_range(column: str, label: str, upper: str | None = None) -> list[Check]
 
 _UNRESOLVED = Check("neighbourhood", "neighbourhood_unresolved",
                     "无法确定所属居民区（名称不在参考数据中，地址也无法匹配）",
-                    "neighbourhood_code IS NULL AND (raw_neighbourhood IS NOT NULL OR raw_address IS NOT NULL)",
+                    "neighbourhood_code IS NULL AND (given_neighbourhood OR given_address)",
                     warning=True)
 
 CHECKS: dict[str, list[Check]] = {
@@ -86,10 +89,10 @@ CHECKS: dict[str, list[Check]] = {
         Check("id_number", "id_region_unknown", "身份证号的地区码在出生年份尚未设立或已撤销，请核对",
               "id_region_ok = false", warning=True),
         Check("phone", "bad_phone", "联系电话应为11位手机号或固定电话",
-              "raw_phone IS NOT NULL AND NOT (regexp_full_match(coalesce(phone_digits, ''), '1[3-9]\\d{9}') "
+              "given_phone AND NOT (regexp_full_match(coalesce(phone_digits, ''), '1[3-9]\\d{9}') "
               "OR regexp_full_match(coalesce(phone_digits, ''), '0?\\d{7,11}'))"),
         Check("neighbourhood", "required_missing", "缺少居民区，且无法从居住地址确定",
-              "raw_neighbourhood IS NULL AND neighbourhood_code IS NULL"),
+              "NOT given_neighbourhood AND neighbourhood_code IS NULL"),
         _date("arrived_on", "抵沪日期"), _future("arrived_on", "抵沪日期"),
         _too_old("arrived_on", "抵沪日期"),
         Check("enterprise_uscc", "required_missing", "企业报送的人员须填写统一社会信用代码",
@@ -98,7 +101,7 @@ CHECKS: dict[str, list[Check]] = {
         Check("quarantine_end", "end_before_start", "隔离结束日期早于开始日期",
               "quarantine_end < quarantine_start"),
         Check("neighbourhood", "neighbourhood_unresolved",
-              "居民区名称不在参考数据中，请核对", "raw_neighbourhood IS NOT NULL AND neighbourhood_code IS NULL",
+              "居民区名称不在参考数据中，请核对", "given_neighbourhood AND neighbourhood_code IS NULL",
               warning=True),
     ],
     "alarms": [
@@ -132,7 +135,7 @@ def enum_checks(source_name: str) -> list[Check]:
     for col in SOURCES[source_name].columns:
         if col.enum and not col.unknown_to_default and not col.enum_unknown:
             checks.append(Check(col.name, "unknown_value", f"{col.headers[0]}的取值不在可选范围内",
-                                f"raw_{col.name} IS NOT NULL AND enum_{col.name} IS NULL"))
+                                f"given_{col.name} AND enum_{col.name} IS NULL"))
     return checks
 
 
@@ -145,4 +148,5 @@ MASKED_VALUE = {
 
 
 def value_expression(column: str) -> str:
+    """The value a reject shows, as SQL over the staged row (raw text, masked or redacted)."""
     return MASKED_VALUE.get(column, f"left(redact(raw_{column}), 200)")

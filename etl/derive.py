@@ -108,24 +108,28 @@ def _calendar_warnings(con) -> list[str]:
     return []
 
 
-def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] = ()) -> None:
+def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] = (),
+                           addresses: str = "n_typed", given: tuple[str, ...] = ()) -> None:
     """`n_typed` (view or table) -> `target` ("TABLE n", or "VIEW n_resolved" when a later
     step materialises it), with neighbourhood_code and neighbourhood (the pack's name):
     the named neighbourhood when it is one, else the address index's road and lane/number.
 
     Addresses are matched once each, in the small table `_addresses` (many rows share a
     building): the staged rows are wide, and every pass over them costs. `drop`: staged
-    columns nothing after this step reads (the loader's own column names)."""
+    columns nothing after this step reads (the loader's own column names). `addresses`: a
+    view or table with the rows' `address` (NULL for none), which may be cheaper to read
+    than n_typed. `given`: columns to mark `given_<c>` (the file had a value: raw_<c>)."""
     assert target in ("TABLE n", "VIEW n_resolved"), target
+    assert addresses in ("n_typed", "_staged_addresses"), addresses
     roads = [r[0] for r in con.execute("SELECT DISTINCT road FROM ref_address_index").fetchall()]
     pattern = "(" + "|".join(re.escape(r) for r in sorted(roads, key=len, reverse=True)) + ")" if roads else "(?!)"
     # Regular expressions once per distinct address, range joins once per distinct road and lane.
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _addresses AS
         WITH parsed AS (
             SELECT address, regexp_extract(address, $roads || '(\\d+)弄', ['road', 'lane']) AS l,
                    regexp_extract(address, $roads || '(\\d+)号', ['road', 'number']) AS n
-            FROM (SELECT DISTINCT address FROM n_typed WHERE address IS NOT NULL)),
+            FROM (SELECT DISTINCT address FROM {addresses})),  -- NULL finds no code: dropped below
         keys AS (
             SELECT address, nullif(l.road, '') AS road_l, TRY_CAST(l.lane AS INTEGER) AS lane,
                    nullif(n.road, '') AS road_n, TRY_CAST(n.number AS INTEGER) AS number
@@ -149,6 +153,7 @@ def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] =
     con.execute(f"""
         CREATE OR REPLACE TEMP {target} AS
         SELECT t.*{" EXCLUDE (" + ", ".join(f'"{c}"' for c in drop) + ")" if drop else ""},
+               {"".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)}
                coalesce(names.code, ad.code) AS neighbourhood_code, rn.name AS neighbourhood
         FROM n_typed t
         LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(t.neighbourhood_given)
