@@ -12,6 +12,7 @@ from etl import settings
 
 from .clock import Clock
 from .db import SCOPE_SQL, Generation, Scope, query
+from .open_records import alarms_unhandled_after, tickets_open_after
 
 ALARM_TYPES = ("door_open", "tamper", "doorbell", "offline", "low_battery")
 
@@ -87,8 +88,8 @@ HOTLINE_SQL = f"""
 WITH t AS NOT MATERIALIZED (SELECT * FROM hotline_tickets WHERE {SCOPE_SQL}),
 r AS (SELECT {_windows(HOTLINE_RECEIVED)} FROM t WHERE t.received_at >= $p0 AND t.received_at < $d1),
 c AS (SELECT {_windows(HOTLINE_CLOSED)} FROM t WHERE t.closed_at >= $p0 AND t.closed_at < $d1),
-o AS (SELECT {_windows(HOTLINE_OPEN)} FROM t
-      WHERE t.received_at <= $now AND (t.closed_at IS NULL OR t.closed_at > $pnow) AND t.status <> 'returned')
+o AS (SELECT {_windows(HOTLINE_OPEN)} FROM {tickets_open_after("$pnow")} t
+      WHERE {SCOPE_SQL} AND t.received_at <= $now AND t.status <> 'returned')
 SELECT * FROM r, c, o"""
 
 _ACTIVE = "p.status = 'active' AND p.quarantine_start <= {today} AND {today} <= p.quarantine_end"
@@ -124,9 +125,9 @@ ALARMS_UNHANDLED = {
 ALARMS_SQL = f"""
 WITH a AS NOT MATERIALIZED (SELECT *, {THRESHOLD_SQL} AS threshold FROM alarms WHERE {SCOPE_SQL}),
 r AS (SELECT {_windows(ALARMS_RAISED)} FROM a WHERE a.raised_at >= $p0 AND a.raised_at < $d1),
-u AS (SELECT {_windows(ALARMS_UNHANDLED)} FROM a
-      WHERE a.raised_at <= $now AND (a.status IN ('open', 'in_progress')
-            OR (a.status IN ('handled', 'false_alarm') AND a.handled_at > $pnow)))
+u AS (SELECT {_windows(ALARMS_UNHANDLED)}
+      FROM (SELECT *, {THRESHOLD_SQL} AS threshold FROM {alarms_unhandled_after("$pnow")} WHERE {SCOPE_SQL}) a
+      WHERE a.raised_at <= $now)
 SELECT * FROM r, u"""
 
 ENTERPRISE_FIGURES = {

@@ -9,7 +9,8 @@ from etl import settings
 
 from . import labels
 from .clock import Clock
-from .db import SCOPE_SQL, Generation, Scope, query, rows_where
+from .db import SCOPE_SQL, Generation, Scope, query
+from .open_records import alarms_unhandled_after, tickets_open_after
 from .queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
 from .figures import THRESHOLD_SQL, thresholds
 
@@ -44,8 +45,8 @@ def _any(rules) -> str:
 
 # Colours and reasons in SQL too: at city scale there are 6,000 neighbourhoods, and doing
 # it row by row in pandas cost more than the query.
-# The open alarms and overdue tickets of a city are thousands of ten million rows: found by
-# rowid, then read (boardkit.db.rows_where).
+# The open alarms and overdue tickets of a city are thousands of ten million rows: read from
+# the open records and the recent end of the tables (boardkit/open_records.py).
 STATUS_SQL = f"""
 WITH nb AS (SELECT code AS neighbourhood_code, name, subdistrict_code, subdistrict_name, centroid_lon, centroid_lat
             FROM ref_neighbourhoods WHERE {SCOPE_SQL.replace('neighbourhood_code', 'code')}),
@@ -55,12 +56,12 @@ al AS (SELECT neighbourhood_code,
               count(*) AS open_alarms
        FROM (SELECT *, {THRESHOLD_SQL} AS threshold,
                     date_diff('second', raised_at, $now) / 60.0 AS age
-             FROM {rows_where("alarms", UNHANDLED_WHERE)})
+             FROM {alarms_unhandled_after("$now")} WHERE {UNHANDLED_WHERE})
        GROUP BY ALL),
 tk AS (SELECT neighbourhood_code,
               count(*) FILTER (epidemic_related) AS epidemic_overdue,
               count(*) FILTER (NOT coalesce(epidemic_related, false)) AS non_epidemic_overdue
-       FROM {rows_where("hotline_tickets", OVERDUE_OPEN_WHERE)}
+       FROM {tickets_open_after("$now")} WHERE {OVERDUE_OPEN_WHERE}
        GROUP BY ALL),
 qe AS (SELECT neighbourhood_code, count(*) AS ending_tomorrow FROM persons
        WHERE {SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'

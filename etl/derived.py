@@ -5,6 +5,9 @@ run reads ready answers instead of re-deriving them from millions of rows (issue
   at city scale (3M reports) every query on it paid two window sorts of all reports.
 - `ref_subdistricts`: sub-district outlines (neighbourhood polygons dissolved, simplified)
   for the whole-city map, rebuilt when the reference pack changes.
+- `open_tickets`, `open_alarms`: the tickets never closed and the alarms still open or in
+  progress (a few percent of the rows), rebuilt when their table changed; the board reads
+  "open at a moment" from them and the rows closed after it (boardkit/open_records.py).
 
 Writers note what they change (`note_upsert`, `mark`) in a temporary table of the
 writing connection, so a refused file's rollback takes its notes with it; `refresh`
@@ -17,7 +20,7 @@ from __future__ import annotations
 import json
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
-DERIVED_VERSION = "1"
+DERIVED_VERSION = "2"
 
 # One row per person (data-contract.md): the latest report (load order) decides measure,
 # dates and status; a community report, when there is one, decides where the person lives.
@@ -44,6 +47,15 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
 WHERE l.latest = 1"""
 
+# The open records as the board's open_records.py expects them: whatever could be open at
+# some moment, whichever the moment (it adds the rows closed after the moment).
+OPEN_RECORDS = {
+    "open_tickets": "SELECT * FROM hotline_tickets WHERE closed_at IS NULL",
+    "open_alarms": "SELECT * FROM alarms WHERE status IN ('open', 'in_progress')",
+}
+# Which derived table follows which base table.
+FOLLOWS = {"hotline": "open_tickets", "alarms": "open_alarms"}
+
 NOTES = "_derived_notes"
 WHOLE_AFTER_KEYS = 200_000
 # Polygons of the city map are drawn at ~10 m per pixel: finer detail is only bytes.
@@ -69,6 +81,8 @@ def note_upsert(con, source: str) -> None:
     """Called by the loader with the rows about to be upserted in the temp view `_ok`."""
     if source == "roster":  # a report key always belongs to the same person key
         mark(con, "persons", "SELECT person_key FROM _ok")
+    if source in FOLLOWS:
+        mark(con, FOLLOWS[source])
 
 
 def refresh(con) -> list[str]:
@@ -77,13 +91,18 @@ def refresh(con) -> list[str]:
     built = _meta(con, "derived_version")
     _ensure_notes(con)
     if built != DERIVED_VERSION:
-        mark(con, "persons")
+        for kind in ("persons", *OPEN_RECORDS):
+            mark(con, kind)
     notes = con.execute(f"SELECT kind, count(*) FILTER (key IS NULL) > 0 AS whole, count(key) AS keys "
                         f"FROM {NOTES} GROUP BY kind").fetchall()
     for kind, whole, keys in notes:
         if kind == "persons":
             # Past some hundred thousand persons, one pass over all reports is cheaper.
             done.append(_refresh_persons(con, whole or keys > WHOLE_AFTER_KEYS))
+        elif kind in OPEN_RECORDS:  # a few percent of the rows: copied whole
+            con.execute(f"DELETE FROM {kind}")
+            con.execute(f"INSERT INTO {kind} BY NAME {OPEN_RECORDS[kind]}")
+            done.append(f"{kind}: rebuilt")
     con.execute(f"DELETE FROM {NOTES}")
     if (_meta(con, "subdistricts_from") or "") != (_meta(con, "reference_fingerprint") or "") \
             or built != DERIVED_VERSION:

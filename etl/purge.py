@@ -128,6 +128,7 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
             origin = NULL
         FROM _purge_reports p WHERE roster_reports.report_key = p.report_key""").fetchall()[0][0]
     derived.mark(con, "persons", "SELECT person_key FROM _purge_persons UNION ALL SELECT token FROM _purge_persons")
+    derived.mark(con, "open_alarms")  # device ids and rooms of alarms changed above
 
     if issues_up_to_run is None:
         issues_up_to_run = con.execute("""SELECT coalesce(max(run_id), 0) FROM etl_runs

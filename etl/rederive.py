@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import derive, store
+from . import derive, derived, store
 from .load import _macros
 
 
@@ -26,4 +26,6 @@ def rederive(db_path: Path) -> list[str]:
         lines.append(f"重新分类工单并重算未填写的办理时限 {count} 条，用时 {seconds:.1f} 秒"
                      f"（{count / max(seconds, 1e-9):,.0f} 条/秒）")
         derive.link_alarm_devices(con, "alarms", "alarm_id")
+        for kind in derived.OPEN_RECORDS:  # both tables changed above
+            derived.mark(con, kind)
     return lines

@@ -140,3 +140,48 @@ def test_refresh_without_notes_changes_nothing(db_path, kind):
     with store.writer_lock(db_path), store.new_generation(db_path):
         pass
     assert query(db_path, f"SELECT * FROM {kind} ORDER BY ALL") == before
+
+
+def _open_records_match(db_path) -> int:
+    """The open records equal their definition, and "open at a moment" read through them
+    (boardkit/open_records.py) equals the rule applied to every row, at every moment the
+    data holds (each time a ticket or alarm arrives, closes or is handled, and a second
+    either side). Returns how many moments were tried."""
+    from boardkit.open_records import alarms_unhandled_after, tickets_open_after
+    from boardkit.queries.alarms import UNHANDLED_SQL
+    from boardkit.queries.hotline import OPEN_SQL
+    con = connect(db_path)
+    try:
+        for kind, definition in derived.OPEN_RECORDS.items():
+            assert con.execute(f"""SELECT (SELECT count(*) FROM (FROM {kind} EXCEPT ALL {definition}))
+                                        + (SELECT count(*) FROM ({definition} EXCEPT ALL FROM {kind}))""").fetchone() \
+                == (0,), kind
+        moments = [m for (m,) in con.execute("""
+            SELECT DISTINCT m + INTERVAL (s) SECOND FROM (
+                SELECT unnest([received_at, closed_at]) AS m FROM hotline_tickets
+                UNION ALL SELECT unnest([raised_at, handled_at]) FROM alarms), range(-1, 2) r(s)
+            WHERE m IS NOT NULL ORDER BY 1""").fetchall()]
+        for moment in moments:
+            tickets = con.execute(f"""SELECT (SELECT count(*) FROM {tickets_open_after("$now")} WHERE {OPEN_SQL}),
+                                             (SELECT count(*) FROM hotline_tickets WHERE {OPEN_SQL})""",
+                                  {"now": moment}).fetchone()
+            alarms = con.execute(f"""SELECT (SELECT count(*) FROM {alarms_unhandled_after("$now")} WHERE {UNHANDLED_SQL}),
+                                            (SELECT count(*) FROM alarms WHERE {UNHANDLED_SQL})""",
+                                 {"now": moment}).fetchone()
+            assert tickets[0] == tickets[1] and alarms[0] == alarms[1], (moment, tickets, alarms)
+        return len(moments)
+    finally:
+        con.close()
+
+
+def test_open_records_follow_later_exports_and_answer_any_moment(db_path):
+    load("hotline", ["hotline_day1.csv"], db_path)
+    load("alarms", ["alarms_day1.csv"], db_path)
+    assert _open_records_match(db_path) > 10
+    open_counts = "SELECT (SELECT count(*) FROM open_tickets), (SELECT count(*) FROM open_alarms)"
+    assert query(db_path, open_counts) == [(1, 1)]
+    # The next day's exports close the ticket and handle the alarm: they leave the open records.
+    load("hotline", ["hotline_day2.csv"], db_path)
+    load("alarms", ["alarms_day2.csv"], db_path)
+    assert query(db_path, open_counts) == [(0, 0)]
+    assert _open_records_match(db_path) > 10

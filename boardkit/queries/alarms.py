@@ -6,8 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
+from ..db import SCOPE_SQL, Generation, Scope, query
 from ..figures import THRESHOLD_SQL, thresholds
+from ..open_records import alarms_unhandled_after
 
 FILTER_SQL = "(CAST($alarm_type AS VARCHAR) IS NULL OR alarm_type = $alarm_type)"
 RAISED_SQL = "raised_at >= $start AND raised_at < CAST($end AS DATE) + 1"
@@ -65,7 +66,7 @@ def unhandled_alarms_oldest_first(gen: Generation, scope: Scope, now: dt.datetim
                status, round(date_diff('second', raised_at, $now) / 60.0, 1) AS minutes_open,
                {THRESHOLD_SQL} AS threshold,
                date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60 AS past_threshold
-        FROM {rows_where("alarms", f"{SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}")}
+        FROM {alarms_unhandled_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}
         ORDER BY raised_at, alarm_id LIMIT $limit""",
                  _params(scope, alarm_type, now=now, limit=limit, **thresholds()))
 
@@ -75,15 +76,27 @@ def alarms_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: 
     """(neighbourhood_code, neighbourhood, alarm_type, n, answered, median_response,
     unhandled_now): alarms raised in [start, end] per neighbourhood and type; the
     neighbourhood totals are the sums over its types."""
+    # Two scans joined, not one with an OR: each finds its rows by zone maps or the open records.
     return query(gen, f"""
-        SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, alarm_type,
-               count(*) FILTER ({RAISED_SQL}) AS n,
-               count(*) FILTER ({RAISED_SQL} AND response_minutes IS NOT NULL
-                                AND status IN ('handled', 'false_alarm')) AS answered,
-               median(response_minutes) FILTER ({RAISED_SQL} AND status IN ('handled', 'false_alarm')) AS median_response,
-               count(*) FILTER ({UNHANDLED_SQL}) AS unhandled_now
-        FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND (({RAISED_SQL}) OR ({UNHANDLED_SQL}))
-        GROUP BY neighbourhood_code, alarm_type ORDER BY neighbourhood_code, alarm_type""",
+        WITH raised AS (
+            SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, alarm_type, count(*) AS n,
+                   count(*) FILTER (response_minutes IS NOT NULL AND status IN ('handled', 'false_alarm')) AS answered,
+                   median(response_minutes) FILTER (status IN ('handled', 'false_alarm')) AS median_response
+            FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL}
+            GROUP BY neighbourhood_code, alarm_type),
+        unhandled AS (
+            SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, alarm_type, count(*) AS unhandled_now
+            FROM {alarms_unhandled_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}
+            GROUP BY neighbourhood_code, alarm_type)
+        SELECT coalesce(r.neighbourhood_code, u.neighbourhood_code) AS neighbourhood_code,
+               coalesce(r.neighbourhood, u.neighbourhood) AS neighbourhood,
+               coalesce(r.alarm_type, u.alarm_type) AS alarm_type,
+               coalesce(r.n, 0) AS n, coalesce(r.answered, 0) AS answered, r.median_response,
+               coalesce(u.unhandled_now, 0) AS unhandled_now
+        FROM raised r FULL OUTER JOIN unhandled u
+             ON r.neighbourhood_code IS NOT DISTINCT FROM u.neighbourhood_code
+            AND r.alarm_type IS NOT DISTINCT FROM u.alarm_type
+        ORDER BY 1, 3""",
                  _params(scope, alarm_type, start=start, end=end, now=now))
 
 

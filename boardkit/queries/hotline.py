@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
+from ..open_records import tickets_open_after
 
 TICKET_VIEWS = ("open", "overdue", "closed", "returned", "all")
 
@@ -23,6 +24,8 @@ VIEW_SQL = {
     "all": "received_at <= $now",
 }
 IN_RANGE_SQL = "received_at >= $start AND received_at < CAST($end AS DATE) + 1"
+# Views whose tickets are all open at now: read from the open records (boardkit/open_records.py).
+OPEN_VIEWS = ("open", "overdue")
 
 
 def _params(scope: Scope, topic: str | None, request_type: str | None, **extra) -> dict:
@@ -53,15 +56,24 @@ def received_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end
                               topic: str | None = None, request_type: str | None = None) -> pd.DataFrame:
     """(neighbourhood_code, neighbourhood, received, epidemic, open_now, overdue_now), most first;
     tickets whose neighbourhood could not be resolved are one row with a NULL code."""
+    # Two scans joined, not one with an OR: each finds its rows by zone maps or the open records.
     return query(gen, f"""
-        SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood,
-               count(*) FILTER ({IN_RANGE_SQL}) AS received,
-               count(*) FILTER ({IN_RANGE_SQL} AND epidemic_related) AS epidemic,
-               count(*) FILTER ({OPEN_SQL}) AS open_now,
-               count(*) FILTER ({OPEN_SQL} AND due_at < $now) AS overdue_now
-        FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL}
-          AND (({IN_RANGE_SQL}) OR ({OPEN_SQL}))
-        GROUP BY neighbourhood_code ORDER BY received DESC, neighbourhood_code""",
+        WITH received AS (
+            SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, count(*) AS received,
+                   count(*) FILTER (epidemic_related) AS epidemic
+            FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL}
+            GROUP BY neighbourhood_code),
+        open AS (
+            SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, count(*) AS open_now,
+                   count(*) FILTER (due_at < $now) AS overdue_now
+            FROM {tickets_open_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {OPEN_SQL}
+            GROUP BY neighbourhood_code)
+        SELECT coalesce(r.neighbourhood_code, o.neighbourhood_code) AS neighbourhood_code,
+               coalesce(r.neighbourhood, o.neighbourhood) AS neighbourhood,
+               coalesce(r.received, 0) AS received, coalesce(r.epidemic, 0) AS epidemic,
+               coalesce(o.open_now, 0) AS open_now, coalesce(o.overdue_now, 0) AS overdue_now
+        FROM received r FULL OUTER JOIN open o ON r.neighbourhood_code IS NOT DISTINCT FROM o.neighbourhood_code
+        ORDER BY received DESC, neighbourhood_code""",
                  _params(scope, topic, request_type, start=start, end=end, now=now))
 
 
@@ -98,9 +110,10 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                      FROM t WHERE {IN_RANGE_SQL} GROUP BY ALL),
         -- Only tickets overdue and open at some moment of the window take part in the join of
         -- days and tickets (at city scale: thousands of 10 million; the join was 3 s).
-        late AS (SELECT received_at, closed_at, due_at FROM t
-                 WHERE status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
-                   AND received_at <= $now AND (closed_at IS NULL OR closed_at > CAST($start AS DATE) + 1)),
+        late AS (SELECT received_at, closed_at, due_at FROM {tickets_open_after("CAST($start AS DATE) + 1")}
+                 WHERE {SCOPE_SQL} AND {FILTER_SQL}
+                   AND status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
+                   AND received_at <= $now),
         overdue AS (SELECT days.day, count(late.received_at) AS overdue_open
                     FROM days LEFT JOIN late ON late.received_at <= days.at_time
                          AND NOT coalesce(late.closed_at <= days.at_time, false) AND late.due_at < days.at_time
@@ -119,8 +132,12 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
 def ticket_counts_by_view(gen: Generation, scope: Scope, now: dt.datetime, topic: str | None = None,
                           request_type: str | None = None) -> dict[str, int]:
     """How many tickets each status view of the table holds at now ({view: n})."""
-    columns = ",\n".join(f"count(*) FILTER ({VIEW_SQL[v]}) AS {v}" for v in TICKET_VIEWS)
-    frame = query(gen, f"SELECT {columns} FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL}",
+    # Open and overdue from the open records; the others need every ticket's dates.
+    opened = ",\n".join(f"count(*) FILTER ({VIEW_SQL[v]}) AS {v}" for v in OPEN_VIEWS)
+    others = ",\n".join(f"count(*) FILTER ({VIEW_SQL[v]}) AS {v}" for v in TICKET_VIEWS if v not in OPEN_VIEWS)
+    frame = query(gen, f"""
+        SELECT * FROM (SELECT {opened} FROM {tickets_open_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL}),
+                      (SELECT {others} FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL})""",
                   _params(scope, topic, request_type, now=now))
     return {v: int(frame.at[0, v]) for v in TICKET_VIEWS}
 
@@ -130,7 +147,10 @@ def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: 
                          limit: int = 500) -> pd.DataFrame:
     """The tickets of one status view at now, oldest first, with due flags and the words that
     decided the topic. `room` is selected only when the scope allows it (scope.show_room)."""
-    where = VIEW_SQL[view if view in VIEW_SQL else "open"]
+    view = view if view in VIEW_SQL else "open"
+    where = VIEW_SQL[view]
+    source = tickets_open_after("$now") if view in OPEN_VIEWS else \
+        rows_where("hotline_tickets", f"{SCOPE_SQL} AND {FILTER_SQL} AND {where}")
     room = "room," if scope.show_room else ""
     return query(gen, f"""
         SELECT ticket_id, received_at, due_at, closed_at, status, request_type,
@@ -142,7 +162,7 @@ def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: 
                CASE WHEN {OPEN_SQL} AND due_at < $now
                     THEN round(date_diff('minute', due_at, $now) / 60.0, 1) END AS hours_overdue,
                CASE WHEN closed_at IS NOT NULL THEN closed_at <= due_at END AS closed_on_time
-        FROM {rows_where("hotline_tickets", f"{SCOPE_SQL} AND {FILTER_SQL} AND {where}")}
+        FROM {source} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {where}
         ORDER BY received_at, ticket_id LIMIT $limit""",
                  _params(scope, topic, request_type, now=now, limit=limit))
 

@@ -7,8 +7,9 @@ import pandas as pd
 from etl import settings
 
 from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
+from ..db import SCOPE_SQL, Generation, Scope, query
 from ..figures import THRESHOLD_SQL, thresholds
+from ..open_records import alarms_unhandled_after, tickets_open_after
 
 
 def _room(scope: Scope) -> str:
@@ -29,7 +30,7 @@ def overdue_tickets(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame
                round(date_diff('minute', due_at, $now) / 60.0, 1) AS overdue_hours,
                epidemic_related, topic, request_type, status, handling_unit,
                left(content, 60) AS content, address{_room(scope)}
-        FROM {rows_where("hotline_tickets", OVERDUE_OPEN_WHERE)}
+        FROM {tickets_open_after("$now")} WHERE {OVERDUE_OPEN_WHERE}
         ORDER BY epidemic_related DESC, due_at, ticket_id""", {"now": clock.now, **scope.params})
 
 
@@ -43,7 +44,7 @@ def unhandled_alarms(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFram
                date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60 AS past_threshold,
                CASE WHEN status IN ('handled', 'false_alarm') THEN 'open' ELSE status END AS status,
                address{_room(scope)}
-        FROM {rows_where("alarms", UNHANDLED_WHERE)}
+        FROM {alarms_unhandled_after("$now")} WHERE {UNHANDLED_WHERE}
         ORDER BY raised_at, alarm_id""", {"now": clock.now, **thresholds(), **scope.params})
 
 

@@ -9,6 +9,7 @@ from etl import settings
 
 from ..clock import Clock
 from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
+from ..open_records import tickets_open_after
 from ..figures import THRESHOLD_SQL, thresholds
 
 
@@ -63,7 +64,8 @@ def subdistrict_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
                          ORDER BY code""", scope.params)
 
 
-# The attention list's conditions, each narrowed by rowid before its rows are read.
+# The attention list's conditions: open alarms and tickets from the open records
+# (boardkit/open_records.py), persons narrowed by rowid before their rows are read.
 ATTENTION_ALARMS = f"""{SCOPE_SQL} AND raised_at <= $now AND status IN ('open', 'in_progress')
             AND date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60"""
 ATTENTION_TICKETS = f"""{SCOPE_SQL} AND epidemic_related AND received_at <= $now
@@ -81,11 +83,11 @@ def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200
         SELECT * FROM (
           SELECT 1 AS priority, '开门报警超时' AS kind, neighbourhood, raised_at AS since,
                  '设备 ' || device_id || '，已 ' || CAST(date_diff('minute', raised_at, $now) AS VARCHAR) || ' 分钟未处置' AS detail
-          FROM {rows_where("alarms", ATTENTION_ALARMS)}
+          FROM open_alarms WHERE {ATTENTION_ALARMS}
           UNION ALL
           SELECT 2, '涉疫工单超期', neighbourhood, due_at,
                  ticket_id || '：' || left(content, 40)
-          FROM {rows_where("hotline_tickets", ATTENTION_TICKETS)}
+          FROM {tickets_open_after("$now")} WHERE {ATTENTION_TICKETS}
           UNION ALL
           SELECT 3, '隔离即将解除', neighbourhood, CAST(quarantine_end AS TIMESTAMP),
                  name_masked || '，' || CASE measure WHEN 'home_quarantine' THEN '居家隔离' ELSE '集中隔离' END
