@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
-DERIVED_VERSION = "2"
+DERIVED_VERSION = "3"
 
 # One row per person (data-contract.md): the latest report (load order) decides measure,
 # dates and status; a community report, when there is one, decides where the person lives.
@@ -35,7 +35,8 @@ ranked AS (
 SELECT l.person_key, l.name_masked, l.id_masked, l.phone_masked,
        h.neighbourhood, h.neighbourhood_code, h.address, h.room,
        l.measure, l.quarantine_start, l.quarantine_end, l.status, l.device_id,
-       a.arrived_on, a.sources, a.has_community_report, a.has_enterprise_report, a.id_valid
+       a.arrived_on, a.sources, a.has_community_report, a.has_enterprise_report, a.id_valid,
+       a.origin_province
 FROM ranked l
 JOIN ranked h ON h.person_key = l.person_key AND h.home = 1
 JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
@@ -43,7 +44,10 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
                         ORDER BY CASE reported_by WHEN 'community' THEN '居委:' ELSE '企业:' END || reporter) AS sources,
              bool_or(reported_by = 'community') AS has_community_report,
              bool_or(reported_by = 'enterprise') AS has_enterprise_report,
-             bool_and(id_valid) AS id_valid
+             bool_and(id_valid) AS id_valid,
+             -- the latest report that names a province (metrics.md: arrivals by origin)
+             arg_max(origin_province, CAST(run_id AS BIGINT) * 1000000 + row_number)
+                 FILTER (origin_province IS NOT NULL) AS origin_province
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
 WHERE l.latest = 1"""
 

@@ -42,14 +42,8 @@ def arrivals_by_province(gen: Generation, scope: Scope, start: dt.date, end: dt.
     """(province, n): persons arrived in [start, end] by origin province, most first; the
     province of a person is that of their latest report that names one (NULL: not recognised)."""
     return query(gen, f"""
-        WITH arrived AS (SELECT person_key FROM {PERSONS_SQL} p WHERE {ARRIVED_SQL}),
-        -- The latest province of the persons counted only (not of all three million).
-        origin AS (SELECT person_key, arg_max(origin_province, CAST(run_id AS BIGINT) * 1000000 + row_number) AS province
-                   FROM roster_reports
-                   WHERE origin_province IS NOT NULL AND person_key IN (SELECT person_key FROM arrived)
-                   GROUP BY ALL),
-        counted AS (SELECT origin.province, count(*) AS n FROM arrived LEFT JOIN origin USING (person_key)
-                    GROUP BY ALL),
+        WITH counted AS (SELECT origin_province AS province, count(*) AS n FROM {PERSONS_SQL} p
+                         WHERE {ARRIVED_SQL} GROUP BY ALL),
         ranked AS (SELECT *, row_number() OVER (ORDER BY province IS NULL, n DESC, province) AS rank FROM counted)
         SELECT CASE WHEN rank <= $top THEN province ELSE '其他省份' END AS province,
                CAST(sum(n) AS BIGINT) AS n, min(rank) AS rank

@@ -72,6 +72,11 @@ def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -
                ({THRESHOLD_SQL}) AS threshold
         FROM alarms a LEFT JOIN {_NB} nb ON nb.code = a.neighbourhood_code
         WHERE {SCOPE_SQL.replace('neighbourhood_code', 'a.neighbourhood_code')} AND a.raised_at <= $now
+          -- The newest `limit` moments first, by one column (and zone maps): joining ten
+          -- million alarms to their names before the LIMIT cost 200 ms at city scale.
+          AND a.raised_at >= (SELECT min(raised_at) FROM (
+                SELECT raised_at FROM alarms WHERE {SCOPE_SQL} AND raised_at <= $now
+                ORDER BY raised_at DESC LIMIT CAST($limit AS INTEGER)))
         ORDER BY a.raised_at DESC, nb.name LIMIT CAST($limit AS INTEGER)""",
         {"now": clock.now, "limit": limit, **thresholds(), **scope.params}, cap=limit)
 

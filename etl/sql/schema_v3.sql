@@ -6,3 +6,7 @@
 -- alarms 47 -> 4 ms.
 CREATE TABLE IF NOT EXISTS open_tickets AS SELECT * FROM hotline_tickets LIMIT 0;
 CREATE TABLE IF NOT EXISTS open_alarms AS SELECT * FROM alarms LIMIT 0;
+
+-- Each person's origin province (their latest report that names one), so the roster page's
+-- arrivals by province count persons without looking up three million reports.
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS origin_province VARCHAR;
