@@ -26,11 +26,18 @@ SCREEN = st.Page("pages/screen.py", title=labels.PAGES["screen"], icon=":materia
 AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/policy:", url_path="audit")
 
 viewer = signed_in_viewer()
-if viewer is None:  # signed out: only the sign-in page, and the screen (no sign-in, address-checked)
-    page = st.navigation([st.Page(sign_in_page, title="登录", icon=":material/login:"), SCREEN], position="hidden")
+if viewer is None:
+    # Signed out: the sign-in form, and the screen (no sign-in: address-checked). Every other
+    # page's address shows the form too, so a link to /brief is not "page not found", and
+    # signing in reruns at that address: the linked page opens, with the link's filters.
+    sign_in = st.Page(sign_in_page, title="登录", icon=":material/login:", default=True)
+    linked = {f"pages/{p.url_path}.py": st.Page(sign_in_page, title=p.title, url_path=p.url_path)
+              for p in PAGES[1:] + [AUDIT]}  # each page's file is named as its address
+    page = st.navigation([sign_in, SCREEN] + list(linked.values()), position="hidden")
+    forward_deep_link({**linked, "pages/overview.py": sign_in})
 else:
     page = st.navigation({"": PAGES + ([AUDIT] if viewer.is_leader else []), "大屏": [SCREEN]})
-forward_deep_link()
+    forward_deep_link()
 on_screen = page.url_path == SCREEN.url_path
 if on_screen:
     viewer = screen_viewer()

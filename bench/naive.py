@@ -134,8 +134,9 @@ def child_main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--mem-gb", type=float, default=16)
     args = ap.parse_args(argv)
-    cap = int(args.mem_gb * 2**30)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))   # address space: a MemoryError, not the OOM killer
+    # The cap is on resident memory, watched by the parent (run_side): a cap on address
+    # space (RLIMIT_AS) made DuckDB's reservations fail and the naive side die of SIGSEGV at
+    # city scale before it had used the memory it was allowed.
     out = {"side": args.side, "ok": True}
     try:
         run = run_naive if args.side == "naive" else run_ours
@@ -152,13 +153,39 @@ def child_main(argv=None) -> int:
 def run_side(side: str, db, clock, repeat: int, mem_gb: float) -> dict:
     cmd = [sys.executable, "-m", "bench.naive", "--side", side, "--db", str(db), "--now", clock.now.isoformat(),
            "--day", clock.day.isoformat(), "--repeat", str(repeat), "--mem-gb", str(mem_gb)]
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=os.environ.copy(), capture_output=True, text=True)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=os.environ.copy(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    peak_kb, over = _watch_rss(proc, int(mem_gb * 2**20))
+    stdout, stderr = proc.communicate()
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
     if lines:
         return json.loads(lines[-1])
+    if over:
+        return {"side": side, "ok": False, "maxrss_kb": peak_kb,
+                "error": f"stopped: resident memory passed the {mem_gb:g} GB cap"}
     why = f"exit status {proc.returncode}" if proc.returncode >= 0 else f"killed by signal {-proc.returncode}"
-    tail = (proc.stderr.strip().splitlines() or [""])[-1][:200]
-    return {"side": side, "ok": False, "error": f"{why}: {tail}"}
+    tail = (stderr.strip().splitlines() or [""])[-1][:200]
+    return {"side": side, "ok": False, "maxrss_kb": peak_kb, "error": f"{why}: {tail}"}
+
+
+def _watch_rss(proc: subprocess.Popen, cap_kb: int, every: float = 0.2) -> tuple[int, bool]:
+    """Polls the child's resident memory until it exits; kills it past `cap_kb`.
+    Returns (highest RSS seen in kB, whether it was stopped)."""
+    peak = 0
+    status = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        if peak > cap_kb:
+            proc.kill()
+            proc.wait()
+            return peak, True
+        time.sleep(every)
+    return peak, False
 
 
 def naive_rows(db, clock, repeat: int, mem_gb: float = 16, say=print) -> list[Row]:

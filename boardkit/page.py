@@ -123,11 +123,13 @@ def context() -> Context:
     return st.session_state["ctx"]
 
 
-def forward_deep_link() -> None:
-    """In board.py, after st.navigation: go on to a page a deep link asked for."""
+def forward_deep_link(pages: dict | None = None) -> None:
+    """In board.py, after st.navigation: go on to a page a deep link asked for. `pages`: the
+    page standing for a page file in this navigation, where it is not the file itself
+    (signed out, every address shows the sign-in form)."""
     target = st.session_state.pop("_deep_link", None)
     if target:
-        st.switch_page(target, query_params=st.query_params.to_dict())
+        st.switch_page((pages or {}).get(target, target), query_params=st.query_params.to_dict())
 
 
 def freshness_line(gen: Generation) -> str:

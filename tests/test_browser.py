@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,12 +39,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
+@contextmanager
+def _streamlit(demo_db, log_dir: Path, **env_extra):
     """`streamlit run board.py` on a free local port, stopped at the end whatever happens."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "BOARD_DB": str(demo_db), "BOARD_AUTH": "off"}
+    log_path = log_dir / "server.log"
+    env = {**os.environ, "BOARD_DB": str(demo_db), "BOARD_AUTH": "off", **env_extra}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "board.py", "--server.port", str(port),
@@ -73,6 +74,12 @@ def server(demo_db, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    with _streamlit(demo_db, tmp_path_factory.mktemp("streamlit")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +217,27 @@ def test_brief_workbook_is_made_on_click(server, browser):
         assert _outside(requests) == []
     finally:
         context.close()
+
+
+def test_a_link_opens_its_page_after_sign_in(demo_db, browser, tmp_path):
+    """A leader opens a link to the 日报 with a report day, signed out: the sign-in form, not
+    "page not found"; after signing in, the 日报 of that day, not the overview."""
+    from etl.users import add_user
+    users = tmp_path / "users.toml"
+    add_user("lead", "leader", "correct-horse", path=users)
+    with _streamlit(demo_db, tmp_path, BOARD_AUTH="required", BOARD_USERS=str(users),
+                    BOARD_AUDIT=str(tmp_path / "audit.sqlite")) as base:
+        requests: list[str] = []
+        context, page = _open(browser, f"{base}/brief?d=2020-04-20", requests)
+        try:
+            page.get_by_text("一屏观 · 登录").wait_for(timeout=30_000)
+            assert page.get_by_text("Page not found").count() == 0
+            page.get_by_label("用户名").fill("lead")
+            page.get_by_label("密码").fill("correct-horse")
+            page.get_by_role("button", name="登录").click()
+            page.get_by_role("heading", name=re.compile("日报")).first.wait_for(timeout=60_000)
+            assert "/brief" in page.url and "d=2020-04-20" in page.url, page.url
+            assert page.get_by_text("一屏观 · 登录").count() == 0
+            page.screenshot(path=str(SHOTS / "deep_link_after_sign_in.png"), full_page=True)
+        finally:
+            context.close()
