@@ -16,66 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from . import archive, derive, derived, settings, store
+from . import archive, derive, settings, store
 from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
 from .readers import FileRefused, Staged, detect_source, install_macros, stage
 from .sources import SOURCES, Source
+from .upsert import upsert
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Load order for a batch: devices are linked to flats through the roster.
 SOURCE_ORDER = ("enterprises", "roster", "hotline", "alarms")
-
-# Table columns written from `n`, and for each the file columns it comes from: when the
-# file has none of them, an update keeps the stored value (data-contract.md, Upserts).
-TABLE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "hotline": {
-        "ticket_id": ("ticket_id",), "received_at": ("received_at",), "request_type": ("request_type",),
-        "content": ("content",), "address": ("address",), "room": ("address",),
-        "neighbourhood": ("neighbourhood", "address"), "neighbourhood_code": ("neighbourhood", "address"),
-        "handling_unit": ("handling_unit",), "due_at": ("due_at", "received_at"),
-        "due_at_given": ("due_at",), "closed_at": ("closed_at",), "status": ("status", "closed_at"),
-        "satisfaction": ("satisfaction",), "first_contact": ("first_contact",), "channel": ("channel",),
-        "repeat_of": ("repeat_of",), "caller_phone_masked": ("caller_phone",),
-        "lon": ("lon",), "lat": ("lat",), "epidemic_related": ("content",), "topic": ("content",),
-        "faq_question": ("content",), "topic_words": ("content",), "run_id": ()},
-    "roster": {
-        "report_key": (), "person_key": (), "name_masked": ("name",), "id_type": ("id_type",),
-        "id_masked": ("id_number",), "id_valid": ("id_number",), "phone_masked": ("phone",),
-        "neighbourhood": ("neighbourhood", "address"), "neighbourhood_code": ("neighbourhood", "address"),
-        "address": ("address",), "room": ("address",), "origin": ("origin",), "origin_province": ("origin",),
-        "arrived_on": (), "reported_by": (), "reporter": (), "enterprise_uscc": ("enterprise_uscc",),
-        "measure": ("measure",), "quarantine_start": ("quarantine_start",),
-        "quarantine_end": ("quarantine_end", "quarantine_start"), "status": ("status",),
-        "device_id": ("device_id",), "run_id": (), "row_number": ()},
-    "alarms": {
-        "alarm_id": (), "device_id": (), "device_type": ("device_type",), "alarm_type": ("alarm_type",),
-        "raised_at": ("raised_at",), "neighbourhood": ("neighbourhood", "address"),
-        "neighbourhood_code": ("neighbourhood", "address"), "address": ("address",), "room": ("address",),
-        "status": ("status",), "handled_by_masked": ("handled_by",), "handled_at": ("handled_at",),
-        "note": ("note",), "response_minutes": ("handled_at", "status"), "run_id": ()},
-    "enterprises": {
-        "uscc": (), "name": ("name",), "industry": ("industry",), "address": ("address",),
-        "room": ("address",), "neighbourhood": ("neighbourhood", "address"),
-        "neighbourhood_code": ("neighbourhood", "address"), "employees_total": ("employees_total",),
-        "employees_from_outside": ("employees_from_outside",), "employees_on_site": ("employees_on_site",),
-        "application_status": ("application_status",), "applied_on": ("applied_on",),
-        "reviewed_on": ("reviewed_on",), "resumed_on": ("resumed_on",),
-        "contact_phone_masked": ("contact_phone",), "utensil_pledge": ("utensil_pledge",),
-        "lon": ("lon",), "lat": ("lat",), "run_id": ()},
-}
-
-# Upsert expressions where "the later row wins" is not the rule.
-STICKY = {
-    "closed_at": "coalesce(excluded.closed_at, {t}.closed_at)",
-    "handled_at": "coalesce(excluded.handled_at, {t}.handled_at)",
-    "response_minutes": "coalesce(excluded.response_minutes, {t}.response_minutes)",
-}
-TERMINAL_STATUS = {"hotline": ("closed",), "alarms": ("handled", "false_alarm", "pre_reported")}
-
 
 @dataclass
 class FileResult:
@@ -246,7 +198,7 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
     con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n WHERE _row NOT IN "
                 "(SELECT _row FROM _issues WHERE NOT warning)")
     loaded = con.execute("SELECT count(*) FROM _ok").fetchall()[0][0]
-    _upsert(con, source, staged.present, run_id)
+    upsert(con, source, staged.present, run_id)
     con.execute("""INSERT INTO etl_rejects SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
                    FROM _issues WHERE NOT warning ORDER BY _row""", [run_id, source.name, path.name])
     con.execute("""INSERT INTO etl_warnings SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
@@ -360,39 +312,6 @@ def _drop_duplicates(con, source: Source) -> None:
               FROM n WHERE _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
               WINDOW w AS (PARTITION BY {key} ORDER BY _row DESC))
         WHERE rank > 1""")
-
-
-def _upsert(con, source: Source, present: list[str], run_id: int) -> None:
-    table = source.table
-    inputs = TABLE_INPUTS[source.name]
-    columns = list(inputs)
-    select = ", ".join("?" if c == "run_id" else ("_row" if c == "row_number" else c) for c in columns)
-    key = "report_key" if source.name == "roster" else ", ".join(source.key)
-    updates = []
-    for col in columns:
-        sources_of_col = inputs[col]
-        if col in key.split(", ") or (sources_of_col and not set(sources_of_col) & set(present)):
-            continue  # a column this file does not have keeps its stored value
-        if col == "status" and source.name in TERMINAL_STATUS:
-            terminal = ", ".join(f"'{s}'" for s in TERMINAL_STATUS[source.name])
-            updates.append(f"status = CASE WHEN {table}.status IN ({terminal}) THEN {table}.status "
-                           f"ELSE excluded.status END")
-        elif col in STICKY:
-            updates.append(f"{col} = " + STICKY[col].format(t=table))
-        else:
-            updates.append(f"{col} = excluded.{col}")
-    derived.note_upsert(con, source.name)  # before the upsert: it may need the rows as they were
-    # MERGE on the natural key (the tables carry no key index: schema_v2.sql says why);
-    # the file's rows are called `excluded`, as in INSERT … ON CONFLICT.
-    if not con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall():  # the first load: nothing to match
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok", [run_id])
-        return
-    match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in key.split(", "))
-    con.execute(f"""MERGE INTO {table} USING (SELECT {', '.join(f'{e} AS {c}' for e, c in zip(select.split(', '), columns))}
-                                            FROM _ok) AS excluded ON {match}
-                    WHEN MATCHED THEN UPDATE SET {', '.join(updates)}
-                    WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join(f'excluded.{c}' for c in columns)})""",
-                [run_id])
 
 
 def _record(con, result: FileResult, sha: str, started: dt.datetime, run_id: int | None = None) -> FileResult:

@@ -11,17 +11,16 @@ rows) is parsed in Python, then handed to DuckDB as one Arrow table.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from .macros import install_macros
 from .sources import SOURCES, Source
 # FileRefused is raised by the readers' callers too: it stays importable from here.
 from .textfile import HEAD_CHARS, FileRefused, _csv_rows, _delimiter, _utf8_head, decode, sniff_format
@@ -387,21 +386,3 @@ def _create_staging(con, staged: Staged, table: str, select_sql: str, params: li
     staged.rows_read = counts.get("row", 0)
     staged.skipped_blank = counts.get("blank", 0)
     staged.skipped_total = counts.get("total", 0)
-
-
-@functools.lru_cache(maxsize=1)
-def _macros_text() -> tuple[str, str]:
-    """macros.sql, read once a process, and the marker table that says it is installed."""
-    text = (Path(__file__).parent / "sql" / "macros.sql").read_text(encoding="utf-8")
-    return text, f"_macros_{zlib.crc32(text.encode()):08x}"
-
-
-def install_macros(con) -> None:
-    """The SQL macros every step uses (fold, parse_ts, masks…), once per connection: a
-    batch of small files paid ~25 ms a file to define them again."""
-    text, marker = _macros_text()
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-                   [marker]).fetchall()[0][0]:
-        return
-    con.execute(text)
-    con.execute(f"CREATE TEMP TABLE {marker} (installed BOOLEAN)")
