@@ -3,8 +3,9 @@ Debian's Chromium through Playwright, for the overview and for a trivial one-cha
 (bench/trivial_app.py) served by its own `streamlit run` in the same run — the floor.
 
 "Drawn": the script has finished (no status widget, no skeleton), at least as many
-plotly charts and deck maps are on the page as the AppTest run of that page produced,
-every plotly chart has its `svg.main-svg`, and every deck map its canvas.
+plotly charts, Vega-Lite charts and deck maps are on the page as the AppTest run of that
+page produced, every plotly chart has its `svg.main-svg`, every Vega-Lite chart its
+canvas, and every deck map its canvas.
 
 Each repeat opens a new browser context (a new Streamlit session, no browser cache);
 one untimed visit first, so both servers have imported everything and the board's
@@ -33,6 +34,9 @@ DRAWN_JS = """(expected) => {
   const plots = document.querySelectorAll('.js-plotly-plot');
   if (plots.length < expected.plotly) return false;
   for (const p of plots) if (!p.querySelector('svg.main-svg')) return false;
+  const vegas = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
+  if (vegas.length < (expected.vega || 0)) return false;
+  for (const v of vegas) if (!v.querySelector('canvas, svg.marks')) return false;
   const decks = document.querySelectorAll('[data-testid="stDeckGlJsonChart"]');
   if (decks.length < expected.deck) return false;
   for (const d of decks) if (!d.querySelector('canvas')) return false;
@@ -41,6 +45,8 @@ DRAWN_JS = """(expected) => {
 
 SEEN_JS = """() => ({plotly: document.querySelectorAll('.js-plotly-plot').length,
   plotly_drawn: document.querySelectorAll('.js-plotly-plot svg.main-svg').length,
+  vega: document.querySelectorAll('[data-testid="stVegaLiteChart"]').length,
+  vega_drawn: document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas').length,
   deck: document.querySelectorAll('[data-testid="stDeckGlJsonChart"]').length,
   deck_canvas: document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas').length,
   status: !!document.querySelector('[data-testid="stStatusWidget"]'),
@@ -126,7 +132,7 @@ def browser_rows(environment: dict, targets: list[tuple[str, str, dict]], repeat
     trivial = Server(TRIVIAL_APP, run_env, log_dir / "streamlit-trivial.log")
     floor_label = "trivial one-chart page (floor, same run)"
     visits = [(label, board, path, expected) for label, path, expected in targets]
-    visits.append((floor_label, trivial, "/", {"plotly": 1, "deck": 0}))
+    visits.append((floor_label, trivial, "/", {"plotly": 1, "vega": 0, "deck": 0}))
     times = {label: [] for label, *_ in visits}
     failures = {}
     try:
@@ -154,7 +160,8 @@ def browser_rows(environment: dict, targets: list[tuple[str, str, dict]], repeat
     rows = []
     for label, _, _, expected in visits[:-1]:
         ms = median(times[label])
-        detail = f"waits for {expected['plotly']} plotly, {expected['deck']} deck (from AppTest)"
+        detail = (f"waits for {expected['plotly']} plotly, {expected.get('vega', 0)} vega, "
+                  f"{expected['deck']} deck (from AppTest)")
         if floor == floor and ms == ms:
             detail += f"; {ms / floor:.2f}× the floor (+{fmt_ms(ms - floor)} ms)"
         if label in failures:

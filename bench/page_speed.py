@@ -49,8 +49,9 @@ def run_page(page: str, query_params: dict | None = None):
 
 
 def chart_counts(at) -> dict:
-    """What the browser must see drawn for this page (plotly figures, deck maps)."""
-    return {"plotly": len(at.get("plotly_chart")), "deck": len(at.get("deck_gl_json_chart"))}
+    """What the browser must see drawn for this page (plotly figures, Vega-Lite charts, deck maps)."""
+    return {"plotly": len(at.get("plotly_chart")), "vega": len(at.get("vega_lite_chart")),
+            "deck": len(at.get("deck_gl_json_chart"))}
 
 
 def _problems(at) -> str:
@@ -81,7 +82,7 @@ def page_rows(repeat: int, *, scale: str, pages: list[str] | None = None, query_
         factor = 1.0 if page == OVERVIEW else OTHER_FACTOR
         budget_warm, budget_cold = BUDGET_MS["warm"] * factor, BUDGET_MS["cold"] * factor
         ok = None if problem.startswith("raised") else (warm <= budget_warm and cold <= budget_cold)
-        detail = f"charts: {counts['plotly']} plotly, {counts['deck']} deck"
+        detail = f"charts: {counts['plotly']} plotly, {counts['vega']} vega, {counts['deck']} deck"
         if problem:
             detail += f"; {problem}"
         name = Path(page).stem + (f" ({label})" if label else "")

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from boardkit import charts, labels, maps
+from boardkit import charts, labels, light_charts, maps
 from boardkit.figures import overview_figures
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
@@ -80,8 +80,8 @@ with right:
 st.subheader("近30日12345工单（按话题）与涉疫占比")
 by_topic = cached(q.daily_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 trend = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.start, ctx.end)
-st.plotly_chart(charts.readable(charts.stacked_daily(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
-                                                    share=trend.rename(columns={"epidemic_share": "share"}))),
+st.altair_chart(light_charts.stacked_daily_with_share(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC,
+                                                     share=trend.rename(columns={"epidemic_share": "share"})),
                 width="stretch")
 
 surge_panel(ctx)
