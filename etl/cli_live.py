@@ -122,9 +122,17 @@ def serve_alarms(args, db: Path) -> int:
     setup_logging()
     inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
     token = load_or_create_token(args.token_file or Path(settings.get("intake.token_file")))
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (systemd, docker stop) stops the server as Ctrl-C does; Ctrl-C alone is
+        # not enough: a process started in the background by a script ignores SIGINT.
+        signal.signal(signal.SIGTERM, _interrupt)
     serve(inbox, args.host or settings.get("intake.host"), args.port or int(settings.get("intake.port")),
           token, int(settings.get("intake.max_events")))
     return 0
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 def notify(args, db: Path) -> int:

@@ -36,8 +36,8 @@ def services(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     wait_for(lambda: _health(url), timeout=20)
     yield {"url": url + "/alarms", "db": db, "inbox": inbox}
-    for proc in procs:
-        proc.send_signal(signal.SIGTERM if proc is procs[1] else signal.SIGINT)
+    for proc in procs:  # what a service manager sends (SIGINT is ignored under `cmd &`)
+        proc.send_signal(signal.SIGTERM)
     for proc in procs:
         proc.communicate(timeout=20)
 
