@@ -53,9 +53,12 @@ WHERE l.latest = 1"""
 
 # The open records as the board's open_records.py expects them: whatever could be open at
 # some moment, whichever the moment (it adds the rows closed after the moment).
+# Rows found by rowid first, then read whole: a few percent of millions of rows.
 OPEN_RECORDS = {
-    "open_tickets": "SELECT * FROM hotline_tickets WHERE closed_at IS NULL",
-    "open_alarms": "SELECT * FROM alarms WHERE status IN ('open', 'in_progress')",
+    "open_tickets": "SELECT * FROM hotline_tickets WHERE rowid IN "
+                    "(SELECT rowid FROM hotline_tickets WHERE closed_at IS NULL)",
+    "open_alarms": "SELECT * FROM alarms WHERE rowid IN "
+                   "(SELECT rowid FROM alarms WHERE status IN ('open', 'in_progress'))",
 }
 # Which derived table follows which base table.
 FOLLOWS = {"hotline": "open_tickets", "alarms": "open_alarms"}
