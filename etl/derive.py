@@ -184,12 +184,13 @@ def topics_table(con, table: str, key: str, classify: bool = True) -> int:
     tickets in `table` (identifiers are the loader's own names, never data)."""
     from .classify import classify as run_classifier, load_catalogue
     texts = con.execute(f"SELECT {key} AS k, content FROM {table}").df() if classify else pd.DataFrame()
-    if texts.empty:
-        con.execute("CREATE OR REPLACE TEMP TABLE _topics (k VARCHAR, epidemic_related BOOLEAN, topic VARCHAR, "
-                    "faq_question INTEGER, topic_words VARCHAR)")
+    if texts.empty:  # k typed as the key, so the join needs no cast of every row's key
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _topics AS SELECT {key} AS k, CAST(NULL AS BOOLEAN) AS "
+                    f"epidemic_related, CAST(NULL AS VARCHAR) AS topic, CAST(NULL AS INTEGER) AS faq_question, "
+                    f"CAST(NULL AS VARCHAR) AS topic_words FROM {table} LIMIT 0")
         return 0
     result = run_classifier(texts["content"].fillna(""), load_catalogue())
-    result.insert(0, "k", texts["k"].astype(str).values)
+    result.insert(0, "k", texts["k"].values)
     result["faq_question"] = result["faq_question"].astype("Int32")
     con.register("_topics_frame", result)
     con.execute("CREATE OR REPLACE TEMP TABLE _topics AS SELECT * FROM _topics_frame")
@@ -222,7 +223,7 @@ def derive_tickets(con, classify: bool = True) -> None:
         CREATE OR REPLACE TEMP TABLE n AS
         WITH t AS (SELECT n.* EXCLUDE (epidemic_related, topic, faq_question, topic_words),
                           tp.epidemic_related, tp.topic, tp.faq_question, tp.topic_words
-                   FROM n_resolved n LEFT JOIN _topics tp ON tp.k = CAST(n._row AS VARCHAR))
+                   FROM n_resolved n LEFT JOIN _topics tp ON tp.k = n._row)
         SELECT t.* REPLACE (CASE WHEN t.due_at_given THEN t.due_at ELSE {DUE_AT_SQL} END AS due_at)
         FROM t {DUE_JOINS}""")
 

@@ -194,10 +194,15 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
         (SELECT count(DISTINCT _row) FROM _issues WHERE NOT warning),
         (SELECT count(DISTINCT _row) FROM _issues WHERE warning
              AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning))""").fetchall()[0]
-    # A view: the accepted rows are read twice (counted, upserted), never copied.
-    con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n WHERE _row NOT IN "
-                "(SELECT _row FROM _issues WHERE NOT warning)")
-    loaded = con.execute("SELECT count(*) FROM _ok").fetchall()[0][0]
+    # A view: the accepted rows are read twice (counted, upserted), never copied. Without
+    # rejects (the usual file) it is `n` itself, not an anti-join of every row.
+    if counts[1]:
+        con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n WHERE _row NOT IN "
+                    "(SELECT _row FROM _issues WHERE NOT warning)")
+        loaded = con.execute("SELECT count(*) FROM _ok").fetchall()[0][0]
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n")
+        loaded = counts[0]
     upsert(con, source, staged.present, run_id)
     con.execute("""INSERT INTO etl_rejects SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
                    FROM _issues WHERE NOT warning ORDER BY _row""", [run_id, source.name, path.name])
