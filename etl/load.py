@@ -226,7 +226,8 @@ def _check_sql(source: Source) -> str:
 
 def given_columns(source: Source) -> tuple[str, ...]:
     """Columns whose `given_<c>` (the file had a value there) a check reads."""
-    return tuple(c.name for c in source.columns if re.search(rf"\bgiven_{c.name}\b", _check_sql(source)))
+    read = _check_sql(source)
+    return tuple(c.name for c in source.columns if re.search(rf"\bgiven_{c.name}\b", read))
 
 
 def staged_columns_dropped(source: Source) -> tuple[str, ...]:
@@ -285,22 +286,28 @@ def _enum_key(word: str) -> str:
 
 
 def _collect_issues(con, source: Source, options: LoadOptions) -> None:
+    """TEMP table `_issues`: one row per failed check. Predicates are fixed SQL from
+    etl/checks.py; the column names, codes and Chinese reasons are bound values."""
     checks = CHECKS[source.name] + enum_checks(source.name)
-    parts = [f"""SELECT _row, '{c.column}' AS column_name, '{c.code}' AS code, '{c.reason}' AS reason,
-                        {str(c.warning).lower()} AS warning, neighbourhood FROM n WHERE {c.predicate}"""
-             for c in checks]
-    # Each value as the file gave it (masked, redacted), from the staged row: few rows join.
-    values = " ".join(f"WHEN '{column}' THEN {value_expression(column)}"
-                      for column in dict.fromkeys(c.column for c in checks))
-    now = options.now or local_now()
+    params: dict = {}
+    parts = []
+    for i, c in enumerate(checks):
+        params.update({f"column_{i}": c.column, f"code_{i}": c.code, f"reason_{i}": c.reason})
+        parts.append(f"""SELECT _row, $column_{i} AS column_name, $code_{i} AS code, $reason_{i} AS reason,
+                         {str(c.warning).lower()} AS warning, neighbourhood FROM n WHERE {c.predicate}""")
     sql = "CREATE OR REPLACE TEMP TABLE _found AS " + " UNION ALL ".join(parts)
-    con.execute(sql, {"now": now} if "$now" in sql else None)
+    if "$now" in sql:
+        params["now"] = options.now or local_now()
+    con.execute(sql, params)
+    # Each value as the file gave it (masked, redacted), from the staged row: few rows join.
     # Two statements: joined in one, the planner guessed more issues than staged rows and
     # hashed all of `stg` (~0.1 s) to look up none.
+    columns = list(dict.fromkeys(c.column for c in checks))
+    values = " ".join(f"WHEN $value_column_{i} THEN {value_expression(column)}" for i, column in enumerate(columns))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _issues AS
         SELECT i._row, i.column_name, CASE i.column_name {values} END AS value_masked,
                i.code, i.reason, i.warning, i.neighbourhood
-        FROM _found i JOIN stg s ON s._row = i._row""")
+        FROM _found i JOIN stg s ON s._row = i._row""", {f"value_column_{i}": c for i, c in enumerate(columns)})
 
 
 def _drop_duplicates(con, source: Source) -> None:
@@ -310,13 +317,14 @@ def _drop_duplicates(con, source: Source) -> None:
     else:
         key, column = ", ".join(source.key), source.key[0]
         label = "、".join(source.column(k).headers[0] for k in source.key)
+    # `key`: the source's key column names (etl/sources.py); the texts are bound values.
     con.execute(f"""INSERT INTO _issues
-        SELECT _row, '{column}', NULL, 'duplicate_in_file',
-               '同一文件中{label}重复，以第 ' || winner || ' 行为准', false, neighbourhood
+        SELECT _row, $column, NULL, 'duplicate_in_file',
+               '同一文件中' || $label || '重复，以第 ' || winner || ' 行为准', false, neighbourhood
         FROM (SELECT _row, neighbourhood, row_number() OVER w AS rank, first_value(_row) OVER w AS winner
               FROM n WHERE _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
               WINDOW w AS (PARTITION BY {key} ORDER BY _row DESC))
-        WHERE rank > 1""")
+        WHERE rank > 1""", {"column": column, "label": label})
 
 
 def _record(con, result: FileResult, sha: str, started: dt.datetime, run_id: int | None = None) -> FileResult:
