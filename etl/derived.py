@@ -8,6 +8,8 @@ run reads ready answers instead of re-deriving them from millions of rows (issue
 - `open_tickets`, `open_alarms`: the tickets never closed and the alarms still open or in
   progress (a few percent of the rows), rebuilt when their table changed; the board reads
   "open at a moment" from them and the rows closed after it (boardkit/open_records.py).
+- `run_neighbourhoods`: which runs loaded records of which neighbourhood, for the data page
+  of a viewer restricted to some neighbourhoods (rebuilt after every write that loaded records).
 
 Writers note what they change (`note_upsert`, `mark`) in a temporary table of the
 writing connection, so a refused file's rollback takes its notes with it; `refresh`
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
-DERIVED_VERSION = "3"
+DERIVED_VERSION = "4"
 
 # One row per person (data-contract.md): the latest report (load order) decides measure,
 # dates and status; a community report, when there is one, decides where the person lives.
@@ -36,7 +38,7 @@ SELECT l.person_key, l.name_masked, l.id_masked, l.phone_masked,
        h.neighbourhood, h.neighbourhood_code, h.address, h.room,
        l.measure, l.quarantine_start, l.quarantine_end, l.status, l.device_id,
        a.arrived_on, a.sources, a.has_community_report, a.has_enterprise_report, a.id_valid,
-       a.origin_province
+       a.origin_province, a.employer_usccs
 FROM ranked l
 JOIN ranked h ON h.person_key = l.person_key AND h.home = 1
 JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
@@ -47,9 +49,17 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
              bool_and(id_valid) AS id_valid,
              -- the latest report that names a province (metrics.md: arrivals by origin)
              arg_max(origin_province, CAST(run_id AS BIGINT) * 1000000 + row_number)
-                 FILTER (origin_province IS NOT NULL) AS origin_province
+                 FILTER (origin_province IS NOT NULL) AS origin_province,
+             list_sort(list(DISTINCT enterprise_uscc)
+                       FILTER (reported_by = 'enterprise' AND enterprise_uscc IS NOT NULL)) AS employer_usccs
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
-WHERE l.latest = 1"""
+WHERE l.latest = 1
+-- Stored by month of arrival, then neighbourhood: a list reads its rows whole from the
+-- vectors they sit in, so the rows it shows should sit together. Measured at city scale
+-- (2.7M persons; 1,000-row lists, the whole city and one sub-district): by neighbourhood
+-- only, the city's newest arrivals took 141 ms; by arrival only, one sub-district's 114 ms;
+-- this order 10-49 ms for both.
+ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
 
 # The open records as the board's open_records.py expects them: whatever could be open at
 # some moment, whichever the moment (it adds the rows closed after the moment).
@@ -62,6 +72,16 @@ OPEN_RECORDS = {
 }
 # Which derived table follows which base table.
 FOLLOWS = {"hotline": "open_tickets", "alarms": "open_alarms"}
+
+# The runs whose records are in a neighbourhood now. Rebuilt whole (0.24 s over the
+# 23 million records at city scale) after every write that loaded records.
+RUN_NEIGHBOURHOODS_SQL = """
+SELECT DISTINCT run_id, neighbourhood_code FROM (
+    SELECT run_id, neighbourhood_code FROM hotline_tickets
+    UNION ALL SELECT run_id, neighbourhood_code FROM roster_reports
+    UNION ALL SELECT run_id, neighbourhood_code FROM alarms
+    UNION ALL SELECT run_id, neighbourhood_code FROM enterprises)
+WHERE run_id IS NOT NULL AND neighbourhood_code IS NOT NULL"""
 
 NOTES = "_derived_notes"
 WHOLE_AFTER_KEYS = 200_000
@@ -90,6 +110,7 @@ def note_upsert(con, source: str) -> None:
         mark(con, "persons", "SELECT person_key FROM _ok")
     if source in FOLLOWS:
         mark(con, FOLLOWS[source])
+    mark(con, "run_neighbourhoods")
 
 
 def refresh(con) -> list[str]:
@@ -98,7 +119,7 @@ def refresh(con) -> list[str]:
     built = _meta(con, "derived_version")
     _ensure_notes(con)
     if built != DERIVED_VERSION:
-        for kind in ("persons", *OPEN_RECORDS):
+        for kind in ("persons", *OPEN_RECORDS, "run_neighbourhoods"):
             mark(con, kind)
     notes = con.execute(f"SELECT kind, count(*) FILTER (key IS NULL) > 0 AS whole, count(key) AS keys "
                         f"FROM {NOTES} GROUP BY kind").fetchall()
@@ -109,6 +130,10 @@ def refresh(con) -> list[str]:
         elif kind in OPEN_RECORDS:  # a few percent of the rows: copied whole
             con.execute(f"DELETE FROM {kind}")
             con.execute(f"INSERT INTO {kind} BY NAME {OPEN_RECORDS[kind]}")
+            done.append(f"{kind}: rebuilt")
+        elif kind == "run_neighbourhoods":
+            con.execute("DELETE FROM run_neighbourhoods")
+            con.execute("INSERT INTO run_neighbourhoods " + RUN_NEIGHBOURHOODS_SQL)
             done.append(f"{kind}: rebuilt")
     con.execute(f"DELETE FROM {NOTES}")
     if (_meta(con, "subdistricts_from") or "") != (_meta(con, "reference_fingerprint") or "") \

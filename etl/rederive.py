@@ -26,6 +26,7 @@ def rederive(db_path: Path) -> list[str]:
         lines.append(f"重新分类工单并重算未填写的办理时限 {count} 条，用时 {seconds:.1f} 秒"
                      f"（{count / max(seconds, 1e-9):,.0f} 条/秒）")
         derive.link_alarm_devices(con, "alarms", "alarm_id")
-        for kind in derived.OPEN_RECORDS:  # both tables changed above
+        # Both tables changed above, and tickets may have found their neighbourhood.
+        for kind in (*derived.OPEN_RECORDS, "run_neighbourhoods"):
             derived.mark(con, kind)
     return lines

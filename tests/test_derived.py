@@ -1,7 +1,8 @@
 """Derived tables (etl/derived.py) always equal what they are derived from: `persons`
 equals its definition over roster_reports after loads in separate generations (refreshed
 for the persons touched only), after a purge, and after migrating a version-1 database;
-`ref_subdistricts` holds one outline per sub-district around its neighbourhoods."""
+`ref_subdistricts` holds one outline per sub-district around its neighbourhoods;
+`run_neighbourhoods` names the runs whose records are in each neighbourhood."""
 from __future__ import annotations
 
 import datetime as dt
@@ -39,6 +40,27 @@ def test_persons_follow_loads_in_separate_generations(db_path):
     assert (table, differ) == (definition, 0)
     assert query(db_path, "SELECT count(*) FROM persons WHERE has_community_report AND has_enterprise_report") \
         == [(1,)]
+
+
+def test_persons_name_their_employers(db_path):
+    load("roster", ["roster.xlsx", "roster_gbk.csv"], db_path)
+    employed = query(db_path, "SELECT employer_usccs FROM persons WHERE has_enterprise_report")
+    assert employed and all(usccs for (usccs,) in employed)
+    assert query(db_path, "SELECT count(*) FROM persons WHERE NOT has_enterprise_report "
+                          "AND employer_usccs IS NOT NULL AND len(employer_usccs) > 0") == [(0,)]
+
+
+def test_run_neighbourhoods_follow_every_source(db_path):
+    definition = f"SELECT * FROM ({derived.RUN_NEIGHBOURHOODS_SQL})"
+    differ = (f"SELECT (SELECT count(*) FROM (SELECT * FROM run_neighbourhoods EXCEPT ALL {definition})) "
+              f"+ (SELECT count(*) FROM ({definition} EXCEPT ALL SELECT * FROM run_neighbourhoods))")
+    for source, files in (("hotline", ["hotline_utf8.csv"]), ("roster", ["roster.xlsx"]),
+                          ("alarms", ["alarms_utf8.csv"]), ("enterprises", ["enterprises_utf8.csv"]),
+                          ("hotline", ["hotline_day2.csv"])):
+        load(source, files, db_path)
+        assert query(db_path, differ) == [(0,)], source
+    assert query(db_path, "SELECT list(DISTINCT e.source ORDER BY e.source) FROM run_neighbourhoods "
+                          "JOIN etl_runs e USING (run_id)") == [(["alarms", "enterprises", "hotline", "roster"],)]
 
 
 def test_a_file_refused_after_its_upsert_leaves_persons_as_they_were(db_path, monkeypatch):

@@ -97,15 +97,22 @@ def test_queries_under_a_narrowed_scope(narrowed):
     assert set(blind["neighbourhood"]) <= {name}
 
 
-def test_quarantine_timeline_on_one_day(narrowed):
+@pytest.mark.parametrize("days", [1, 21])
+def test_quarantine_timeline_follows_the_rule_on_every_day(narrowed, days):
+    """The timeline sums arrivals and departures over the days; each day must still hold
+    what the rule says of that day alone (periods begun before the window included)."""
     gen, clock, scope, code, _ = narrowed
-    day = clock.day - dt.timedelta(days=7)
-    row = q.quarantine_timeline(gen, scope, day, day).iloc[0]
-    within, starting, ending = direct("""
-        SELECT count(*) FILTER (quarantine_start <= $d AND $d <= quarantine_end),
-               count(*) FILTER (quarantine_start = $d), count(*) FILTER (quarantine_end = $d)
-        FROM persons WHERE neighbourhood_code = $c AND status <> 'left'
-          AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation')""",
-                                      {"c": code, "d": day})[0]
-    assert (row["in_quarantine"], row["starting"], row["ending"]) == (within, starting, ending)
-    assert within > 0
+    start = clock.day - dt.timedelta(days=7 + days - 1)
+    end = clock.day - dt.timedelta(days=7)
+    timeline = q.quarantine_timeline(gen, scope, start, end)
+    assert len(timeline) == days
+    for row in timeline.itertuples():
+        within, starting, ending = direct("""
+            SELECT count(*) FILTER (quarantine_start <= $d AND $d <= quarantine_end),
+                   count(*) FILTER (quarantine_start = $d AND quarantine_start <= quarantine_end),
+                   count(*) FILTER (quarantine_end = $d AND quarantine_start <= quarantine_end)
+            FROM persons WHERE neighbourhood_code = $c AND status <> 'left'
+              AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation')""",
+                                          {"c": code, "d": row.day})[0]
+        assert (row.in_quarantine, row.starting, row.ending) == (within, starting, ending), row.day
+    assert timeline["in_quarantine"].max() > 0

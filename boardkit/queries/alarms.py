@@ -84,7 +84,9 @@ def alarms_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: 
     # Two scans joined, not one with an OR: each finds its rows by zone maps or the open records.
     return query(gen, f"""
         WITH raised AS (
-            SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, alarm_type, count(*) AS n,
+            -- Named after the grouping by the reference pack (a stored name is the pack's name
+            -- of its code): carrying 850,000 names through it cost 16 ms at city scale.
+            SELECT neighbourhood_code, alarm_type, count(*) AS n,
                    count(*) FILTER (response_minutes IS NOT NULL AND status IN ('handled', 'false_alarm')) AS answered,
                    median(response_minutes) FILTER (status IN ('handled', 'false_alarm')) AS median_response
             FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL}
@@ -94,13 +96,14 @@ def alarms_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: 
             FROM {alarms_unhandled_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}
             GROUP BY neighbourhood_code, alarm_type)
         SELECT coalesce(r.neighbourhood_code, u.neighbourhood_code) AS neighbourhood_code,
-               coalesce(r.neighbourhood, u.neighbourhood) AS neighbourhood,
+               coalesce(ref.name, u.neighbourhood) AS neighbourhood,
                coalesce(r.alarm_type, u.alarm_type) AS alarm_type,
                coalesce(r.n, 0) AS n, coalesce(r.answered, 0) AS answered, r.median_response,
                coalesce(u.unhandled_now, 0) AS unhandled_now
         FROM raised r FULL OUTER JOIN unhandled u
              ON r.neighbourhood_code IS NOT DISTINCT FROM u.neighbourhood_code
             AND r.alarm_type IS NOT DISTINCT FROM u.alarm_type
+        LEFT JOIN ref_neighbourhoods ref ON ref.code = coalesce(r.neighbourhood_code, u.neighbourhood_code)
         ORDER BY 1, 3""",
                  _params(scope, alarm_type, start=start, end=end, now=now))
 

@@ -20,11 +20,9 @@ ISSUES = """
     LEFT JOIN ref_neighbourhoods n ON n.name = i.neighbourhood"""
 
 # A restricted viewer sees the runs that touched their neighbourhoods' records or issues.
+# run_neighbourhoods (derived) holds which runs loaded records of which neighbourhood.
 RUNS_IN_SCOPE = f"""($scope_all OR run_id IN (
-    SELECT run_id FROM hotline_tickets WHERE {SCOPE_SQL}
-    UNION SELECT run_id FROM roster_reports WHERE {SCOPE_SQL}
-    UNION SELECT run_id FROM alarms WHERE {SCOPE_SQL}
-    UNION SELECT run_id FROM enterprises WHERE {SCOPE_SQL}
+    SELECT run_id FROM run_neighbourhoods WHERE {SCOPE_SQL}
     UNION SELECT run_id FROM ({ISSUES}) WHERE {SCOPE_SQL}))"""
 
 

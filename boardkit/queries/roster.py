@@ -104,20 +104,29 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                         source: str | None = None) -> pd.DataFrame:
     """Per day of [start, end]: persons within their quarantine or observation period (by its
     dates, those who left excluded), those starting and those whose period ends that day."""
+    # Counted as arrivals and departures summed over the days, not as a join of every day
+    # with every period (4 million pairs at city scale); a period ending before it starts
+    # (a typing error) is in quarantine on no day, as the join had it.
     return query(gen, f"""
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1,
                                                               INTERVAL 1 DAY) r(d)),
         q AS (SELECT quarantine_start, quarantine_end FROM {PERSONS_SQL} p
               WHERE measure IN ('home_quarantine', 'central_quarantine', 'health_observation')
                 AND status <> 'left' AND quarantine_start IS NOT NULL
-                AND quarantine_start <= $end AND quarantine_end >= $start)
+                AND quarantine_start <= $end AND quarantine_end >= $start
+                AND quarantine_start <= quarantine_end),
+        starts AS (SELECT quarantine_start AS day, count(*) AS n FROM q GROUP BY ALL),
+        ends AS (SELECT quarantine_end AS day, count(*) AS n FROM q GROUP BY ALL),
+        -- in on a day: started by then (those before the window count on its first day) and not ended before it
+        entering AS (SELECT greatest(quarantine_start, CAST($start AS DATE)) AS day, count(*) AS n FROM q GROUP BY ALL),
+        leaving AS (SELECT quarantine_end + 1 AS day, count(*) AS n FROM q GROUP BY ALL)
         SELECT days.day,
-               count(q.quarantine_start) FILTER (q.quarantine_start <= days.day
-                                                 AND days.day <= q.quarantine_end) AS in_quarantine,
-               count(q.quarantine_start) FILTER (q.quarantine_start = days.day) AS starting,
-               count(q.quarantine_start) FILTER (q.quarantine_end = days.day) AS ending
-        FROM days LEFT JOIN q ON q.quarantine_start <= days.day AND days.day <= q.quarantine_end
-        GROUP BY days.day ORDER BY days.day""",
+               CAST(sum(coalesce(entering.n, 0) - coalesce(leaving.n, 0)) OVER (ORDER BY days.day) AS BIGINT)
+                   AS in_quarantine,
+               coalesce(starts.n, 0) AS starting, coalesce(ends.n, 0) AS ending
+        FROM days LEFT JOIN entering USING (day) LEFT JOIN leaving USING (day)
+             LEFT JOIN starts USING (day) LEFT JOIN ends USING (day)
+        ORDER BY days.day""",
                  _params(scope, measure, status, source, start=start, end=end))
 
 
@@ -131,16 +140,16 @@ def _person_columns(show_room: bool) -> str:
 def blind_spot_persons(gen: Generation, scope: Scope, limit: int = 1000) -> pd.DataFrame:
     """Persons reported only by an enterprise who live in the sub-district (a resolved
     neighbourhood) and whom no committee has reported: the committees' blind spot. Newest first."""
+    # Persons carry their employers' USCCs (etl/derived.py): the list reads them, not the
+    # three million reports.
     return query(gen, f"""
         WITH p AS (SELECT * FROM persons WHERE rowid IN (  -- chosen by rowid, then read whole
                        SELECT rowid FROM persons
                        WHERE {SCOPE_SQL} AND has_enterprise_report AND NOT has_community_report
                          AND neighbourhood_code IS NOT NULL
                        ORDER BY arrived_on DESC, neighbourhood, name_masked LIMIT $limit)),
-        -- The employers of the persons listed only (not of every enterprise report in the city).
-        employers AS (SELECT r.person_key, string_agg(DISTINCT coalesce(e.name, r.enterprise_uscc), '；') AS employers
-                      FROM roster_reports r LEFT JOIN enterprises e ON e.uscc = r.enterprise_uscc
-                      WHERE r.reported_by = 'enterprise' AND r.person_key IN (SELECT person_key FROM p)
+        employers AS (SELECT p.person_key, string_agg(DISTINCT coalesce(e.name, u.uscc), '；') AS employers
+                      FROM p, unnest(p.employer_usccs) u(uscc) LEFT JOIN enterprises e ON e.uscc = u.uscc
                       GROUP BY ALL)
         SELECT {_person_columns(scope.show_room)}, employers.employers
         FROM p LEFT JOIN employers USING (person_key)
