@@ -81,8 +81,13 @@ def upsert(con, source: Source, present: list[str], run_id: int) -> None:
         con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok", [run_id])
         return
     match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in key.split(", "))
-    con.execute(f"""MERGE INTO {table} USING (SELECT {', '.join(f'{e} AS {c}' for e, c in zip(select.split(', '), columns))}
-                                            FROM _ok) AS excluded ON {match}
+    # The file's rows in the order of the stored rows they update: MERGE updates in the order
+    # it is given, and in another one DuckDB took seconds for thousands of rows (25,000
+    # enterprises, a district's export: 8 s; in stored order 0.03 s).
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _upsert_rows AS
+                    SELECT excluded.* FROM (SELECT {', '.join(f'{e} AS {c}' for e, c in zip(select.split(', '), columns))}
+                                            FROM _ok) AS excluded
+                    LEFT JOIN {table} ON {match} ORDER BY {table}.rowid NULLS LAST""", [run_id])
+    con.execute(f"""MERGE INTO {table} USING _upsert_rows AS excluded ON {match}
                     WHEN MATCHED THEN UPDATE SET {', '.join(updates)}
-                    WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join(f'excluded.{c}' for c in columns)})""",
-                [run_id])
+                    WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join(f'excluded.{c}' for c in columns)})""")
