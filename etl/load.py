@@ -203,7 +203,7 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
     else:
         con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n")
         loaded = counts[0]
-    upsert(con, source, staged.present, run_id)
+    upsert(con, source, staged.present, run_id, loaded)
     con.execute("""INSERT INTO etl_rejects SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
                    FROM _issues WHERE NOT warning ORDER BY _row""", [run_id, source.name, path.name])
     con.execute("""INSERT INTO etl_warnings SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood

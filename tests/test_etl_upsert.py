@@ -68,3 +68,42 @@ def test_roster_cumulative_sheet_updates_its_rows(db_path, tmp_path):
         (D(2020, 3, 1).date(), "none", "active", None),
     ]
     assert query(db_path, "SELECT count(*), min(status) FROM persons") == [(1, "active")]
+
+
+def test_a_big_later_export_in_another_order_follows_the_same_rules(db_path, tmp_path):
+    """Past upsert.SORT_ABOVE rows the file's rows are put in stored order before the MERGE
+    (for speed); the rules must come out the same as for a small file."""
+    from random import Random
+
+    from etl.upsert import SORT_ABOVE
+
+    header = "工单编号,受理时间,诉求类型,诉求内容,承办部门,满意度,工单状态,办结时间\n"
+    count = SORT_ABOVE + 1000
+    ids = [f"B{i:05d}" for i in range(count)]
+
+    def day1(i):  # even tickets still open, odd ones closed and rated
+        if i % 2 == 0:
+            return f"{ids[i]},2020-02-03 09:00,投诉,噪音扰民,城管中队,,处理中,\n"
+        return f"{ids[i]},2020-02-03 10:00,咨询,口罩购买,社区办,满意,已办结,2020-02-04 10:00\n"
+
+    def day2(i):  # the open ones closed now; the closed ones without 办结时间 this time
+        if i % 2 == 0:
+            return f"{ids[i]},2020-02-03 09:00,投诉,噪音扰民,城管中队,基本满意,已办结,2020-02-05 09:00\n"
+        return f"{ids[i]},2020-02-03 10:00,咨询,口罩购买,社区办,满意,已办结,\n"
+
+    first, later = tmp_path / "big_day1.csv", tmp_path / "big_day2.csv"
+    first.write_text(header + "".join(day1(i) for i in range(count)), encoding="utf-8")
+    order = list(range(count)) + list(range(count, count + 100))
+    Random(7).shuffle(order)
+    ids += [f"B{i:05d}" for i in range(count, count + 100)]  # new tickets in the later export
+    later.write_text(header + "".join(day2(i) if i < count else
+                                      f"{ids[i]},2020-02-05 11:00,求助,核酸检测点,卫生中心,,处理中,\n"
+                                      for i in order), encoding="utf-8")
+    assert [r.status for r in load("hotline", [first], db_path) + load("hotline", [later], db_path)] \
+        == ["loaded", "loaded"]
+
+    expected = [(ids[i], "closed", D(2020, 2, 5, 9, 0), "城管中队", "basic") if i % 2 == 0 else
+                (ids[i], "closed", D(2020, 2, 4, 10, 0), "社区办", "satisfied") for i in range(count)]
+    expected += [(ids[i], "in_progress", None, "卫生中心", None) for i in range(count, count + 100)]
+    assert query(db_path, TICKET) == sorted(expected)
+    assert query(db_path, "SELECT count(*) FROM open_tickets") == [(100,)]
