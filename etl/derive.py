@@ -179,9 +179,20 @@ def convert_coordinates(con) -> None:
     con.unregister("_coords")
 
 
+# The (table, row key) pairs the steps below run on: the staged rows of a load, or the
+# stored rows of a rederive. Identifiers from here only, never from data.
+ROW_TABLES = {("n_typed", "_row"), ("n", "_row"), ("hotline_tickets", "ticket_id"), ("alarms", "alarm_id")}
+
+
+def _rows_of(table: str, key: str = "_row") -> None:
+    if (table, key) not in ROW_TABLES:
+        raise ValueError(f"not a table of the loader's: {table}.{key}")
+
+
 def topics_table(con, table: str, key: str, classify: bool = True) -> int:
     """TEMP table `_topics` (k, epidemic_related, topic, faq_question, topic_words) for the
     tickets in `table` (identifiers are the loader's own names, never data)."""
+    _rows_of(table, key)
     from .classify import classify as run_classifier, load_catalogue
     texts = con.execute(f"SELECT {key} AS k, content FROM {table}").df() if classify else pd.DataFrame()
     if texts.empty:  # k typed as the key, so the join needs no cast of every row's key
@@ -244,6 +255,7 @@ def rederive_tickets(con) -> int:
 def link_alarm_devices(con, table: str = "n", key: str = "_row") -> None:
     """An alarm without a neighbourhood takes it (and the flat) from the latest roster
     report that registered the device for a quarantine period covering the alarm."""
+    _rows_of(table, key)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _device_home AS
         SELECT a.{key} AS k,
@@ -269,6 +281,7 @@ def flag_id_regions(con, table: str = "n") -> None:
     digit carries a region code that did not exist in its birth year (python-stdnum's table of
     administrative codes: 310115 only from 1993). A warning for the fix-list, never a reject:
     real people hold old codes (data-contract.md, "Rejects and warnings")."""
+    _rows_of(table)
     from stdnum.cn import ric
     from stdnum.exceptions import ValidationError
     con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS id_region_ok BOOLEAN")

@@ -83,6 +83,10 @@ SELECT DISTINCT run_id, neighbourhood_code FROM (
     UNION ALL SELECT run_id, neighbourhood_code FROM enterprises)
 WHERE run_id IS NOT NULL AND neighbourhood_code IS NOT NULL"""
 
+# The derived tables rebuilt whole from their definition when marked (persons, the big one,
+# is refreshed for the persons touched).
+REBUILT_WHOLE = {**OPEN_RECORDS, "run_neighbourhoods": RUN_NEIGHBOURHOODS_SQL}
+
 NOTES = "_derived_notes"
 WHOLE_AFTER_KEYS = 200_000
 # Polygons of the city map are drawn at ~10 m per pixel: finer detail is only bytes.
@@ -96,6 +100,8 @@ def _ensure_notes(con) -> None:
 def mark(con, kind: str, keys_sql: str | None = None) -> None:
     """Notes that `kind` ('persons') needs refreshing: for the keys `keys_sql` selects
     (one column), or all of it when keys_sql is None."""
+    if kind != "persons" and kind not in REBUILT_WHOLE:
+        raise ValueError(f"not a derived table: {kind}")
     _ensure_notes(con)
     if keys_sql is None:
         con.execute(f"INSERT INTO {NOTES} VALUES (?, NULL)", [kind])
@@ -119,7 +125,7 @@ def refresh(con) -> list[str]:
     built = _meta(con, "derived_version")
     _ensure_notes(con)
     if built != DERIVED_VERSION:
-        for kind in ("persons", *OPEN_RECORDS, "run_neighbourhoods"):
+        for kind in ("persons", *REBUILT_WHOLE):
             mark(con, kind)
     notes = con.execute(f"SELECT kind, count(*) FILTER (key IS NULL) > 0 AS whole, count(key) AS keys "
                         f"FROM {NOTES} GROUP BY kind").fetchall()
@@ -127,13 +133,9 @@ def refresh(con) -> list[str]:
         if kind == "persons":
             # Past some hundred thousand persons, one pass over all reports is cheaper.
             done.append(_refresh_persons(con, whole or keys > WHOLE_AFTER_KEYS))
-        elif kind in OPEN_RECORDS:  # a few percent of the rows: copied whole
+        elif kind in REBUILT_WHOLE:  # `kind` is one of its keys: an identifier of ours
             con.execute(f"DELETE FROM {kind}")
-            con.execute(f"INSERT INTO {kind} BY NAME {OPEN_RECORDS[kind]}")
-            done.append(f"{kind}: rebuilt")
-        elif kind == "run_neighbourhoods":
-            con.execute("DELETE FROM run_neighbourhoods")
-            con.execute("INSERT INTO run_neighbourhoods " + RUN_NEIGHBOURHOODS_SQL)
+            con.execute(f"INSERT INTO {kind} BY NAME {REBUILT_WHOLE[kind]}")
             done.append(f"{kind}: rebuilt")
     con.execute(f"DELETE FROM {NOTES}")
     if (_meta(con, "subdistricts_from") or "") != (_meta(con, "reference_fingerprint") or "") \

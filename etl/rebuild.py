@@ -241,8 +241,8 @@ def compare(a: Path, b: Path) -> dict[str, int]:
     fb = store.current_file(b) if Path(b).is_symlink() else Path(b)
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{fa}' AS a (READ_ONLY)")
-        con.execute(f"ATTACH '{fb}' AS b (READ_ONLY)")
+        con.execute("ATTACH ? AS a (READ_ONLY)", [str(fa)])
+        con.execute("ATTACH ? AS b (READ_ONLY)", [str(fb)])
         differences = {}
         tables = [r[0] for r in con.execute("""SELECT DISTINCT table_name FROM duckdb_tables()
                                                WHERE database_name IN ('a', 'b') ORDER BY 1""").fetchall()]
@@ -253,13 +253,14 @@ def compare(a: Path, b: Path) -> dict[str, int]:
             if not columns:
                 differences[table] = -1
                 continue
-            exprs = [_expr(table, c) for c in columns if c not in IGNORED.get(table, ())]
+            sql, params = comparable(table, columns)
             where = " WHERE key <> 'generation'" if table == "meta" else ""
-            sql = " , ".join(exprs)
-            n = con.execute(f"""SELECT (SELECT count(*) FROM (SELECT {sql} FROM a.{table}{where}
-                                                              EXCEPT ALL SELECT {sql} FROM b.{table}{where}))
-                                     + (SELECT count(*) FROM (SELECT {sql} FROM b.{table}{where}
-                                                              EXCEPT ALL SELECT {sql} FROM a.{table}{where}))""").fetchall()[0][0]
+            name = _quoted(table)  # names read from the files' catalogues, so quoted
+            n = con.execute(f"""SELECT (SELECT count(*) FROM (SELECT {sql} FROM a.{name}{where}
+                                                              EXCEPT ALL SELECT {sql} FROM b.{name}{where}))
+                                     + (SELECT count(*) FROM (SELECT {sql} FROM b.{name}{where}
+                                                              EXCEPT ALL SELECT {sql} FROM a.{name}{where}))""",
+                            params).fetchall()[0][0]
             if n:
                 differences[table] = n
         return differences
@@ -267,8 +268,20 @@ def compare(a: Path, b: Path) -> dict[str, int]:
         con.close()
 
 
+def comparable(table: str, columns: list[str]) -> tuple[str, dict]:
+    """The SELECT list two builds are compared by (the columns IGNORED leaves out), and its
+    parameters."""
+    sql = ", ".join(_expr(table, c) for c in columns if c not in IGNORED.get(table, ()))
+    return sql, ({"prefix": purge.TOKEN_PREFIX} if "$prefix" in sql else {})
+
+
 def _expr(table: str, column: str) -> str:
+    """The column as compared: a purge token counts as the same whatever its number."""
+    name = _quoted(column)
     if column in TOKEN_TABLES.get(table, ()):
-        return (f"CASE WHEN starts_with({column}, '{purge.TOKEN_PREFIX}') THEN '{purge.TOKEN_PREFIX}' "
-                f"ELSE {column} END AS {column}")
-    return column
+        return f"CASE WHEN starts_with({name}, $prefix) THEN $prefix ELSE {name} END AS {name}"
+    return name
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'

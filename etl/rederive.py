@@ -27,6 +27,6 @@ def rederive(db_path: Path) -> list[str]:
                      f"（{count / max(seconds, 1e-9):,.0f} 条/秒）")
         derive.link_alarm_devices(con, "alarms", "alarm_id")
         # Both tables changed above, and tickets may have found their neighbourhood.
-        for kind in (*derived.OPEN_RECORDS, "run_neighbourhoods"):
+        for kind in derived.REBUILT_WHOLE:
             derived.mark(con, kind)
     return lines

@@ -59,20 +59,24 @@ SORT_ABOVE = 2048
 
 
 def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> None:
-    """The accepted rows (TEMP view `_ok`, `rows` of them) into the source's table, by natural key."""
+    """The accepted rows (TEMP view `_ok`, `rows` of them) into the source's table, by natural key.
+    Identifiers come from TABLE_INPUTS and the source's definition; values are bound."""
     table = source.table
     inputs = TABLE_INPUTS[source.name]
     columns = list(inputs)
-    select = ", ".join("?" if c == "run_id" else ("_row" if c == "row_number" else c) for c in columns)
-    key = "report_key" if source.name == "roster" else ", ".join(source.key)
+    # Each column as the file's rows give it: the run is a parameter, the row number is _row.
+    given = {"run_id": "$run_id", "row_number": "_row"}
+    file_rows = f"SELECT {', '.join(f'{given.get(c, c)} AS {c}' for c in columns)} FROM _ok"
+    keys = ("report_key",) if source.name == "roster" else tuple(source.key)
+    params = {"run_id": run_id}
     updates = []
     for col in columns:
         sources_of_col = inputs[col]
-        if col in key.split(", ") or (sources_of_col and not set(sources_of_col) & set(present)):
+        if col in keys or (sources_of_col and not set(sources_of_col) & set(present)):
             continue  # a column this file does not have keeps its stored value
         if col == "status" and source.name in TERMINAL_STATUS:
-            terminal = ", ".join(f"'{s}'" for s in TERMINAL_STATUS[source.name])
-            updates.append(f"status = CASE WHEN {table}.status IN ({terminal}) THEN {table}.status "
+            params["terminal"] = list(TERMINAL_STATUS[source.name])
+            updates.append(f"status = CASE WHEN list_contains($terminal, {table}.status) THEN {table}.status "
                            f"ELSE excluded.status END")
         elif col in STICKY:
             updates.append(f"{col} = " + STICKY[col].format(t=table))
@@ -82,22 +86,22 @@ def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> N
     # MERGE on the natural key (the tables carry no key index: schema_v2.sql says why);
     # the file's rows are called `excluded`, as in INSERT … ON CONFLICT.
     if not con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall():  # the first load: nothing to match
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _ok", [run_id])
+        con.execute(f"INSERT INTO {table} BY NAME {file_rows}", {"run_id": run_id})
         return
-    match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in key.split(", "))
-    file_rows = f"(SELECT {', '.join(f'{e} AS {c}' for e, c in zip(select.split(', '), columns))} FROM _ok)"
+    match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in keys)
+    source_rows = f"({file_rows})"
     # MERGE updates stored rows in the order it is given them. Out of stored order, DuckDB
     # fell off a cliff between 5,000 and 10,000 updated rows (a district's 25,000 enterprises:
     # 8 s; 10,000 of them 5.9 s, 5,000 0.02 s); in stored order 0.07 s. A small file goes
     # straight in: the sorting would only add its own cost.
     if rows > SORT_ABOVE:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _upsert_rows AS
-                        SELECT excluded.* FROM {file_rows} AS excluded
-                        LEFT JOIN {table} ON {match} ORDER BY {table}.rowid NULLS LAST""", [run_id])
-        file_rows, params = "_upsert_rows", []
-    else:
-        params = [run_id]
-    con.execute(f"""MERGE INTO {table} USING {file_rows} AS excluded ON {match}
+                        SELECT excluded.* FROM {source_rows} AS excluded
+                        LEFT JOIN {table} ON {match} ORDER BY {table}.rowid NULLS LAST""", {"run_id": run_id})
+        source_rows = "_upsert_rows"
+        params.pop("run_id")
+    con.execute(f"""MERGE INTO {table} USING {source_rows} AS excluded ON {match}
                     WHEN MATCHED THEN UPDATE SET {', '.join(updates)}
-                    WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ({', '.join(f'excluded.{c}' for c in columns)})""",
-                params)
+                    WHEN NOT MATCHED THEN INSERT BY NAME""", params)
+    if source_rows == "_upsert_rows":
+        con.execute("DROP TABLE _upsert_rows")  # a big file's copy, not kept for the next file

@@ -84,8 +84,8 @@ def test_purge_refreshes_persons(db_path):
     assert result.persons == before > 0
     table, definition, differ = _difference(db_path)
     assert (table, definition, differ) == (before, before, 0)
-    assert query(db_path, f"SELECT count(*) FROM persons WHERE NOT starts_with(person_key, '{purge.TOKEN_PREFIX}')") \
-        == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM persons WHERE NOT starts_with(person_key, ?)",
+                 [purge.TOKEN_PREFIX]) == [(0,)]
 
 
 def _make_version_1(db_path) -> None:

@@ -57,9 +57,12 @@ def _comparable(db_path, table, tokens):
     try:
         columns = [r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall()]
-        exprs = [rebuild._expr(table, c) if tokens else c for c in columns if c not in IGNORED.get(table, ())]
+        if tokens:
+            select, params = rebuild.comparable(table, columns)
+        else:
+            select, params = ", ".join(c for c in columns if c not in IGNORED.get(table, ())), {}
         where = " WHERE key <> 'generation'" if table == "meta" else ""
-        return con.execute(f"SELECT {', '.join(exprs)} FROM {table}{where} ORDER BY ALL").fetchall()
+        return con.execute(f"SELECT {select} FROM {table}{where} ORDER BY ALL", params).fetchall()
     finally:
         con.close()
 
