@@ -167,15 +167,12 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
                     {"ipad": ipad, "opad": opad, "days": int(settings.get("quarantine_default_days"))})
     con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"))
     drop, given = staged_columns_dropped(source), given_columns(source)
-    # Every source's normalisation takes `address` as below (normalise/*.sql); read from the
-    # staged rows, the address matching skips the enumeration lookups of n_typed.
-    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS "
-                "SELECT split_address(raw_address).address AS address FROM stg")
     if source.name == "hotline":
-        derive.resolve_neighbourhoods(con, "VIEW n_resolved", drop, "_staged_addresses", given)
+        derive.name_neighbourhoods(con, "VIEW n_resolved", drop, given)
         derive.derive_tickets(con, options.classify)
     else:
-        derive.resolve_neighbourhoods(con, "TABLE n", drop, "_staged_addresses", given)
+        derive.name_neighbourhoods(con, "TABLE n", drop, given)
+    derive.match_addresses(con)
     if source.name in ("hotline", "enterprises"):
         derive.convert_coordinates(con)
     if source.name == "alarms":
@@ -259,8 +256,16 @@ def _enum_columns(con, source: Source) -> None:
     `_enum_<i>` (the file's word -> the value; '' stands for a blank cell, which folded text
     never is), and the view joins it on the word as written. The words and values are bound
     as parameters there, since a view takes none. Measured on 400,000 rows: ~0.03 s a column
-    when every row computed its key and looked it up, ~0.01 s joined."""
+    when every row computed its key and looked it up, ~0.01 s joined. The words of all the
+    columns are found in one pass (grouping sets): 0.08 s -> 0.03 s for six columns."""
     columns = [c for c in source.columns if c.enum]
+    if not columns:
+        con.execute("CREATE OR REPLACE TEMP VIEW stg_e AS SELECT * FROM stg")
+        return
+    raw = [f"raw_{c.name}" for c in columns]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _enum_words AS
+        SELECT {", ".join(f"grouping({r}) = 0 AS in_{i}, {r}" for i, r in enumerate(raw))}
+        FROM stg GROUP BY GROUPING SETS ({", ".join(f"({r})" for r in raw)})""")
     joins, selects = [], []
     for i, col in enumerate(columns):
         words = {}
@@ -271,7 +276,7 @@ def _enum_columns(con, source: Source) -> None:
             SELECT word, CASE WHEN word = '' THEN CAST($blank AS VARCHAR)
                               ELSE coalesce(map_extract_value(map($keys, $values), enum_key(word)),
                                             CAST($unknown AS VARCHAR)) END AS value
-            FROM (SELECT DISTINCT coalesce(raw_{col.name}, '') AS word FROM stg)""",
+            FROM (SELECT coalesce(raw_{col.name}, '') AS word FROM _enum_words WHERE in_{i})""",
                     {"keys": list(words), "values": list(words.values()),
                      "blank": col.enum_default or None, "unknown": unknown_value})
         joins.append(f"LEFT JOIN _enum_{i} ON _enum_{i}.word = coalesce(s.raw_{col.name}, '')")
@@ -323,6 +328,7 @@ def _drop_duplicates(con, source: Source) -> None:
                '同一文件中' || $label || '重复，以第 ' || winner || ' 行为准', false, neighbourhood
         FROM (SELECT _row, neighbourhood, row_number() OVER w AS rank, first_value(_row) OVER w AS winner
               FROM n WHERE _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
+                   AND ({key}) IN (SELECT ({key}) FROM n GROUP BY ALL HAVING count(*) > 1)
               WINDOW w AS (PARTITION BY {key} ORDER BY _row DESC))
         WHERE rank > 1""", {"column": column, "label": label})
 
