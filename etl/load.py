@@ -21,7 +21,7 @@ from . import archive, derive, settings, store
 from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
-from .readers import FileRefused, Staged, detect_source, install_macros, stage
+from .readers import FileRefused, Staged, detect_source, has_blank_line, install_macros, stage
 from .sources import SOURCES, Source
 from .upsert import upsert
 
@@ -65,63 +65,93 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     options = options or LoadOptions()
     db_path = Path(db_path or settings.db_path())
     results = []
+    paths = [Path(p) for p in paths]
+    # Each file is read (and hashed) in a thread while DuckDB works: the first while the
+    # generation is set up, each next one while the one before it loads.
+    ahead = RawFile(paths[0]) if paths else None
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         options.notes.extend(derive.load_reference(con))
         _macros(con)
         for i, path in enumerate(paths, 1):
             if options.progress:
                 _progress(i, len(paths), path)
-            results.append(load_one(con, source_name, Path(path), options))
+            raw, ahead = ahead, (RawFile(paths[i]) if i < len(paths) else None)
+            results.append(load_one(con, source_name, path, options, raw))
         if options.progress:
             print(file=sys.stderr)
     return results
 
 
-class _Digest:
-    """The file's SHA-256, computed in a thread for a big file (hashlib releases the GIL)
-    while DuckDB stages it: ~0.07 s of a 72 MB file's load. A small file is hashed at once,
-    so a folder of files loaded before is skipped without staging any of them."""
+class RawFile:
+    """A file's bytes, whether they hold a blank line, and their SHA-256, read in a thread
+    (file reads and hashing release the GIL) so that DuckDB need not wait for them: the
+    first file is read while the generation is set up, the next while one loads, and the
+    hash is computed while DuckDB stages the file (a 72 MB file: read 0.06 s, blank-line
+    search 0.03 s, hash 0.06 s). `data()` and `sha()` wait for their part and re-raise what
+    the reading raised."""
 
-    THREAD_ABOVE = 8 * 1024 * 1024
+    WAIT_FOR_HASH_BELOW = 8 * 1024 * 1024
 
-    def __init__(self, data: bytes):
-        self.value: str | None = None
-        self.thread = None
-        if len(data) < self.THREAD_ABOVE:
-            self.value = hashlib.sha256(data).hexdigest()
-        else:
-            self.thread = threading.Thread(target=self._run, args=(data,), daemon=True)
-            self.thread.start()
+    def __init__(self, path: Path):
+        self.path = path
+        self._data: bytes = b""
+        self.blank_lines = False
+        self._sha = ""
+        self._error: BaseException | None = None
+        self._read_done = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
 
-    def _run(self, data: bytes) -> None:
-        self.value = hashlib.sha256(data).hexdigest()
+    def _read(self) -> None:
+        try:
+            self._data = self.path.read_bytes()
+            self.blank_lines = has_blank_line(self._data)
+        except BaseException as exc:  # re-raised in the loading thread
+            self._error = exc
+            return
+        finally:
+            self._read_done.set()
+        self._sha = hashlib.sha256(self._data).hexdigest()
 
-    def __call__(self) -> str:
-        if self.thread:
-            self.thread.join()
-        return self.value
+    def data(self) -> bytes:
+        self._read_done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._data
+
+    def sha(self) -> str:
+        self.data()
+        self._thread.join()
+        return self._sha
+
+    @property
+    def hashed(self) -> bool:
+        return not self._thread.is_alive()
 
 
-def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> FileResult:
+def load_one(con, source_name: str | None, path: Path, options: LoadOptions,
+             raw: RawFile | None = None) -> FileResult:
     started = local_now()
     t0 = time.perf_counter()
-    data = path.read_bytes()
-    digest = _Digest(data)
+    raw = raw or RawFile(path)
+    data = raw.data()
     source_label = source_name or "unknown"
     try:
         source = SOURCES[source_name] if source_name else detect_source(path)
         source_label = source.name
     except FileRefused as exc:
-        return _record(con, FileResult(path, source_label, "refused", message=str(exc)), digest(), started)
-    if digest.value is not None and (skipped := _already_loaded(con, path, source, digest(), started)):
+        return _record(con, FileResult(path, source_label, "refused", message=str(exc)), raw.sha(), started)
+    # A file loaded before is skipped before staging, unless it is big and its hash still
+    # running: then after staging, which the hashing overlaps.
+    if (len(data) < RawFile.WAIT_FOR_HASH_BELOW or raw.hashed) and (skipped := _already_loaded(con, path, source, raw.sha(), started)):
         return skipped
     copy = None
     try:
         # Staging writes TEMP tables only, so it runs before the transaction: inside it, a
         # CSV that DuckDB's fast reader refuses (ragged rows, a stray quote) would abort the
         # transaction, and the reader's fallback to parsing in Python could never run.
-        staged = stage(con, path, source, data=data)
-        sha = digest()
+        staged = stage(con, path, source, data=data, blank_lines=raw.blank_lines)
+        sha = raw.sha()
         if skipped := _already_loaded(con, path, source, sha, started):
             return skipped
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
@@ -138,11 +168,11 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> 
             con.execute("ROLLBACK")
             raise
     except FileRefused as exc:
-        return _record(con, FileResult(path, source.name, "refused", message=str(exc)), digest(), started)
+        return _record(con, FileResult(path, source.name, "refused", message=str(exc)), raw.sha(), started)
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         # What DuckDB says of the file's bytes; a mistake in our own SQL is not caught here.
         message = f"文件内容无法解析：{str(exc).splitlines()[0][:200]}"
-        return _record(con, FileResult(path, source.name, "refused", message=message), digest(), started)
+        return _record(con, FileResult(path, source.name, "refused", message=message), raw.sha(), started)
     finally:
         if copy is not None:
             copy.discard()  # nothing left to do once keep() has finished it

@@ -227,11 +227,18 @@ def preview_sheets(path: Path) -> list[list[list]]:
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
+def has_blank_line(data: bytes) -> bool:
+    """Does the text hold an empty line? DuckDB's CSV reader skips those, which would shift
+    the row numbers of every row after it."""
+    return _BLANK_LINE.search(data) is not None
+
+
 def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg",
-          data: bytes | None = None) -> Staged:
+          data: bytes | None = None, blank_lines: bool | None = None) -> Staged:
     """Reads one raw file into TEMP view `table` (see `_create_staging`): `_row`, and one
     VARCHAR column `raw_<name>` per canonical column of the source (NULL where the file lacks it).
-    `data`: the file's bytes, when the caller has read them already."""
+    `data`: the file's bytes, when the caller has read them already; `blank_lines`: whether
+    they hold an empty line, when the caller has looked (etl/load.py does, in a thread)."""
     install_macros(con)
     data = path.read_bytes() if data is None else data
     if not data or data.isspace():  # isspace() stops at the first other byte; strip() copies it all
@@ -240,7 +247,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
     if fmt in ("xlsx", "xls"):
         sheet, rows, match = _workbook_sheets(path, source)
         return _stage_rows(con, source, rows, match, table, fmt, None, sheet)
-    if not _BLANK_LINE.search(data):
+    if not (has_blank_line(data) if blank_lines is None else blank_lines):
         # Plain UTF-8 without blank lines: DuckDB's reader, which refuses bytes that are not
         # UTF-8 further down (then the file is decoded whole below). Only the start is decoded.
         head = _utf8_head(data)
