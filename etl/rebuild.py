@@ -206,7 +206,7 @@ def _adopt(db_path: Path, file: Path) -> None:
                  [store.generation_number(p) for p in gen_dir.glob("*.duckdb")]) + 1
     target = gen_dir / f"{db_path.stem}-{number:06d}.duckdb"
     shutil.move(file, target)
-    con = duckdb.connect(str(target))
+    con = store.connect_writable(target)
     try:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", [str(number)])
         con.execute("CHECKPOINT")

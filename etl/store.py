@@ -159,7 +159,7 @@ def new_generation(db_path: Path | None = None):
         _check_openable(current)
         shutil.copyfile(current, new_file)
     try:
-        con = duckdb.connect(str(new_file))
+        con = connect_writable(new_file)
     except BaseException:
         _unlink_quietly(new_file)
         raise
@@ -179,6 +179,24 @@ def new_generation(db_path: Path | None = None):
         raise
     publish(db_path, new_file)
     prune(db_path)
+
+
+# Row groups of half DuckDB's default size. DuckDB compresses each row group on one thread:
+# the 80,000 open tickets of a 400,000-row file were one group, written on one of the two
+# cores (0.21 s; in two groups 0.15 s). Not stored in the file: every writer opens it so.
+ROW_GROUP_ROWS = 61_440
+
+
+def connect_writable(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a generation file, as the current catalog `board`."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH ? AS board (ROW_GROUP_SIZE {ROW_GROUP_ROWS})", [str(path)])
+        con.execute("USE board")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def publish(db_path: Path, new_file: Path) -> None:
