@@ -108,38 +108,19 @@ def _calendar_warnings(con) -> list[str]:
     return []
 
 
-def name_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] = (),
-                        given: tuple[str, ...] = ()) -> None:
+def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] = (),
+                           addresses: str = "n_typed", given: tuple[str, ...] = ()) -> None:
     """`n_typed` (view or table) -> `target` ("TABLE n", or "VIEW n_resolved" when a later
-    step materialises it), with neighbourhood_code and neighbourhood (the pack's name) where
-    the row names a neighbourhood of the pack; `match_addresses` then places the others.
-
-    `drop`: staged columns nothing after this step reads (the loader's own column names).
-    `given`: columns to mark `given_<c>` (the file had a value: raw_<c>)."""
-    assert target in ("TABLE n", "VIEW n_resolved"), target
-    con.execute(f"""
-        CREATE OR REPLACE TEMP {target} AS
-        SELECT t.*{" EXCLUDE (" + ", ".join(f'"{c}"' for c in drop) + ")" if drop else ""},
-               {"".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)}
-               names.code AS neighbourhood_code, rn.name AS neighbourhood
-        FROM n_typed t
-        LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(t.neighbourhood_given)
-        LEFT JOIN ref_neighbourhoods rn ON rn.code = names.code""")
-
-
-# The tables whose rows `match_addresses` places: the loader's `n`, the stored tickets of a rederive.
-ADDRESS_TABLES = ("n", "hotline_tickets")
-
-
-def match_addresses(con, table: str = "n") -> None:
-    """Rows of `table` without a neighbourhood take the address index's, by road and
-    lane/number (data-contract.md): the name, where the row gives one the pack knows, wins.
+    step materialises it), with neighbourhood_code and neighbourhood (the pack's name):
+    the named neighbourhood when it is one, else the address index's road and lane/number.
 
     Addresses are matched once each, in the small table `_addresses` (many rows share a
-    building), and only those of rows still without a code; the rows are updated in place
-    (400,000 tickets: 0.07 s), after they were written once with the names' codes."""
-    if table not in ADDRESS_TABLES:
-        raise ValueError(f"not a table of the loader's: {table}")
+    building): the staged rows are wide, and every pass over them costs. `drop`: staged
+    columns nothing after this step reads (the loader's own column names). `addresses`: a
+    view or table with the rows' `address` (NULL for none), which may be cheaper to read
+    than n_typed. `given`: columns to mark `given_<c>` (the file had a value: raw_<c>)."""
+    assert target in ("TABLE n", "VIEW n_resolved"), target
+    assert addresses in ("n_typed", "_staged_addresses"), addresses
     roads = [r[0] for r in con.execute("SELECT DISTINCT road FROM ref_address_index").fetchall()]
     pattern = "(" + "|".join(re.escape(r) for r in sorted(roads, key=len, reverse=True)) + ")" if roads else "(?!)"
     # Regular expressions once per distinct address, range joins once per distinct road and lane.
@@ -148,8 +129,7 @@ def match_addresses(con, table: str = "n") -> None:
         WITH parsed AS (
             SELECT address, regexp_extract(address, $roads || '(\\d+)弄', ['road', 'lane']) AS l,
                    regexp_extract(address, $roads || '(\\d+)号', ['road', 'number']) AS n
-            FROM (SELECT DISTINCT address FROM {table}
-                  WHERE neighbourhood_code IS NULL AND address IS NOT NULL)),
+            FROM (SELECT DISTINCT address FROM {addresses})),  -- NULL finds no code: dropped below
         keys AS (
             SELECT address, nullif(l.road, '') AS road_l, TRY_CAST(l.lane AS INTEGER) AS lane,
                    nullif(n.road, '') AS road_n, TRY_CAST(n.number AS INTEGER) AS number
@@ -165,14 +145,20 @@ def match_addresses(con, table: str = "n") -> None:
             JOIN ref_address_index a ON a.road = k.road_n AND a.lane_from IS NULL
                  AND k.number BETWEEN a.number_from AND a.number_to
             GROUP BY ALL)
-        SELECT k.address, coalesce(bl.code, bn.code) AS code, rn.name
+        SELECT k.address, coalesce(bl.code, bn.code) AS code
         FROM keys k
         LEFT JOIN by_lane bl ON bl.road_l = k.road_l AND bl.lane = k.lane
         LEFT JOIN by_number bn ON bn.road_n = k.road_n AND bn.number = k.number AND k.lane IS NULL
-        LEFT JOIN ref_neighbourhoods rn ON rn.code = coalesce(bl.code, bn.code)
         WHERE coalesce(bl.code, bn.code) IS NOT NULL""", {"roads": pattern})
-    con.execute(f"""UPDATE {table} SET neighbourhood_code = a.code, neighbourhood = a.name FROM _addresses a
-                    WHERE {table}.neighbourhood_code IS NULL AND {table}.address = a.address""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP {target} AS
+        SELECT t.*{" EXCLUDE (" + ", ".join(f'"{c}"' for c in drop) + ")" if drop else ""},
+               {"".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)}
+               coalesce(names.code, ad.code) AS neighbourhood_code, rn.name AS neighbourhood
+        FROM n_typed t
+        LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(t.neighbourhood_given)
+        LEFT JOIN _addresses ad ON ad.address = t.address
+        LEFT JOIN ref_neighbourhoods rn ON rn.code = coalesce(names.code, ad.code)""")
 
 
 def convert_coordinates(con) -> None:

@@ -197,12 +197,15 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
                     {"ipad": ipad, "opad": opad, "days": int(settings.get("quarantine_default_days"))})
     con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"))
     drop, given = staged_columns_dropped(source), given_columns(source)
+    # Every source's normalisation takes `address` as below (normalise/*.sql); read from the
+    # staged rows, the address matching skips the enumeration lookups of n_typed.
+    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS "
+                "SELECT split_address(raw_address).address AS address FROM stg")
     if source.name == "hotline":
-        derive.name_neighbourhoods(con, "VIEW n_resolved", drop, given)
+        derive.resolve_neighbourhoods(con, "VIEW n_resolved", drop, "_staged_addresses", given)
         derive.derive_tickets(con, options.classify)
     else:
-        derive.name_neighbourhoods(con, "TABLE n", drop, given)
-    derive.match_addresses(con)
+        derive.resolve_neighbourhoods(con, "TABLE n", drop, "_staged_addresses", given)
     if source.name in ("hotline", "enterprises"):
         derive.convert_coordinates(con)
     if source.name == "alarms":

@@ -15,7 +15,11 @@ def rederive(db_path: Path) -> list[str]:
         lines.extend(derive.load_reference(con))
         _macros(con)
         # Neighbourhoods the earlier pack could not place, from the stored address.
-        derive.match_addresses(con, "hotline_tickets")
+        con.execute("CREATE OR REPLACE TEMP VIEW n_typed AS SELECT ticket_id AS _row, address, "
+                    "CAST(NULL AS VARCHAR) AS neighbourhood_given FROM hotline_tickets WHERE neighbourhood_code IS NULL")
+        derive.resolve_neighbourhoods(con)
+        con.execute("UPDATE hotline_tickets SET neighbourhood_code = n.neighbourhood_code, neighbourhood = n.neighbourhood "
+                    "FROM n WHERE hotline_tickets.ticket_id = n._row AND n.neighbourhood_code IS NOT NULL")
         t0 = time.perf_counter()
         count = derive.rederive_tickets(con)
         seconds = time.perf_counter() - t0
