@@ -137,7 +137,7 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions,
     data = raw.data()
     source_label = source_name or "unknown"
     try:
-        source = SOURCES[source_name] if source_name else detect_source(path)
+        source = SOURCES[source_name] if source_name else detect_source(path, data)
         source_label = source.name
     except FileRefused as exc:
         return _record(con, FileResult(path, source_label, "refused", message=str(exc)), raw.sha(), started)
@@ -292,13 +292,11 @@ def _enum_columns(con, source: Source) -> None:
     when every row computed its key and looked it up, ~0.01 s joined. The words of all the
     columns are found in one pass (grouping sets): 0.08 s -> 0.03 s for six columns."""
     columns = [c for c in source.columns if c.enum]
-    if not columns:
-        con.execute("CREATE OR REPLACE TEMP VIEW stg_e AS SELECT * FROM stg")
-        return
-    raw = [f"raw_{c.name}" for c in columns]
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _enum_words AS
-        SELECT {", ".join(f"grouping({r}) = 0 AS in_{i}, {r}" for i, r in enumerate(raw))}
-        FROM stg GROUP BY GROUPING SETS ({", ".join(f"({r})" for r in raw)})""")
+    raw = [f"raw_{c.name}" for c in columns]  # canonical names (etl/sources.py), never data
+    if raw:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _enum_words AS
+            SELECT {", ".join(f"grouping({r}) = 0 AS in_{i}, {r}" for i, r in enumerate(raw))}
+            FROM stg GROUP BY GROUPING SETS ({", ".join(f"({r})" for r in raw)})""")
     joins, selects = [], []
     for i, col in enumerate(columns):
         words = {}

@@ -191,10 +191,11 @@ def _workbook_sheets(path: Path, source: Source):
 
 # ---------------------------------------------------------------- staging
 
-def detect_source(path: Path) -> Source:
-    """Which source a file is, from its header (for `etl ingest`); in a workbook, any sheet."""
+def detect_source(path: Path, data: bytes | None = None) -> Source:
+    """Which source a file is, from its header (for `etl ingest`); in a workbook, any sheet.
+    `data`: the file's bytes, when the caller has read them already."""
     scored = []
-    for rows in preview_sheets(path):
+    for rows in preview_sheets(path, data):
         for source in SOURCES.values():
             match = match_header(rows, source)
             if match and all(c.name in match.mapping for c in source.required):
@@ -204,10 +205,10 @@ def detect_source(path: Path) -> Source:
     return SOURCES[max(scored)[2]]
 
 
-def preview_sheets(path: Path) -> list[list[list]]:
+def preview_sheets(path: Path, data: bytes | None = None) -> list[list[list]]:
     """The first rows of each sheet (one 'sheet' for a text file)."""
-    head = path.read_bytes()[:4]
-    fmt = sniff_format(path, head)
+    data = path.read_bytes() if data is None else data
+    fmt = sniff_format(path, data[:4])
     if fmt in ("xlsx", "xls"):
         from python_calamine import CalamineWorkbook
         try:
@@ -217,7 +218,7 @@ def preview_sheets(path: Path) -> list[list[list]]:
                     for name in book.sheet_names]
         except Exception as exc:
             raise FileRefused(f"无法打开 Excel 文件（文件损坏或格式不对）：{type(exc).__name__}") from None
-    text, _ = decode(path.read_bytes())
+    text, _ = decode(data)
     delim = _delimiter(text[:4096], path.suffix.lower())
     return [_csv_rows(text, delim, PREVIEW_ROWS)]
 

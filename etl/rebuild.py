@@ -253,8 +253,7 @@ def compare(a: Path, b: Path) -> dict[str, int]:
             if not columns:
                 differences[table] = -1
                 continue
-            sql, params = comparable(table, columns)
-            where = " WHERE key <> 'generation'" if table == "meta" else ""
+            sql, where, params = comparable(table, columns)
             name = _quoted(table)  # names read from the files' catalogues, so quoted
             n = con.execute(f"""SELECT (SELECT count(*) FROM (SELECT {sql} FROM a.{name}{where}
                                                               EXCEPT ALL SELECT {sql} FROM b.{name}{where}))
@@ -268,17 +267,22 @@ def compare(a: Path, b: Path) -> dict[str, int]:
         con.close()
 
 
-def comparable(table: str, columns: list[str]) -> tuple[str, dict]:
-    """The SELECT list two builds are compared by (the columns IGNORED leaves out), and its
-    parameters."""
-    sql = ", ".join(_expr(table, c) for c in columns if c not in IGNORED.get(table, ()))
-    return sql, ({"prefix": purge.TOKEN_PREFIX} if "$prefix" in sql else {})
+def comparable(table: str, columns: list[str], tokens: bool = True) -> tuple[str, str, dict]:
+    """How two builds' rows of `table` are compared: the SELECT list (the columns IGNORED
+    leaves out; with `tokens`, purge tokens equal whatever their number), the WHERE clause
+    (meta's generation number differs by design), and their parameters."""
+    sql = ", ".join(_expr(table, c, tokens) for c in columns if c not in IGNORED.get(table, ()))
+    params = {"prefix": purge.TOKEN_PREFIX} if "$prefix" in sql else {}
+    where = ""
+    if table == "meta":
+        where, params["generation_key"] = " WHERE key <> $generation_key", "generation"
+    return sql, where, params
 
 
-def _expr(table: str, column: str) -> str:
+def _expr(table: str, column: str, tokens: bool = True) -> str:
     """The column as compared: a purge token counts as the same whatever its number."""
     name = _quoted(column)
-    if column in TOKEN_TABLES.get(table, ()):
+    if tokens and column in TOKEN_TABLES.get(table, ()):
         return f"CASE WHEN starts_with({name}, $prefix) THEN $prefix ELSE {name} END AS {name}"
     return name
 

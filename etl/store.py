@@ -191,7 +191,7 @@ def connect_writable(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection to a generation file, as the current catalog `board`."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH ? AS board (ROW_GROUP_SIZE {ROW_GROUP_ROWS})", [str(path)])
+        con.execute("ATTACH ? AS board (ROW_GROUP_SIZE ?)", [str(path), ROW_GROUP_ROWS])
         con.execute("USE board")
     except BaseException:
         con.close()

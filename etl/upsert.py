@@ -94,7 +94,8 @@ def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> N
     # fell off a cliff between 5,000 and 10,000 updated rows (a district's 25,000 enterprises:
     # 8 s; 10,000 of them 5.9 s, 5,000 0.02 s); in stored order 0.07 s. A small file goes
     # straight in: the sorting would only add its own cost.
-    if rows > SORT_ABOVE:
+    sorted_copy = rows > SORT_ABOVE
+    if sorted_copy:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _upsert_rows AS
                         SELECT excluded.* FROM {source_rows} AS excluded
                         LEFT JOIN {table} ON {match} ORDER BY {table}.rowid NULLS LAST""", {"run_id": run_id})
@@ -103,5 +104,5 @@ def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> N
     con.execute(f"""MERGE INTO {table} USING {source_rows} AS excluded ON {match}
                     WHEN MATCHED THEN UPDATE SET {', '.join(updates)}
                     WHEN NOT MATCHED THEN INSERT BY NAME""", params)
-    if source_rows == "_upsert_rows":
+    if sorted_copy:
         con.execute("DROP TABLE _upsert_rows")  # a big file's copy, not kept for the next file

@@ -13,7 +13,7 @@ from ops_helpers import ALARMS_DEVICES, ALARMS_LATER, ROSTER_DEVICES, ROSTER_LAT
 
 from etl import archive, backup, purge, rebuild, store
 from etl.load import LoadOptions, load_files
-from etl.rebuild import IGNORED, RebuildError
+from etl.rebuild import RebuildError
 
 # One generation per call, as the operator's commands make them: upserts across days,
 # a duplicate file (skipped), a refused file, every encoding, devices linked to flats.
@@ -57,11 +57,7 @@ def _comparable(db_path, table, tokens):
     try:
         columns = [r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall()]
-        if tokens:
-            select, params = rebuild.comparable(table, columns)
-        else:
-            select, params = ", ".join(c for c in columns if c not in IGNORED.get(table, ())), {}
-        where = " WHERE key <> 'generation'" if table == "meta" else ""
+        select, where, params = rebuild.comparable(table, columns, tokens)
         return con.execute(f"SELECT {select} FROM {table}{where} ORDER BY ALL", params).fetchall()
     finally:
         con.close()
