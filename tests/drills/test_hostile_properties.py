@@ -50,9 +50,11 @@ def _summary():
                [f"{k}: {v} examples" for k, v in _tried.items()] + ["failures: see the outcomes"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def scratch(tmp_path_factory):
-    """A connection to a new generation, set up as load_files sets it up, and a folder."""
+    """A connection to a new generation, set up as load_files sets it up, and a folder.
+    One per test run (each size its own): a header-only file written by both sizes is the
+    same bytes, which a shared generation rightly skips as loaded before."""
     folder = tmp_path_factory.mktemp("hostile")
     db = folder / "db" / "board.duckdb"
     with store.writer_lock(db), store.new_generation(db) as con:
