@@ -126,13 +126,15 @@ def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] =
     # Regular expressions once per distinct address, range joins once per distinct road and lane.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _addresses AS
-        WITH parsed AS (
-            SELECT address, regexp_extract(address, $roads || '(\\d+)弄', ['road', 'lane']) AS l,
-                   regexp_extract(address, $roads || '(\\d+)号', ['road', 'number']) AS n
+        WITH parsed AS (  -- the first known road followed by a lane (弄) or a number (号)
+            SELECT address, regexp_extract(address, $roads || '(\\d+)([弄号])', ['road', 'digits', 'mark']) AS m
             FROM (SELECT DISTINCT address FROM {addresses})),  -- NULL finds no code: dropped below
         keys AS (
-            SELECT address, nullif(l.road, '') AS road_l, TRY_CAST(l.lane AS INTEGER) AS lane,
-                   nullif(n.road, '') AS road_n, TRY_CAST(n.number AS INTEGER) AS number
+            SELECT address,
+                   CASE WHEN m.mark = '弄' THEN m.road END AS road_l,
+                   CASE WHEN m.mark = '弄' THEN TRY_CAST(m.digits AS INTEGER) END AS lane,
+                   CASE WHEN m.mark = '号' THEN m.road END AS road_n,
+                   CASE WHEN m.mark = '号' THEN TRY_CAST(m.digits AS INTEGER) END AS number
             FROM parsed),
         by_lane AS (
             SELECT k.road_l, k.lane, min(a.code) AS code
