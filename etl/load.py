@@ -21,7 +21,7 @@ from . import archive, derive, settings, store
 from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
-from .readers import FileRefused, Staged, detect_source, has_blank_line, install_macros, stage
+from .readers import FileRefused, Staged, detect_source, has_blank_line, install_macros, stage, unstage
 from .sources import SOURCES, Source
 from .upsert import upsert
 
@@ -174,6 +174,7 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions,
         message = f"文件内容无法解析：{str(exc).splitlines()[0][:200]}"
         return _record(con, FileResult(path, source.name, "refused", message=message), raw.sha(), started)
     finally:
+        unstage(con)  # the file's cells, held in memory while it loads
         if copy is not None:
             copy.discard()  # nothing left to do once keep() has finished it
 

@@ -4,12 +4,14 @@ Handles the messes of data-contract.md: format and encoding detection, title row
 above the header, two-row merged headers, header spelling, blank and 合计 rows.
 Each staged row keeps `_row`, its row number as Excel shows it.
 
-Two paths: a UTF-8 CSV with no blank lines goes straight to DuckDB's read_csv (fast,
-row numbers exact); everything else (other encodings, XLSX/XLS, blank lines, ragged
-rows) is parsed in Python, then handed to DuckDB as one Arrow table.
+Two paths to one Arrow table of the cells, which DuckDB reads in place: a UTF-8 CSV with
+no blank lines goes to Arrow's CSV reader (fast, on both cores, row numbers exact);
+everything else (other encodings, XLSX/XLS, blank lines, ragged rows) is parsed in Python.
 """
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import re
 import unicodedata
@@ -229,14 +231,15 @@ _BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 def has_blank_line(data: bytes) -> bool:
-    """Does the text hold an empty line? DuckDB's CSV reader skips those, which would shift
-    the row numbers of every row after it."""
+    """Does the text hold an empty line? Such a file goes to the Python parser, which counts
+    blank rows as skipped (Arrow's reader would refuse the file at the first one: a row of
+    one cell; told first, the file is not parsed twice)."""
     return _BLANK_LINE.search(data) is not None
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg",
           data: bytes | None = None, blank_lines: bool | None = None) -> Staged:
-    """Reads one raw file into TEMP view `table` (see `_create_staging`): `_row`, and one
+    """Reads one raw file into TEMP view `table` (see `_stage_cells`): `_row`, and one
     VARCHAR column `raw_<name>` per canonical column of the source (NULL where the file lacks it).
     `data`: the file's bytes, when the caller has read them already; `blank_lines`: whether
     they hold an empty line, when the caller has looked (etl/load.py does, in a thread)."""
@@ -249,31 +252,25 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
         sheet, rows, match = _workbook_sheets(path, source)
         return _stage_rows(con, source, rows, match, table, fmt, None, sheet)
     if not (has_blank_line(data) if blank_lines is None else blank_lines):
-        # Plain UTF-8 without blank lines: DuckDB's reader, which refuses bytes that are not
-        # UTF-8 further down (then the file is decoded whole below). Only the start is decoded.
-        head = _utf8_head(data)
+        # Plain UTF-8 (with or without a BOM) and no blank lines: Arrow's CSV reader, which
+        # refuses bytes that are not UTF-8 further down (then the file is decoded whole
+        # below). Only the start is decoded here.
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        head = _utf8_head(data[bom:bom + HEAD_CHARS])
         delim = _delimiter(head[:4096], path.suffix.lower()) if head is not None else ","
-        whole = head is not None and len(head.encode()) == len(data)
+        whole = head is not None and len(head.encode()) == len(data) - bom
         match = _header_in(head, delim, source, complete=whole) if head is not None else None
         if match is None and head is not None and not whole:  # a header row longer than the start
             try:
-                match = _header_in(data.decode("utf-8"), delim, source, complete=True)
+                match = _header_in(data[bom:].decode("utf-8"), delim, source, complete=True)
             except UnicodeDecodeError:
                 match = None
         if match is not None:
             refuse_missing(source, match)
             try:
-                try:
-                    return _stage_csv_fast(con, path, delim, source, match, table)
-                except duckdb.InvalidInputException as exc:
-                    if "Maximum line size" not in str(exc):
-                        raise
-                    # A cell of megabytes: read again with room for it. Not the first try:
-                    # a large line limit made DuckDB read the file in few, big pieces,
-                    # hardly in parallel (400,000 rows: ~0.2 s slower).
-                    return _stage_csv_fast(con, path, delim, source, match, table, LONG_LINE_BYTES)
-            except duckdb.Error:
-                pass  # ragged rows, quoting or bytes DuckDB will not take: parse in Python instead
+                return _stage_csv_fast(con, data, delim, source, match, table)
+            except (pa.ArrowInvalid, csv.Error, UnicodeDecodeError, StopIteration):
+                pass  # ragged rows, quoting or bytes Arrow will not take: parse in Python instead
     text, encoding = decode(data)
     delim = _delimiter(text[:4096], path.suffix.lower())
     match = _header_in(text[:HEAD_CHARS], delim, source, complete=len(text) <= HEAD_CHARS) \
@@ -299,65 +296,85 @@ def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderM
     return None
 
 
-def _select_list(source: Source, mapping: list[str | None], raw_name) -> tuple[str, list[str]]:
-    """The staged columns, folded. A row with nothing to fold anywhere (the common case)
-    is told by one test of the whole row, `_dirty` (see `_dirty_rows`)."""
+def _select_list(source: Source, mapping: list[str | None]) -> tuple[str, list[str]]:
+    """The staged columns over `<table>_rows` (see `_stage_cells`): each cell as read, or
+    folded (`f<j>`) in the rows that need it (`_dirty`)."""
     present = [m for m in mapping if m]
     cols = []
     for col in source.columns:
         if col.name in present:
-            cell = raw_name(mapping.index(col.name))
-            cols.append(f'CASE WHEN _dirty THEN fold({cell}) ELSE nullif({cell}, \'\') END AS "raw_{col.name}"')
+            j = mapping.index(col.name)
+            cols.append(f'CASE WHEN _dirty THEN f{j} ELSE nullif(c{j}, \'\') END AS "raw_{col.name}"')
         else:
             cols.append(f'CAST(NULL AS VARCHAR) AS "raw_{col.name}"')
     return ", ".join(cols), present
 
 
-def _dirty_rows(from_sql: str, mapping: list[str | None], raw_name) -> str:
-    """`from_sql` with `_dirty`: does any mapped cell of the row need folding?"""
-    cells = ", ".join(raw_name(j) for j, m in enumerate(mapping) if m)
-    return f"(SELECT *, needs_fold(concat_ws(chr(31), {cells})) AS _dirty FROM {from_sql})"
-
-
-LONG_LINE_BYTES = 64 * 1024 * 1024
-
-
-def _stage_csv_fast(con, path, delim, source, match, table, max_line_bytes: int | None = None) -> Staged:
-    # DuckDB's `skip` counts CSV records, not physical lines: a header cell with a line break
-    # inside quotes is one record (counting its lines would silently drop the first data row).
-    skip_lines = match.row_index + 1
+def _stage_csv_fast(con, data: bytes, delim: str, source: Source, match: HeaderMatch, table: str) -> Staged:
+    """A UTF-8 CSV without blank lines, parsed by Arrow's CSV reader on both cores, from the
+    bytes after the header (no copy). Raises pyarrow's ArrowInvalid for what it cannot
+    parse (ragged rows, a quote left open, bytes that are not UTF-8): the caller then parses
+    in Python, which refuses with the line that is wrong."""
+    import pyarrow.csv as pacsv
     width = len(match.mapping)
-    columns = {f"c{j}": "VARCHAR" for j in range(width)}
-    select, present = _select_list(source, match.mapping, lambda j: f"c{j}")
-    staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, present, match.unknown)
-    _create_staging(con, staged, table,
-                    f"SELECT c0 AS _first, {select} FROM "
-                    + _dirty_rows("read_csv(?, header=false, skip=?, delim=?, quote='\"', escape='\"', "
-                                  "all_varchar=true, auto_detect=false, columns=?"
-                                  + (", max_line_size=?)" if max_line_bytes else ")"),
-                                  match.mapping, lambda j: f"c{j}"),
-                    [str(path), skip_lines, delim, columns] + ([max_line_bytes] if max_line_bytes else []),
-                    match.row_index + 2)
+    names = [f"c{j}" for j in range(width)]
+    body = pa.py_buffer(data)[_records_end(data, match.row_index + 1, delim):]
+    if not body.size:
+        cells = pa.table({n: pa.array([], pa.string()) for n in names})
+    else:
+        block = 1 << 20
+        while True:
+            try:
+                cells = pacsv.read_csv(
+                    pa.BufferReader(body),
+                    read_options=pacsv.ReadOptions(column_names=names, block_size=block),
+                    parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+                                                     ignore_empty_lines=False),
+                    convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                         strings_can_be_null=False))
+                break
+            except pa.ArrowInvalid as exc:
+                # A record longer than a block (a cell of megabytes): read again in bigger ones.
+                # Not the first try: big blocks are read on fewer threads.
+                if "straddling" not in str(exc) or block >= body.size:
+                    raise
+                block = min(block * 16, body.size + 1)
+    staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, [m for m in match.mapping if m],
+                    match.unknown)
+    _stage_cells(con, staged, table, cells, match, match.row_index + 2)
     return staged
+
+
+def _records_end(data: bytes, records: int, delim: str) -> int:
+    """The byte offset after the first `records` CSV records (title rows, the header),
+    read as the csv module reads them: a header cell may hold a line break inside quotes."""
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    end = [start]
+
+    def lines():
+        pos = start
+        while pos < len(data):
+            stop = data.find(b"\n", pos)
+            stop = len(data) if stop < 0 else stop + 1
+            end[0] = stop
+            yield data[pos:stop].decode("utf-8")
+            pos = stop
+
+    reader = csv.reader(lines(), delimiter=delim, strict=True)
+    for _ in range(records):
+        next(reader)
+    return end[0]
 
 
 def _stage_rows(con, source, rows, match, table, fmt, encoding, sheet) -> Staged:
     refuse_missing(source, match)
     start = match.row_index + 1
-    width = len(match.mapping)
     body = rows[start:]
-    arrays = {"_first": pa.array([_nonblank(r[0]) if r else None for r in body], pa.string())}
-    for j in range(width):
-        arrays[f"c{j}"] = pa.array([_nonblank(r[j]) if j < len(r) else None for r in body], pa.string())
-    arrow_table = pa.table(arrays)
-    select, present = _select_list(source, match.mapping, lambda j: f"c{j}")
-    staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, present, match.unknown)
-    con.register("_raw_rows", arrow_table)
-    try:
-        _create_staging(con, staged, table, f"SELECT _first, {select} FROM "
-                        + _dirty_rows("_raw_rows", match.mapping, lambda j: f"c{j}"), [], start + 1)
-    finally:
-        con.unregister("_raw_rows")
+    cells = pa.table({f"c{j}": pa.array([_nonblank(r[j]) if j < len(r) else None for r in body], pa.string())
+                      for j in range(len(match.mapping))})
+    staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, [m for m in match.mapping if m],
+                    match.unknown)
+    _stage_cells(con, staged, table, cells, match, start + 1)
     return staged
 
 
@@ -368,29 +385,59 @@ def _nonblank(value) -> str | None:
     return text if text.strip() else None
 
 
-def _create_staging(con, staged: Staged, table: str, select_sql: str, params: list,
-                    first_row: int) -> None:
-    """One pass into TEMP table `<table>_rows`: folded cells, plus `_skip` marking blank rows
-    and 合计/总计 rows, which are not records: they are counted and kept out. (Folding made
-    every blank cell NULL.) `<table>` is a view of the records with `_row`, the line number
-    as Excel shows it (`first_row` for the first data row).
+def _stage_cells(con, staged: Staged, table: str, cells: pa.Table, match: HeaderMatch,
+                 first_row: int) -> None:
+    """The file's cells (an Arrow table, `c<j>` per raw column, in file order) as TEMP view
+    `table`: `_row`, the line number as Excel shows it (`first_row` for the first), and the
+    folded `raw_<name>` columns of `_select_list`. Blank rows and 合计/总计 rows are not
+    records: they are counted and kept out.
 
-    `_row` comes from the rows' position (rowid, in file order: the insert keeps the order),
-    not from row_number() OVER (), which made DuckDB read and fold the whole file on one
-    thread (measured on 400,000 rows: 0.85 s -> 0.47 s). Skipped rows are filtered by the
-    view, never deleted, so positions stay as read."""
-    cols = ", ".join(f'"raw_{c}"' for c in staged.present)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table}_rows AS
-        SELECT * EXCLUDE (_first), CASE WHEN coalesce({cols}) IS NULL THEN 'blank'
-                                        WHEN is_total_row(_first) THEN 'total' END AS _skip
-        FROM ({select_sql})""", params)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_first_row AS SELECT CAST($first AS INTEGER) AS first_row",
-                {"first": first_row})
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
-        SELECT CAST(r.rowid AS INTEGER) + f.first_row AS _row, r.* EXCLUDE (_skip)
-        FROM {table}_rows r CROSS JOIN {table}_first_row f WHERE r._skip IS NULL""")
-    counts = dict(con.execute(
-        f"SELECT coalesce(_skip, 'row'), count(*) FROM {table}_rows GROUP BY ALL").fetchall())
+    The cells stay in Arrow memory, registered as `<table>_rows` with columns added from one
+    pass in DuckDB: `_dirty` (does any cell of the row need folding? one regular expression
+    a row, for the free text and one for the rest), the folded cells `f<j>` of those rows
+    only (NULL elsewhere: a file has few), `_skip`, and `_row`. Copying every cell into a
+    DuckDB table instead cost a third of a 400,000-row load's staging; folding the dirty
+    rows at every read, instead of once, cost more than that where they were many."""
+    import numpy as np
+    import pyarrow.compute as pc
+    source = staged.source
+    mapped = [(j, source.column(m)) for j, m in enumerate(match.mapping) if m]
+    tests = [f"{test}(concat_ws(chr(31), {', '.join(f'c{j}' for j, c in mapped if c.text == text)}))"
+             for text, test in ((True, "needs_fold_text"), (False, "needs_fold"))
+             if any(c.text == text for _, c in mapped)]
+    folded = ", ".join(f"CASE WHEN _dirty THEN {'fold_text' if c.text else 'fold'}(c{j}) END AS f{j}"
+                       for j, c in mapped)
+    cell = ", ".join(f"CASE WHEN _dirty THEN f{j} ELSE nullif(c{j}, '') END" for j, _ in mapped)
+    con.register(f"{table}_cells", cells)
+    try:
+        flags = con.sql(f"""
+            SELECT _dirty, {", ".join(f"f{j}" for j, _ in mapped)},
+                   CASE WHEN coalesce({cell}) IS NULL THEN 'blank' WHEN is_total_row(c0) THEN 'total' END AS _skip
+            FROM (SELECT *, {folded} FROM (SELECT *, {" OR ".join(tests)} AS _dirty FROM {table}_cells))
+            """).to_arrow_table()
+    finally:
+        con.unregister(f"{table}_cells")
+    if flags.num_rows != cells.num_rows:  # the flags are matched to the cells by position
+        raise RuntimeError("staging: flags and cells differ in length")
+    rows = cells
+    for name in ["_dirty", *(f"f{j}" for j, _ in mapped), "_skip"]:
+        rows = rows.append_column(name, flags[name])
+    rows = rows.append_column("_row", pa.array(np.arange(first_row, first_row + cells.num_rows, dtype=np.int32)))
+    con.register(f"{table}_rows", rows)
+    select, _ = _select_list(source, match.mapping)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT _row, {select} FROM {table}_rows "
+                "WHERE _skip IS NULL")
+    counts = pc.value_counts(flags["_skip"].fill_null("row")).to_pylist() if flags.num_rows else []
+    counts = {c["values"]: c["counts"] for c in counts}
     staged.rows_read = counts.get("row", 0)
     staged.skipped_blank = counts.get("blank", 0)
     staged.skipped_total = counts.get("total", 0)
+
+
+def unstage(con, table: str = "stg") -> None:
+    """Lets go of a staged file's cells (held in memory until then)."""
+    con.execute(f"DROP VIEW IF EXISTS {table}")
+    try:
+        con.unregister(f"{table}_rows")
+    except Exception:
+        pass

@@ -18,6 +18,10 @@ class Column:
     enum_default: str | None = None  # value for blank (and, where set, unknown) words
     unknown_to_default: bool = False
     enum_unknown: str | None = None  # value for unknown words when it differs from the blank one
+    # Free text (a ticket's content, an address, a name): its full-width digits, letters and
+    # spaces are folded as everywhere, but －／．： are punctuation there and stay as written
+    # (in dates, times, numbers and codes they are folded too).
+    text: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,10 @@ HOTLINE = Source("hotline", "12345工单", "hotline_tickets", ("ticket_id",), (
     Column("received_at", ("受理时间", "来电时间", "派单时间"), required=True),
     Column("request_type", ("诉求类型", "工单类型", "来电类别"), enum=_REQUEST_TYPE,
            enum_default="other", unknown_to_default=True),
-    Column("content", ("诉求内容", "问题描述", "来电内容"), required=True),
-    Column("address", ("发生地址", "事发地址", "地址")),
-    Column("neighbourhood", ("所属居委", "居民区", "所属居民区")),
-    Column("handling_unit", ("承办部门", "承办单位", "处置部门")),
+    Column("content", ("诉求内容", "问题描述", "来电内容"), required=True, text=True),
+    Column("address", ("发生地址", "事发地址", "地址"), text=True),
+    Column("neighbourhood", ("所属居委", "居民区", "所属居民区"), text=True),
+    Column("handling_unit", ("承办部门", "承办单位", "处置部门"), text=True),
     Column("due_at", ("办理时限", "要求办结时间")),
     Column("closed_at", ("办结时间", "结案时间")),
     Column("status", ("工单状态", "办理状态"), enum=_TICKET_STATUS),
@@ -73,15 +77,15 @@ HOTLINE = Source("hotline", "12345工单", "hotline_tickets", ("ticket_id",), (
 
 ROSTER = Source("roster", "来沪人员排摸", "roster_reports",
                 ("person_key", "reported_by", "reporter", "arrived_on"), (
-    Column("name", ("姓名",), required=True),
+    Column("name", ("姓名",), required=True, text=True),
     Column("id_type", ("证件类型",), enum={"身份证": "resident_id", "居民身份证": "resident_id",
                                            "护照": "passport", "港澳通行证": "hk_macau_permit",
                                            "台胞证": "taiwan_permit"}, enum_default="resident_id"),
     Column("id_number", ("身份证号", "证件号码", "身份证号码"), required=True),
     Column("phone", ("联系电话", "手机号", "手机号码")),
-    Column("neighbourhood", ("居民区", "所属居委")),
-    Column("address", ("居住地址", "现住址")),
-    Column("origin", ("来源地", "出发地", "来沪前所在地")),
+    Column("neighbourhood", ("居民区", "所属居委"), text=True),
+    Column("address", ("居住地址", "现住址"), text=True),
+    Column("origin", ("来源地", "出发地", "来沪前所在地"), text=True),
     Column("arrived_on", ("抵沪日期", "来沪日期", "返沪日期")),
     Column("reported_by", ("报送来源", "报送单位类型"),
            enum={"居委": "community", "社区": "community", "居委会": "community",
@@ -109,23 +113,23 @@ ALARMS = Source("alarms", "门磁报警", "alarms", ("alarm_id",), (
                  "电量低": "low_battery", "防拆": "tamper", "拆除": "tamper", "被拆": "tamper",
                  "按铃": "doorbell", "门铃": "doorbell"}),
     Column("raised_at", ("报警时间", "告警时间"), required=True),
-    Column("neighbourhood", ("居民区", "所属居委")),
-    Column("address", ("地址", "安装地址")),
+    Column("neighbourhood", ("居民区", "所属居委"), text=True),
+    Column("address", ("地址", "安装地址"), text=True),
     Column("status", ("处置状态", "处理情况"),
            enum={"未处置": "open", "待处置": "open", "未处理": "open", "处置中": "in_progress",
                  "处理中": "in_progress", "已处置": "handled", "已处理": "handled",
                  "误报": "false_alarm", "已报备": "pre_reported"}, enum_default="open"),
-    Column("handled_by", ("处置人",)),
+    Column("handled_by", ("处置人",), text=True),
     Column("handled_at", ("处置时间",)),
-    Column("note", ("处置结果", "处置说明")),
+    Column("note", ("处置结果", "处置说明"), text=True),
 ))
 
 ENTERPRISES = Source("enterprises", "企业复工", "enterprises", ("uscc",), (
     Column("uscc", ("统一社会信用代码", "信用代码"), required=True),
-    Column("name", ("企业名称", "单位名称"), required=True),
-    Column("industry", ("行业", "所属行业")),
-    Column("address", ("经营地址", "地址", "注册地址")),
-    Column("neighbourhood", ("所属居民区", "所属片区", "居民区")),
+    Column("name", ("企业名称", "单位名称"), required=True, text=True),
+    Column("industry", ("行业", "所属行业"), text=True),
+    Column("address", ("经营地址", "地址", "注册地址"), text=True),
+    Column("neighbourhood", ("所属居民区", "所属片区", "居民区"), text=True),
     Column("employees_total", ("员工总数", "职工人数")),
     Column("employees_from_outside", ("来沪员工数", "外地返沪员工数")),
     Column("employees_on_site", ("在岗人数", "到岗人数")),

@@ -155,3 +155,18 @@ def test_fast_path_with_line_breaks_inside_quotes(db_path):
     ]
     assert issues(db_path) == [
         ("hotline_multiline.csv", 4, "status", "挂起", "unknown_value", "工单状态的取值不在可选范围内")]
+
+
+def test_free_text_keeps_its_punctuation_dates_fold_theirs(db_path, tmp_path):
+    """Full-width digits fold everywhere (a phone number typed in them is still redacted);
+    －／．： fold in a time, and stay as written in a ticket's text, as ， does."""
+    path = tmp_path / "fullwidth.csv"
+    path.write_text("工单编号,受理时间,诉求内容,发生地址,工单状态\n"
+                    "Ｗ１,2020－02－03 14：05,市民反映：电话１３９１２３４５６７８，１０．５元／斤,临沂路１００弄５号１０１室,处理中\n"
+                    "W2,2020-02-03 15:00,正常：无全角,临沂路100弄6号,处理中\n", encoding="utf-8")
+    [r] = load("hotline", [path], db_path)
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 2, 0), r.message
+    assert query(db_path, "SELECT ticket_id, received_at, content, address, room FROM hotline_tickets ORDER BY 1") == [
+        ("W1", D(2020, 2, 3, 14, 5), "市民反映：电话139****5678，10．5元／斤", "临沂路100弄5号", "101室"),
+        ("W2", D(2020, 2, 3, 15, 0), "正常：无全角", "临沂路100弄6号", None),
+    ]

@@ -1,25 +1,32 @@
 -- Text folding and parsing shared by every source's normalisation.
 
 -- Every raw cell is folded once, at staging (readers.py); the macros below take folded text.
--- Full-width digits, letters, space and the date/time marks －／．： to half-width; trim;
--- collapse runs of spaces, tabs and line breaks; '' -> NULL. Chinese punctuation such as
--- ， and （） stays as written. Cost matters (every cell passes here once): one regular
--- expression tells the cells that need anything (measured: 5M cells in 0.3 s); only those
--- pay for the rest, and only full-width text for translate(), which is slow (~3 µs a cell).
-CREATE OR REPLACE TEMP MACRO fold(x) AS CASE
-    WHEN NOT regexp_matches(x, '^\s|\s$|[\x{3000}\x{FF0D}-\x{FF1A}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]|\s\s|[\t\r\n]')
-        THEN nullif(x, '')
+-- Full-width digits, letters and space to half-width; trim; collapse runs of spaces, tabs and
+-- line breaks; '' -> NULL. In dates, times, numbers and codes (fold) the marks －／．： too;
+-- in free text (fold_text: a ticket's content, an address, a name) they are punctuation and
+-- stay as written, as do ， and （）. Cost matters (every cell passes here once): one regular
+-- expression tells the cells that need anything; only those pay for the rest, and only
+-- full-width text for translate(), which is slow (~3 µs a cell).
+CREATE OR REPLACE TEMP MACRO fold_chars(x, marks, from_chars, to_chars) AS CASE
+    WHEN NOT regexp_matches(x, '^\s|\s$|' || marks || '|\s\s|[\t\r\n]') THEN nullif(x, '')
     ELSE nullif(trim(regexp_replace(
-        CASE WHEN regexp_matches(x, '[\x{3000}\x{FF0D}-\x{FF1A}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]')
-             THEN translate(x, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－／．：　',
-                                 '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-/.: ')
-             ELSE x END,
+        CASE WHEN regexp_matches(x, marks) THEN translate(x, from_chars, to_chars) ELSE x END,
         '\s+', ' ', 'g')), '') END;
+CREATE OR REPLACE TEMP MACRO fold(x) AS fold_chars(x,
+    '[\x{3000}\x{FF0D}-\x{FF1A}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]',
+    '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－／．：　',
+    '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-/.: ');
+CREATE OR REPLACE TEMP MACRO fold_text(x) AS fold_chars(x,
+    '[\x{3000}\x{FF10}-\x{FF19}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]',
+    '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　',
+    '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ');
 
--- Does a row (its cells joined by chr(31)) have a cell fold() would change? One test a
--- row instead of one a cell: ~0.15 s less on 400,000 rows of 13 cells.
+-- Does a row (its cells joined by chr(31)) have a cell fold() / fold_text() would change?
+-- One test a row instead of one a cell: ~0.15 s less on 400,000 rows of 13 cells.
 CREATE OR REPLACE TEMP MACRO needs_fold(row_text) AS regexp_matches(row_text,
     '[\x{3000}\x{FF0D}-\x{FF1A}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]|\s\s|[\t\r\n]|^\s|\s$|\s\x{1F}|\x{1F}\s');
+CREATE OR REPLACE TEMP MACRO needs_fold_text(row_text) AS regexp_matches(row_text,
+    '[\x{3000}\x{FF10}-\x{FF19}\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}]|\s\s|[\t\r\n]|^\s|\s$|\s\x{1F}|\x{1F}\s');
 
 -- The key an enumeration word is matched by.
 CREATE OR REPLACE TEMP MACRO enum_key(x) AS lower(replace(x, ' ', ''));
