@@ -21,7 +21,9 @@ from . import archive, derive, settings, store
 from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
-from .readers import FileRefused, Staged, detect_source, has_blank_line, install_macros, stage, unstage
+from .macros import install_macros
+from .readers import FileRefused, Staged, detect_source, has_blank_line, read_cells
+from .staging import stage, unstage
 from .sources import SOURCES, Source
 from .upsert import upsert
 
@@ -147,10 +149,9 @@ def load_one(con, source_name: str | None, path: Path, options: LoadOptions,
         return skipped
     copy = None
     try:
-        # Staging writes TEMP tables only, so it runs before the transaction: inside it, a
-        # CSV that DuckDB's fast reader refuses (ragged rows, a stray quote) would abort the
-        # transaction, and the reader's fallback to parsing in Python could never run.
-        staged = stage(con, path, source, data=data, blank_lines=raw.blank_lines)
+        # Staging writes TEMP objects only, so it runs before the transaction: a file
+        # refused while staging leaves no transaction to roll back.
+        staged = stage(con, read_cells(path, source, data, raw.blank_lines))
         sha = raw.sha()
         if skipped := _already_loaded(con, path, source, sha, started):
             return skipped

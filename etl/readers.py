@@ -1,12 +1,13 @@
-"""Raw file -> staging table of text columns named by canonical names.
+"""Raw file -> its cells (`Cells`: an Arrow table, one text column per raw column), the
+header matched to canonical names. No database here: etl/staging.py takes the cells on.
 
 Handles the messes of data-contract.md: format and encoding detection, title rows
-above the header, two-row merged headers, header spelling, blank and 合计 rows.
-Each staged row keeps `_row`, its row number as Excel shows it.
+above the header, two-row merged headers, header spelling. (Blank and 合计 rows are
+told apart in staging, after folding.)
 
-Two paths to one Arrow table of the cells, which DuckDB reads in place: a UTF-8 CSV with
-no blank lines goes to Arrow's CSV reader (fast, on both cores, row numbers exact);
-everything else (other encodings, XLSX/XLS, blank lines, ragged rows) is parsed in Python.
+Two paths to the cells: a UTF-8 CSV with no blank lines goes to Arrow's CSV reader (fast,
+on both cores, row numbers exact); everything else (other encodings, XLSX/XLS, blank
+lines, ragged rows) is parsed in Python.
 """
 from __future__ import annotations
 
@@ -19,10 +20,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
-from .macros import install_macros
 from .sources import SOURCES, Source
 # FileRefused is raised by the readers' callers too: it stays importable from here.
 from .textfile import HEAD_CHARS, FileRefused, _csv_rows, _delimiter, _utf8_head, decode, sniff_format
@@ -44,6 +43,18 @@ class Staged:
     skipped_blank: int = 0
     skipped_total: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cells:
+    """A file's cells as read, before DuckDB sees them (etl/staging.py puts them there):
+    `table` holds `c<j>` per raw column, in file order; `first_row` is the Excel row number
+    of its first row. Reading needs no database, so the loader reads the next file while
+    DuckDB loads this one."""
+    staged: Staged
+    match: HeaderMatch
+    table: pa.Table
+    first_row: int
 
 
 # ---------------------------------------------------------------- headers
@@ -237,20 +248,18 @@ def has_blank_line(data: bytes) -> bool:
     return _BLANK_LINE.search(data) is not None
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str = "stg",
-          data: bytes | None = None, blank_lines: bool | None = None) -> Staged:
-    """Reads one raw file into TEMP view `table` (see `_stage_cells`): `_row`, and one
-    VARCHAR column `raw_<name>` per canonical column of the source (NULL where the file lacks it).
-    `data`: the file's bytes, when the caller has read them already; `blank_lines`: whether
-    they hold an empty line, when the caller has looked (etl/load.py does, in a thread)."""
-    install_macros(con)
+def read_cells(path: Path, source: Source, data: bytes | None = None,
+               blank_lines: bool | None = None) -> Cells:
+    """One raw file's cells, by the mechanism of this module's docstring. `data`: the
+    file's bytes, when the caller has read them already; `blank_lines`: whether they hold
+    an empty line, when the caller has looked. Raises FileRefused with the clerk's reason."""
     data = path.read_bytes() if data is None else data
     if not data or data.isspace():  # isspace() stops at the first other byte; strip() copies it all
         raise FileRefused("文件为空")
     fmt = sniff_format(path, data[:4])
     if fmt in ("xlsx", "xls"):
         sheet, rows, match = _workbook_sheets(path, source)
-        return _stage_rows(con, source, rows, match, table, fmt, None, sheet)
+        return _row_cells(source, rows, match, fmt, None, sheet)
     if not (has_blank_line(data) if blank_lines is None else blank_lines):
         # Plain UTF-8 (with or without a BOM) and no blank lines: Arrow's CSV reader, which
         # refuses bytes that are not UTF-8 further down (then the file is decoded whole
@@ -268,7 +277,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
         if match is not None:
             refuse_missing(source, match)
             try:
-                return _stage_csv_fast(con, data, delim, source, match, table)
+                return _csv_cells(data, delim, source, match)
             except (pa.ArrowInvalid, csv.Error, UnicodeDecodeError, StopIteration):
                 pass  # ragged rows, quoting or bytes Arrow will not take: parse in Python instead
     text, encoding = decode(data)
@@ -277,7 +286,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str
         or _header_in(text, delim, source, complete=True)
     refuse_missing(source, match)
     rows = _csv_rows(text, delim)
-    return _stage_rows(con, source, rows, match, table, "csv", encoding, None)
+    return _row_cells(source, rows, match, "csv", encoding, None)
 
 
 def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderMatch | None:
@@ -296,21 +305,7 @@ def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderM
     return None
 
 
-def _select_list(source: Source, mapping: list[str | None]) -> tuple[str, list[str]]:
-    """The staged columns over `<table>_rows` (see `_stage_cells`): each cell as read, or
-    folded (`f<j>`) in the rows that need it (`_dirty`)."""
-    present = [m for m in mapping if m]
-    cols = []
-    for col in source.columns:
-        if col.name in present:
-            j = mapping.index(col.name)
-            cols.append(f'CASE WHEN _dirty THEN f{j} ELSE nullif(c{j}, \'\') END AS "raw_{col.name}"')
-        else:
-            cols.append(f'CAST(NULL AS VARCHAR) AS "raw_{col.name}"')
-    return ", ".join(cols), present
-
-
-def _stage_csv_fast(con, data: bytes, delim: str, source: Source, match: HeaderMatch, table: str) -> Staged:
+def _csv_cells(data: bytes, delim: str, source: Source, match: HeaderMatch) -> Cells:
     """A UTF-8 CSV without blank lines, parsed by Arrow's CSV reader on both cores, from the
     bytes after the header (no copy). Raises pyarrow's ArrowInvalid for what it cannot
     parse (ragged rows, a quote left open, bytes that are not UTF-8): the caller then parses
@@ -341,8 +336,7 @@ def _stage_csv_fast(con, data: bytes, delim: str, source: Source, match: HeaderM
                 block = min(block * 16, body.size + 1)
     staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, [m for m in match.mapping if m],
                     match.unknown)
-    _stage_cells(con, staged, table, cells, match, match.row_index + 2)
-    return staged
+    return Cells(staged, match, cells, match.row_index + 2)
 
 
 def _records_end(data: bytes, records: int, delim: str) -> int:
@@ -366,7 +360,7 @@ def _records_end(data: bytes, records: int, delim: str) -> int:
     return end[0]
 
 
-def _stage_rows(con, source, rows, match, table, fmt, encoding, sheet) -> Staged:
+def _row_cells(source, rows, match, fmt, encoding, sheet) -> Cells:
     refuse_missing(source, match)
     start = match.row_index + 1
     body = rows[start:]
@@ -374,8 +368,7 @@ def _stage_rows(con, source, rows, match, table, fmt, encoding, sheet) -> Staged
                       for j in range(len(match.mapping))})
     staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, [m for m in match.mapping if m],
                     match.unknown)
-    _stage_cells(con, staged, table, cells, match, start + 1)
-    return staged
+    return Cells(staged, match, cells, start + 1)
 
 
 def _nonblank(value) -> str | None:
@@ -383,61 +376,3 @@ def _nonblank(value) -> str | None:
         return None
     text = str(value)
     return text if text.strip() else None
-
-
-def _stage_cells(con, staged: Staged, table: str, cells: pa.Table, match: HeaderMatch,
-                 first_row: int) -> None:
-    """The file's cells (an Arrow table, `c<j>` per raw column, in file order) as TEMP view
-    `table`: `_row`, the line number as Excel shows it (`first_row` for the first), and the
-    folded `raw_<name>` columns of `_select_list`. Blank rows and 合计/总计 rows are not
-    records: they are counted and kept out.
-
-    The cells stay in Arrow memory, registered as `<table>_rows` with columns added from one
-    pass in DuckDB: `_dirty` (does any cell of the row need folding? one regular expression
-    a row, for the free text and one for the rest), the folded cells `f<j>` of those rows
-    only (NULL elsewhere: a file has few), `_skip`, and `_row`. Copying every cell into a
-    DuckDB table instead cost a third of a 400,000-row load's staging; folding the dirty
-    rows at every read, instead of once, cost more than that where they were many."""
-    import numpy as np
-    import pyarrow.compute as pc
-    source = staged.source
-    mapped = [(j, source.column(m)) for j, m in enumerate(match.mapping) if m]
-    tests = [f"{test}(concat_ws(chr(31), {', '.join(f'c{j}' for j, c in mapped if c.text == text)}))"
-             for text, test in ((True, "needs_fold_text"), (False, "needs_fold"))
-             if any(c.text == text for _, c in mapped)]
-    folded = ", ".join(f"CASE WHEN _dirty THEN {'fold_text' if c.text else 'fold'}(c{j}) END AS f{j}"
-                       for j, c in mapped)
-    cell = ", ".join(f"CASE WHEN _dirty THEN f{j} ELSE nullif(c{j}, '') END" for j, _ in mapped)
-    con.register(f"{table}_cells", cells)
-    try:
-        flags = con.sql(f"""
-            SELECT _dirty, {", ".join(f"f{j}" for j, _ in mapped)},
-                   CASE WHEN coalesce({cell}) IS NULL THEN 'blank' WHEN is_total_row(c0) THEN 'total' END AS _skip
-            FROM (SELECT *, {folded} FROM (SELECT *, {" OR ".join(tests)} AS _dirty FROM {table}_cells))
-            """).to_arrow_table()
-    finally:
-        con.unregister(f"{table}_cells")
-    if flags.num_rows != cells.num_rows:  # the flags are matched to the cells by position
-        raise RuntimeError("staging: flags and cells differ in length")
-    rows = cells
-    for name in ["_dirty", *(f"f{j}" for j, _ in mapped), "_skip"]:
-        rows = rows.append_column(name, flags[name])
-    rows = rows.append_column("_row", pa.array(np.arange(first_row, first_row + cells.num_rows, dtype=np.int32)))
-    con.register(f"{table}_rows", rows)
-    select, _ = _select_list(source, match.mapping)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT _row, {select} FROM {table}_rows "
-                "WHERE _skip IS NULL")
-    counts = pc.value_counts(flags["_skip"].fill_null("row")).to_pylist() if flags.num_rows else []
-    counts = {c["values"]: c["counts"] for c in counts}
-    staged.rows_read = counts.get("row", 0)
-    staged.skipped_blank = counts.get("blank", 0)
-    staged.skipped_total = counts.get("total", 0)
-
-
-def unstage(con, table: str = "stg") -> None:
-    """Lets go of a staged file's cells (held in memory until then)."""
-    con.execute(f"DROP VIEW IF EXISTS {table}")
-    try:
-        con.unregister(f"{table}_rows")
-    except Exception:
-        pass

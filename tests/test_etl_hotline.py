@@ -1,7 +1,7 @@
 """Hotline (12345) files of every shape -> exact `hotline_tickets`, rejects and warnings.
 
 The fixture files (tests/data/etl/hotline_*) and what each one exercises:
-- hotline_utf8.csv   UTF-8, DuckDB fast path: date/time formats, enum words incl. unknown
+- hotline_utf8.csv   UTF-8, Arrow fast path: date/time formats, enum words incl. unknown
                      ones, a duplicate key, closed before received, a future date,
                      missing values, an unknown neighbourhood, IDs and phones in the text
 - hotline_bom.csv    UTF-8 BOM, 2 title rows, shuffled columns, ` 工单编号 `, `＊受理时间`,
@@ -145,7 +145,7 @@ def test_gcj02_coordinates_converted_to_wgs84(loaded):
 
 
 def test_fast_path_with_line_breaks_inside_quotes(db_path):
-    """A UTF-8 CSV with no blank lines goes straight to DuckDB; a header cell and a value with
+    """A UTF-8 CSV with no blank lines goes to Arrow's reader; a header cell and a value with
     a line break inside quotes are one record each: no row lost, Excel's row numbers kept."""
     [r] = load("hotline", ["hotline_multiline.csv"], db_path)
     assert runs([r]) == [("hotline_multiline.csv", "loaded", 3, 2, 1, 0)]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from etl.privacy import hmac_pads, person_key
-from etl.readers import install_macros
+from etl.macros import install_macros
 
 REGIONS = ["110101", "310101", "310104", "310105", "310110"]  # no validity dates in stdnum's table
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

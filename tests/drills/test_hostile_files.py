@@ -232,7 +232,7 @@ def test_duplicate_keys_in_one_file_later_row_wins(db_path, tmp_path):
 
 
 def test_ragged_rows_stray_quotes_and_cr_line_ends(db_path, tmp_path):
-    """UTF-8 CSVs that DuckDB's fast reader refuses, so the reader parses them in Python:
+    """UTF-8 CSVs that Arrow's fast reader refuses, so the reader parses them in Python:
     that fallback must work inside a load (it once met an aborted transaction)."""
     files = {"ragged.csv": "工单编号,受理时间,诉求内容\nR1,2020-02-03 09:00,内容,多,余\nR2,2020-02-03 09:00\n",
              "cr-only.csv": "工单编号,受理时间,诉求内容\rC1,2020-02-03 09:00,内容\rC2,2020-02-03 09:00,内容\r",

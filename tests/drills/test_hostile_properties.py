@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from etl import derive, store
 from etl.load import LoadOptions, load_one
-from etl.readers import install_macros
+from etl.macros import install_macros
 from etl.sources import SOURCES
 
 from .common import report
