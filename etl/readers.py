@@ -313,7 +313,10 @@ def _csv_cells(data: bytes, delim: str, source: Source, match: HeaderMatch) -> C
     import pyarrow.csv as pacsv
     width = len(match.mapping)
     names = [f"c{j}" for j in range(width)]
-    body = pa.py_buffer(data)[_records_end(data, match.row_index + 1, delim):]
+    start = _records_end(data, match.row_index + 1, delim)
+    body = pa.py_buffer(data)[start:]
+    # Without a quote anywhere no cell holds a line break, and Arrow need not look for one.
+    quoted = data.find(b'"', start) >= 0
     if not body.size:
         cells = pa.table({n: pa.array([], pa.string()) for n in names})
     else:
@@ -323,7 +326,7 @@ def _csv_cells(data: bytes, delim: str, source: Source, match: HeaderMatch) -> C
                 cells = pacsv.read_csv(
                     pa.BufferReader(body),
                     read_options=pacsv.ReadOptions(column_names=names, block_size=block),
-                    parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+                    parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted,
                                                      ignore_empty_lines=False),
                     convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                          strings_can_be_null=False))
