@@ -5,9 +5,9 @@ Handles the messes of data-contract.md: format and encoding detection, title row
 above the header, two-row merged headers, header spelling. (Blank and 合计 rows are
 told apart in staging, after folding.)
 
-Two paths to the cells: a UTF-8 CSV with no blank lines goes to Arrow's CSV reader (fast,
-on both cores, row numbers exact); everything else (other encodings, XLSX/XLS, blank
-lines, ragged rows) is parsed in Python.
+Two paths to the cells: a UTF-8 CSV goes to Arrow's CSV reader (fast, on both cores; a
+blank line is a row of empty cells, so row numbers stay exact); everything else (other
+encodings, XLSX/XLS, ragged rows) is parsed in Python.
 """
 from __future__ import annotations
 
@@ -236,23 +236,10 @@ def preview_sheets(path: Path, data: bytes | None = None) -> list[list[list]]:
     return [_csv_rows(text, delim, PREVIEW_ROWS)]
 
 
-# One pass over the bytes (two `in` tests took 0.15 s of a 72 MB file: every line break is
-# a candidate match for b"\n\n").
-_BLANK_LINE = re.compile(rb"\n\r?\n")
-
-
-def has_blank_line(data: bytes) -> bool:
-    """Does the text hold an empty line? Such a file goes to the Python parser, which counts
-    blank rows as skipped (Arrow's reader would refuse the file at the first one: a row of
-    one cell; told first, the file is not parsed twice)."""
-    return _BLANK_LINE.search(data) is not None
-
-
-def read_cells(path: Path, source: Source, data: bytes | None = None,
-               blank_lines: bool | None = None) -> Cells:
+def read_cells(path: Path, source: Source, data: bytes | None = None) -> Cells:
     """One raw file's cells, by the mechanism of this module's docstring. `data`: the
-    file's bytes, when the caller has read them already; `blank_lines`: whether they hold
-    an empty line, when the caller has looked. Raises FileRefused with the clerk's reason."""
+    file's bytes, when the caller has read them already. Raises FileRefused with the
+    clerk's reason."""
     data = path.read_bytes() if data is None else data
     if not data or data.isspace():  # isspace() stops at the first other byte; strip() copies it all
         raise FileRefused("文件为空")
@@ -260,26 +247,9 @@ def read_cells(path: Path, source: Source, data: bytes | None = None,
     if fmt in ("xlsx", "xls"):
         sheet, rows, match = _workbook_sheets(path, source)
         return _row_cells(source, rows, match, fmt, None, sheet)
-    if not (has_blank_line(data) if blank_lines is None else blank_lines):
-        # Plain UTF-8 (with or without a BOM) and no blank lines: Arrow's CSV reader, which
-        # refuses bytes that are not UTF-8 further down (then the file is decoded whole
-        # below). Only the start is decoded here.
-        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        head = _utf8_head(data[bom:bom + HEAD_CHARS])
-        delim = _delimiter(head[:4096], path.suffix.lower()) if head is not None else ","
-        whole = head is not None and len(head.encode()) == len(data) - bom
-        match = _header_in(head, delim, source, complete=whole) if head is not None else None
-        if match is None and head is not None and not whole:  # a header row longer than the start
-            try:
-                match = _header_in(data[bom:].decode("utf-8"), delim, source, complete=True)
-            except UnicodeDecodeError:
-                match = None
-        if match is not None:
-            refuse_missing(source, match)
-            try:
-                return _csv_cells(data, delim, source, match)
-            except (pa.ArrowInvalid, csv.Error, UnicodeDecodeError, StopIteration):
-                pass  # ragged rows, quoting or bytes Arrow will not take: parse in Python instead
+    cells = _utf8_csv_cells(path, data, source)
+    if cells is not None:
+        return cells
     text, encoding = decode(data)
     delim = _delimiter(text[:4096], path.suffix.lower())
     match = _header_in(text[:HEAD_CHARS], delim, source, complete=len(text) <= HEAD_CHARS) \
@@ -287,6 +257,29 @@ def read_cells(path: Path, source: Source, data: bytes | None = None,
     refuse_missing(source, match)
     rows = _csv_rows(text, delim)
     return _row_cells(source, rows, match, "csv", encoding, None)
+
+
+def _utf8_csv_cells(path: Path, data: bytes, source: Source) -> Cells | None:
+    """Plain UTF-8 (with or without a BOM): Arrow's CSV reader, which refuses bytes that
+    are not UTF-8 further down. None when the file is not that (then it is decoded whole
+    and parsed in Python). Only the start is decoded here."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    head = _utf8_head(data[bom:bom + HEAD_CHARS])
+    delim = _delimiter(head[:4096], path.suffix.lower()) if head is not None else ","
+    whole = head is not None and len(head.encode()) == len(data) - bom
+    match = _header_in(head, delim, source, complete=whole) if head is not None else None
+    if match is None and head is not None and not whole:  # a header row longer than the start
+        try:
+            match = _header_in(data[bom:].decode("utf-8"), delim, source, complete=True)
+        except UnicodeDecodeError:
+            match = None
+    if match is not None:
+        refuse_missing(source, match)
+        try:
+            return _csv_cells(data, delim, source, match)
+        except (pa.ArrowInvalid, csv.Error, UnicodeDecodeError, StopIteration):
+            pass  # ragged rows, quoting or bytes Arrow will not take: parse in Python instead
+    return None
 
 
 def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderMatch | None:
@@ -306,7 +299,7 @@ def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderM
 
 
 def _csv_cells(data: bytes, delim: str, source: Source, match: HeaderMatch) -> Cells:
-    """A UTF-8 CSV without blank lines, parsed by Arrow's CSV reader on both cores, from the
+    """A UTF-8 CSV, parsed by Arrow's CSV reader on both cores, from the
     bytes after the header (no copy). Raises pyarrow's ArrowInvalid for what it cannot
     parse (ragged rows, a quote left open, bytes that are not UTF-8): the caller then parses
     in Python, which refuses with the line that is wrong."""
