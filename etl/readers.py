@@ -48,13 +48,15 @@ class Staged:
 @dataclass
 class Cells:
     """A file's cells as read, before DuckDB sees them (etl/staging.py puts them there):
-    `table` holds `c<j>` per raw column, in file order; `first_row` is the Excel row number
-    of its first row. Reading needs no database, so the loader reads the next file while
-    DuckDB loads this one."""
+    `table` holds `c<j>` per raw column, in file order, from the row under the header."""
     staged: Staged
     match: HeaderMatch
     table: pa.Table
-    first_row: int
+
+    @property
+    def first_row(self) -> int:
+        """The Excel row number of the table's first row."""
+        return self.match.row_index + 2
 
 
 # ---------------------------------------------------------------- headers
@@ -332,7 +334,7 @@ def _csv_cells(data: bytes, delim: str, source: Source, match: HeaderMatch) -> C
                 block = min(block * 16, body.size + 1)
     staged = Staged(source, "csv", "utf-8", None, match.row_index + 1, [m for m in match.mapping if m],
                     match.unknown)
-    return Cells(staged, match, cells, match.row_index + 2)
+    return Cells(staged, match, cells)
 
 
 def _records_end(data: bytes, records: int, delim: str) -> int:
@@ -364,7 +366,7 @@ def _row_cells(source, rows, match, fmt, encoding, sheet) -> Cells:
                       for j in range(len(match.mapping))})
     staged = Staged(source, fmt, encoding, sheet, match.row_index + 1, [m for m in match.mapping if m],
                     match.unknown)
-    return Cells(staged, match, cells, start + 1)
+    return Cells(staged, match, cells)
 
 
 def _nonblank(value) -> str | None:

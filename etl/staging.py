@@ -1,29 +1,33 @@
 """A file's cells (etl/readers.py) -> TEMP view `stg` for the normalisation SQL: `_row`,
 the line number as Excel shows it, and one VARCHAR column `raw_<name>` per canonical
-column of the source (NULL where the file lacks it), folded (etl/sql/macros.sql)."""
+column of the source (NULL where the file lacks it), folded (etl/sql/macros.sql, which
+the loader installs once per connection)."""
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .macros import install_macros
 from .readers import Cells, Staged
 from .sources import Source
 
 
-def stage(con, cells: Cells, table: str = "stg") -> Staged:
-    """The cells as TEMP view `table`. Blank rows and 合计/总计 rows are not records: they
+# The staged view's name, and its Arrow tables' `stg_cells` and `stg_rows`: fixed names of
+# ours in the SQL below, never data.
+STAGED = "stg"
+
+
+def stage(con, cells: Cells) -> Staged:
+    """The cells as TEMP view `stg`. Blank rows and 合计/总计 rows are not records: they
     are counted (in the returned Staged) and kept out.
 
-    The cells stay in Arrow memory, registered as `<table>_rows` with columns added from one
+    The cells stay in Arrow memory, registered as `stg_rows` with columns added from one
     pass in DuckDB: `_dirty` (does any cell of the row need folding? one regular expression
     a row, for the free text and one for the rest), the folded cells `f<j>` of those rows
     only (NULL elsewhere: a file has few), `_skip`, and `_row`. Copying every cell into a
     DuckDB table instead cost a third of a 400,000-row load's staging; folding the dirty
-    rows at every read, instead of once, cost more than that where they were many.
-    `table` is the loader's own name, never data."""
-    install_macros(con)
+    rows at every read, instead of once, cost more than that where they were many."""
+    table = STAGED
     staged, match, first_row = cells.staged, cells.match, cells.first_row
     source = staged.source
     mapped = [(j, source.column(m)) for j, m in enumerate(match.mapping) if m]
@@ -60,7 +64,7 @@ def stage(con, cells: Cells, table: str = "stg") -> Staged:
 
 
 def _select_list(source: Source, mapping: list[str | None]) -> str:
-    """Each canonical column over `<table>_rows`: the cell as read, or folded (`f<j>`) in
+    """Each canonical column over `stg_rows`: the cell as read, or folded (`f<j>`) in
     the rows that need it (`_dirty`); NULL for a column the file lacks."""
     cols = []
     for col in source.columns:
@@ -72,10 +76,8 @@ def _select_list(source: Source, mapping: list[str | None]) -> str:
     return ", ".join(cols)
 
 
-def unstage(con, table: str = "stg") -> None:
-    """Lets go of a staged file's cells (held in memory until then)."""
-    con.execute(f"DROP VIEW IF EXISTS {table}")
-    try:
-        con.unregister(f"{table}_rows")
-    except Exception:  # never registered: the file was refused before staging
-        pass
+def unstage(con) -> None:
+    """Lets go of a staged file's cells (held in memory until then; nothing to do when the
+    file was refused before staging)."""
+    con.execute(f"DROP VIEW IF EXISTS {STAGED}")
+    con.unregister(f"{STAGED}_rows")
