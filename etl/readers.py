@@ -204,7 +204,7 @@ def _workbook_sheets(path: Path, source: Source):
     return best
 
 
-# ---------------------------------------------------------------- staging
+# ---------------------------------------------------------------- reading
 
 def detect_source(path: Path, data: bytes | None = None) -> Source:
     """Which source a file is, from its header (for `etl ingest`); in a workbook, any sheet.
