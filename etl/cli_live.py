@@ -38,6 +38,8 @@ def add_parsers(command) -> None:
     p.add_argument("--host", help="监听地址（默认 127.0.0.1，只接受本机连接）")
     p.add_argument("--port", type=int, help="端口（默认设置 intake.port：8765）")
     p.add_argument("--token-file", type=Path, help="共享令牌文件（默认设置 intake.token_file，不存在则生成）")
+    p.add_argument("--read-timeout", type=float,
+                   help="一个请求须在此秒数内发完，否则答复 408 并断开（默认设置 intake.read_timeout_seconds：10）")
     p = command("notify", "向居民区群机器人（企业微信/政务微信、钉钉）发送报警提醒与超时升级")
     p.add_argument("--loop", action="store_true", help="持续运行（否则检查一次、发完重试后退出）")
     p.add_argument("--config", type=Path, help="群机器人配置文件（默认参考数据包的 notify.toml）")
@@ -122,17 +124,10 @@ def serve_alarms(args, db: Path) -> int:
     setup_logging()
     inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
     token = load_or_create_token(args.token_file or Path(settings.get("intake.token_file")))
-    if threading.current_thread() is threading.main_thread():
-        # SIGTERM (systemd, docker stop) stops the server as Ctrl-C does; Ctrl-C alone is
-        # not enough: a process started in the background by a script ignores SIGINT.
-        signal.signal(signal.SIGTERM, _interrupt)
     serve(inbox, args.host or settings.get("intake.host"), args.port or int(settings.get("intake.port")),
-          token, int(settings.get("intake.max_events")))
+          token, int(settings.get("intake.max_events")),
+          read_timeout=args.read_timeout or float(settings.get("intake.read_timeout_seconds")))
     return 0
-
-
-def _interrupt(*_) -> None:
-    raise KeyboardInterrupt
 
 
 def notify(args, db: Path) -> int:

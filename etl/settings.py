@@ -69,6 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("intake.token_file", "~/.config/yipingguan/intake.token",
             "报警接收服务的共享令牌文件（仓库之外，首次运行时创建，权限 600）"),
     Setting("intake.max_events", 1000, "一次 POST 最多的报警事件数"),
+    Setting("intake.read_timeout_seconds", 10.0, "报警接收：一个请求（请求头与请求体）须在此秒数内发完，否则答复 408 并断开"),
     Setting("notify.config_file", "notify.toml", "各居民区群机器人地址的配置文件（参考数据包内）；未配置则不发送"),
     Setting("notify.log_file", "", "提醒发送记录（SQLite）；留空则为数据库旁的 notify.sqlite"),
     Setting("notify.arrival_types", "door_open", "到达即提醒的报警类型（英文代码，逗号分隔）"),
