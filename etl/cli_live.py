@@ -145,9 +145,9 @@ def notify(args, db: Path) -> int:
             print(f"错误：notify.toml 中没有“{args.test}”的群机器人（也没有默认 \"*\"）", file=sys.stderr)
             return 2
         text = f"### 一屏观测试消息\n> 居民区：{args.test}\n> 群机器人配置正确，门磁报警提醒将发到本群"
-        ok, status, error = post(target, payload(target.channel, "一屏观测试消息", text), 10.0)
-        print("测试消息已送达" if ok else f"发送失败：{error or status}")
-        return 0 if ok else 1
+        sent = post(target, payload(target.channel, "一屏观测试消息", text), 10.0)
+        print("测试消息已送达" if sent.ok else f"发送失败：{sent.error or sent.status}")
+        return 0 if sent.ok else 1
     try:
         with notifier_lock(log_path(db)):
             notifier = Notifier(db, config)
