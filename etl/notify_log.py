@@ -87,23 +87,12 @@ def recent_notifications(limit: int = 50, path: Path | None = None) -> pd.DataFr
     neighbourhood, building (no room), alarm_types (Chinese), alarm_count, first_raised,
     channel ('wecom'/'dingtalk'), attempt (1, 2, …), ok (bool), http_status, error,
     notice_status (Chinese: 待发送/已送达/发送失败). Empty when nothing was sent yet."""
-    path = Path(path or log_path())
-    if not path.exists():
-        return pd.DataFrame(columns=COLUMNS)
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
-        return pd.DataFrame(columns=COLUMNS)
-    try:
-        frame = pd.read_sql_query(
-            """SELECT a.attempted_at, n.kind, n.neighbourhood, n.building, n.alarm_types, n.alarm_count,
+    frame = _read(path, """SELECT a.attempted_at, n.kind, n.neighbourhood, n.building, n.alarm_types, n.alarm_count,
                       n.first_raised, n.channel, a.attempt, a.ok, a.http_status, a.error, n.status AS notice_status
                FROM attempts a JOIN notices n USING (notice_id)
-               ORDER BY a.attempt_id DESC LIMIT ?""", con, params=[int(limit)])
-    except (sqlite3.Error, pd.errors.DatabaseError):
+               ORDER BY a.attempt_id DESC LIMIT ?""", [int(limit)])
+    if frame is None:
         return pd.DataFrame(columns=COLUMNS)
-    finally:
-        con.close()
     frame["kind_label"] = frame["kind"].map(KIND_LABELS)
     frame["notice_status"] = frame["notice_status"].map(STATUS_LABELS)
     frame["ok"] = frame["ok"].astype(bool)
@@ -120,19 +109,28 @@ def notice_outcomes(limit: int = 200, path: Path | None = None) -> pd.DataFrame:
     """The latest notices, newest first, with what became of each: sent, folded into
     a digest (digest_id names it), given up, withdrawn or still pending, and when
     (settled_at; empty while pending). Empty when there is no log yet."""
-    path = Path(path or log_path())
-    if not path.exists():
+    frame = _read(path, """SELECT notice_id, kind, neighbourhood, building, alarm_types, alarm_count, first_raised,
+                             status, settled_at, digest_id, attempts FROM notices ORDER BY notice_id DESC LIMIT ?""",
+                  [int(limit)])
+    if frame is None:
         return pd.DataFrame(columns=OUTCOME_COLUMNS)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        frame = pd.read_sql_query(
-            """SELECT notice_id, kind, neighbourhood, building, alarm_types, alarm_count, first_raised, status,
-                      settled_at, digest_id, attempts FROM notices ORDER BY notice_id DESC LIMIT ?""",
-            con, params=[int(limit)])
-    except (sqlite3.Error, pd.errors.DatabaseError):
-        return pd.DataFrame(columns=OUTCOME_COLUMNS)
-    finally:
-        con.close()
     frame["kind_label"] = frame["kind"].map(KIND_LABELS)
     frame["status_label"] = frame["status"].map(STATUS_LABELS)
     return frame[OUTCOME_COLUMNS]
+
+
+def _read(path: Path | None, sql: str, params: list) -> pd.DataFrame | None:
+    """A query on the log opened read-only; None when there is no log (yet) to read."""
+    path = Path(path or log_path())
+    if not path.exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return pd.read_sql_query(sql, con, params=params)
+    except (sqlite3.Error, pd.errors.DatabaseError):
+        return None
+    finally:
+        con.close()
