@@ -158,6 +158,8 @@ def notify(args, db: Path) -> int:
                     loop.run()
                 else:
                     print(f"已送达 {notifier.drain()} 条提醒")
+                    if notifier.next_due_in() is not None:
+                        print("另有提醒待发（等群机器人的发送额度或重试），留在提醒记录中，下次运行或 --loop 时发送")
             finally:
                 notifier.close()
     except NotifierBusy as exc:
