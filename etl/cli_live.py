@@ -38,6 +38,8 @@ def add_parsers(command) -> None:
     p.add_argument("--host", help="监听地址（默认 127.0.0.1，只接受本机连接）")
     p.add_argument("--port", type=int, help="端口（默认设置 intake.port：8765）")
     p.add_argument("--token-file", type=Path, help="共享令牌文件（默认设置 intake.token_file，不存在则生成）")
+    p.add_argument("--read-timeout", type=float,
+                   help="一个请求须在此秒数内发完，否则答复 408 并断开（默认设置 intake.read_timeout_seconds：10）")
     p = command("notify", "向居民区群机器人（企业微信/政务微信、钉钉）发送报警提醒与超时升级")
     p.add_argument("--loop", action="store_true", help="持续运行（否则检查一次、发完重试后退出）")
     p.add_argument("--config", type=Path, help="群机器人配置文件（默认参考数据包的 notify.toml）")
@@ -122,17 +124,10 @@ def serve_alarms(args, db: Path) -> int:
     setup_logging()
     inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
     token = load_or_create_token(args.token_file or Path(settings.get("intake.token_file")))
-    if threading.current_thread() is threading.main_thread():
-        # SIGTERM (systemd, docker stop) stops the server as Ctrl-C does; Ctrl-C alone is
-        # not enough: a process started in the background by a script ignores SIGINT.
-        signal.signal(signal.SIGTERM, _interrupt)
     serve(inbox, args.host or settings.get("intake.host"), args.port or int(settings.get("intake.port")),
-          token, int(settings.get("intake.max_events")))
+          token, int(settings.get("intake.max_events")),
+          read_timeout=args.read_timeout or float(settings.get("intake.read_timeout_seconds")))
     return 0
-
-
-def _interrupt(*_) -> None:
-    raise KeyboardInterrupt
 
 
 def notify(args, db: Path) -> int:
@@ -150,9 +145,9 @@ def notify(args, db: Path) -> int:
             print(f"错误：notify.toml 中没有“{args.test}”的群机器人（也没有默认 \"*\"）", file=sys.stderr)
             return 2
         text = f"### 一屏观测试消息\n> 居民区：{args.test}\n> 群机器人配置正确，门磁报警提醒将发到本群"
-        ok, status, error = post(target, payload(target.channel, "一屏观测试消息", text), 10.0)
-        print("测试消息已送达" if ok else f"发送失败：{error or status}")
-        return 0 if ok else 1
+        sent = post(target, payload(target.channel, "一屏观测试消息", text), 10.0)
+        print("测试消息已送达" if sent.ok else f"发送失败：{sent.error or sent.status}")
+        return 0 if sent.ok else 1
     try:
         with notifier_lock(log_path(db)):
             notifier = Notifier(db, config)
@@ -163,6 +158,8 @@ def notify(args, db: Path) -> int:
                     loop.run()
                 else:
                     print(f"已送达 {notifier.drain()} 条提醒")
+                    if notifier.next_due_in() is not None:
+                        print("另有提醒待发（等群机器人的发送额度或重试），留在提醒记录中，下次运行或 --loop 时发送")
             finally:
                 notifier.close()
     except NotifierBusy as exc:

@@ -4,7 +4,10 @@ POST /alarms with one event or `{"events": [...]}` (docs/alarm-intake.md). The i
 never touches the database (one writer: the watcher): it validates the events, writes
 them as a CSV with Chinese headers into the watched inbox (temporary name, fsync,
 rename, fsync of the folder), and only then answers 202. A batch is all or nothing.
-Standard library only (http.server); bound to 127.0.0.1 unless configured otherwise.
+It runs on uvicorn (which comes with Streamlit): one event loop, so hundreds of
+connections cost no thread each; the body is capped however its length is declared,
+and a request that is not sent in full within the read timeout is answered 408 and
+closed. Bound to 127.0.0.1 unless configured otherwise.
 """
 from __future__ import annotations
 
@@ -15,8 +18,16 @@ import logging
 import os
 import secrets
 import unicodedata
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import h11
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .sources import ALARMS
 from .spool import ALARM_HEADERS, CLOCK_SKEW, SHANGHAI, atomic_write, csv_bytes, remove_stale_temp, unique_name
@@ -54,8 +65,10 @@ def parse_events(body: bytes, max_events: int) -> tuple[list[dict], list[str]]:
     """Body -> (clean events keyed by canonical name, ignored field names)."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"请求体不是有效的 UTF-8 JSON：{exc}") from None
+    except RecursionError:
+        raise Invalid("请求体 JSON 嵌套过深") from None
+    except ValueError as exc:  # not UTF-8, not JSON, or a number too long to read
+        raise Invalid(f"请求体不是有效的 UTF-8 JSON：{str(exc)[:200]}") from None
     if isinstance(data, dict) and "events" in data:
         events = data["events"]
     elif isinstance(data, (dict, list)):
@@ -175,75 +188,152 @@ def load_or_create_token(path: Path) -> str:
     return token
 
 
-class IntakeServer(ThreadingHTTPServer):
-    daemon_threads = True
+class Refusal(Exception):
+    """A request refused before its body was read in full: the answer closes the
+    connection, so an unread rest of the body is never taken for the next request."""
 
-    def __init__(self, address: tuple[str, int], inbox: Path, token: str, max_events: int = 1000):
-        self.inbox = Path(inbox)
-        self.token = token.encode("utf-8")
-        self.max_events = max_events
-        self.inbox.mkdir(parents=True, exist_ok=True)
-        remove_stale_temp(self.inbox)
-        super().__init__(address, IntakeHandler)
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
 
 
-class IntakeHandler(BaseHTTPRequestHandler):
-    server: IntakeServer
-    server_version = "yipingguan-intake/1"
+UNKNOWN_ADDRESS = "未知地址；报警事件请 POST 到 /alarms"
+TOO_LARGE = f"请求体超过 {MAX_BODY // 1024} KB，请分批发送"
 
-    def do_GET(self):
-        if self.path.split("?")[0] == "/health":
-            return self._answer(200, {"status": "ok"})
-        return self._answer(404, {"error": "未知地址；报警事件请 POST 到 /alarms"})
 
-    def do_POST(self):
-        if self.path.split("?")[0] != "/alarms":
-            return self._answer(404, {"error": "未知地址；报警事件请 POST 到 /alarms"})
-        auth = self.headers.get("Authorization", "")
-        given = auth[7:].strip().encode("utf-8") if auth.lower().startswith("bearer ") else b""
-        if not given or not hmac.compare_digest(given, self.server.token):
-            return self._answer(401, {"error": "令牌缺失或错误（请求头 Authorization: Bearer <令牌>）"},
-                                {"WWW-Authenticate": "Bearer"})
+def make_app(inbox: Path, token: str, max_events: int = 1000) -> Starlette:
+    """The intake as an ASGI application: POST /alarms, GET /health."""
+    inbox = Path(inbox)
+    inbox.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp(inbox)
+    secret = token.encode("utf-8")
+
+    async def alarms(request: Request) -> JSONResponse:
         try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            return self._answer(411, {"error": "缺少 Content-Length 请求头"})
-        if length > MAX_BODY:
-            return self._answer(413, {"error": f"请求体超过 {MAX_BODY // 1024} KB，请分批发送"})
-        body = self.rfile.read(length)
+            check_token(request.headers.get("authorization", ""), secret)
+            body = await read_body(request)
+        except Refusal as exc:
+            extra = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+            return answer(exc.status, {"error": str(exc)}, {"Connection": "close", **extra})
+        except ClientDisconnect:
+            return answer(400, {"error": "请求体未发完连接即断开"}, {"Connection": "close"})
         try:
-            events, ignored = parse_events(body, self.server.max_events)
+            events, ignored, files = await run_in_threadpool(accept, body, inbox, max_events)
         except Invalid as exc:
-            return self._answer(400, {"error": str(exc)})
-        try:
-            files = spool_events(self.server.inbox, events)
+            return answer(400, {"error": str(exc)})
         except OSError as exc:
             log.error("报警事件写入收件箱失败：%s", exc.strerror or exc)
-            return self._answer(503, {"error": "服务器暂时无法保存报警事件，请稍后重发"})
+            return answer(503, {"error": "服务器暂时无法保存报警事件，请稍后重发"})
         log.info("接收报警事件 %d 条 → %s", len(events), "、".join(files))
-        answer = {"accepted": len(events), "files": files}
+        payload = {"accepted": len(events), "files": files}
         if ignored:
-            answer["ignored_fields"] = ignored
-        return self._answer(202, answer)
+            payload["ignored_fields"] = ignored
+        return answer(202, payload)
 
-    def _answer(self, status: int, payload: dict, headers: dict | None = None) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+    async def health(request: Request) -> JSONResponse:
+        return answer(200, {"status": "ok"})
 
-    def log_message(self, format, *args):  # request lines only; bodies are never logged
-        log.debug("%s %s", self.address_string(), format % args)
+    async def unknown(request: Request, exc: Exception) -> JSONResponse:
+        return answer(404, {"error": UNKNOWN_ADDRESS}, {"Connection": "close"})
+
+    return Starlette(routes=[Route("/alarms", alarms, methods=["POST"]), Route("/health", health, methods=["GET"])],
+                     exception_handlers={404: unknown, 405: unknown})
 
 
-def serve(inbox: Path, host: str, port: int, token: str, max_events: int = 1000) -> None:
-    server = IntakeServer((host, port), inbox, token, max_events)
-    log.info("报警接收服务：http://%s:%d/alarms → 收件箱 %s", host, server.server_address[1], inbox)
-    try:
-        server.serve_forever(poll_interval=0.5)
-    finally:
-        server.server_close()
+def check_token(authorization: str, secret: bytes) -> None:
+    given = authorization[7:].strip().encode("utf-8") if authorization.lower().startswith("bearer ") else b""
+    if not given or not hmac.compare_digest(given, secret):
+        raise Refusal(401, "令牌缺失或错误（请求头 Authorization: Bearer <令牌>）")
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, never more than MAX_BODY bytes read whatever the headers claim: the
+    length must be declared (or the body chunked), and what arrives is counted."""
+    declared = request.headers.get("content-length")
+    chunked = "chunked" in request.headers.get("transfer-encoding", "").lower()
+    if declared is None and not chunked:
+        raise Refusal(411, "缺少 Content-Length 请求头")
+    if declared is not None and not (declared.isascii() and declared.isdigit()):
+        raise Refusal(400, "Content-Length 应为非负整数")
+    if declared is not None and int(declared) > MAX_BODY:
+        raise Refusal(413, TOO_LARGE)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise Refusal(413, TOO_LARGE)
+    return bytes(body)
+
+
+def accept(body: bytes, inbox: Path, max_events: int) -> tuple[list[dict], list[str], list[str]]:
+    """Parses and spools a batch (in a worker thread: fsync blocks)."""
+    events, ignored = parse_events(body, max_events)
+    return events, ignored, spool_events(inbox, events)
+
+
+def answer(status: int, payload: dict, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(payload, status_code=status, headers=headers, media_type="application/json; charset=utf-8")
+
+
+class IntakeProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a read deadline: a request (headers and body)
+    must arrive in full within `read_timeout` seconds of the connection opening or of
+    the previous answer on it; otherwise the client gets 408 and the connection is
+    closed. uvicorn alone waits for the rest of a half-sent request for ever."""
+
+    read_timeout = 10.0
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._deadline = None
+        self._arm_deadline()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is not h11.SEND_BODY and self.conn.their_state is not h11.IDLE:
+            self._disarm_deadline()  # the request is in: the answer may take its time
+
+    def on_response_complete(self) -> None:
+        self._arm_deadline()  # before super(): it may start a pipelined request at once
+        super().on_response_complete()
+
+    def connection_lost(self, exc) -> None:
+        self._disarm_deadline()
+        super().connection_lost(exc)
+
+    def _arm_deadline(self) -> None:
+        self._disarm_deadline()
+        self._deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
+
+    def _disarm_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _read_timed_out(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or not self.cycle.response_started:
+            self.transport.write(TIMEOUT_ANSWER)
+        log.warning("%s 的请求 %.0f 秒内未发完，已断开", (self.client or ("?",))[0], self.read_timeout)
+        self.transport.close()
+
+
+TIMEOUT_BODY = json.dumps({"error": "请求未在限定时间内发完"}, ensure_ascii=False).encode("utf-8")
+TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json; charset=utf-8\r\n"
+                  b"connection: close\r\ncontent-length: " + str(len(TIMEOUT_BODY)).encode() + b"\r\n\r\n"
+                  + TIMEOUT_BODY)
+
+
+def serve(inbox: Path, host: str, port: int, token: str, max_events: int = 1000,
+          read_timeout: float = 10.0, max_connections: int = 1000) -> None:
+    """Runs the intake on uvicorn until SIGTERM or Ctrl-C (both end it gracefully)."""
+    app = make_app(inbox, token, max_events)
+    protocol = type("Protocol", (IntakeProtocol,), {"read_timeout": float(read_timeout)})
+    config = uvicorn.Config(app, host=host, port=port, http=protocol, ws="none", lifespan="off",
+                            log_config=None, access_log=False, server_header=False,
+                            limit_concurrency=max_connections, backlog=2048,
+                            timeout_keep_alive=min(5, int(read_timeout)) or 1)
+    log.info("报警接收服务：http://%s:%d/alarms → 收件箱 %s", host, port, inbox)
+    uvicorn.Server(config).run()

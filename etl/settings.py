@@ -69,6 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("intake.token_file", "~/.config/yipingguan/intake.token",
             "报警接收服务的共享令牌文件（仓库之外，首次运行时创建，权限 600）"),
     Setting("intake.max_events", 1000, "一次 POST 最多的报警事件数"),
+    Setting("intake.read_timeout_seconds", 10.0, "报警接收：一个请求（请求头与请求体）须在此秒数内发完，否则答复 408 并断开"),
     Setting("notify.config_file", "notify.toml", "各居民区群机器人地址的配置文件（参考数据包内）；未配置则不发送"),
     Setting("notify.log_file", "", "提醒发送记录（SQLite）；留空则为数据库旁的 notify.sqlite"),
     Setting("notify.arrival_types", "door_open", "到达即提醒的报警类型（英文代码，逗号分隔）"),
@@ -80,8 +81,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify.escalate_minutes.low_battery", 720, "低电量升级提醒分钟数（0 为不升级）"),
     Setting("notify.escalate_max_age_hours", 24, "报警时间早于此小时数的未处置报警不再升级（历史积压）"),
     Setting("notify.burst_window_seconds", 300, "同一设备在此秒数内的多次报警合并为一条提醒"),
-    Setting("notify.retry_max_attempts", 5, "一条提醒最多发送次数（含首次）"),
-    Setting("notify.retry_base_seconds", 2.0, "发送失败后的重试间隔：此秒数 × 2^(已试次数-1)"),
+    Setting("notify.give_up_minutes", 120, "一条提醒自排队起此分钟数内仍未能送达即放弃（记入提醒记录）"),
+    Setting("notify.retry_base_seconds", 2.0, "发送失败后的重试间隔：此秒数 × 2^(已试次数-1)，至多 notify.retry_max_seconds"),
+    Setting("notify.retry_max_seconds", 300, "发送失败后重试间隔的上限（秒）"),
+    Setting("notify.refused_pause_seconds", 60, "群机器人因发送过快拒收（企业微信 45009、钉钉 130101 或 HTTP 429）后"
+            "暂停向它发送的秒数；连续拒收时加倍，至多 600 秒（钉钉拒收 10 分钟）"),
     Setting("notify.timeout_seconds", 5.0, "调用群机器人接口的超时秒数"),
     Setting("notify.poll_seconds", 15.0, "提醒进程检查超时未处置报警的间隔（秒）"),
     # The wall screen (issue 4): refresh, rotation, when a source counts as stale.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs 一屏观 from the offline bundle (scripts/make-bundle.sh), with no network at all:
-# pip is given the bundle's wheels only (--no-index, no configuration files).
+# pip is given the bundle's wheels only (--no-index, no configuration files), and installs
+# exactly the bundle's lock: every package pinned, every file checked (--require-hashes).
 #   sudo ./install-offline.sh [--prefix /opt/yipingguan] [--services]
 # Run from the unpacked bundle (the folder holding wheels/ and project/). On an existing
 # installation it upgrades the program and keeps data/ (database, archive, users) and a
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
     *) echo "未知参数：$1" >&2; exit 2 ;;
   esac
 done
-[ -d "$HERE/wheels" ] && [ -d "$HERE/project" ] || { echo "请在解压后的安装包目录中运行（需有 wheels/ 与 project/）" >&2; exit 2; }
+[ -d "$HERE/wheels" ] && [ -d "$HERE/project" ] && [ -f "$HERE/requirements.lock" ] || { echo "请在解压后的安装包目录中运行（需有 wheels/、project/ 与 requirements.lock）" >&2; exit 2; }
 t0=$(date +%s)
 
 # The wheels are built for one Python version: check it before anything else.
@@ -48,8 +49,8 @@ echo "== 创建虚拟环境并安装依赖（不联网）"
 # No index, no pip configuration, no environment overrides: only the bundle's wheels.
 env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_CONSTRAINT \
   PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 \
-  "$PREFIX/.venv/bin/python" -m pip install --quiet --no-index --find-links "$HERE/wheels" \
-  -r "$PREFIX/requirements.txt"
+  "$PREFIX/.venv/bin/python" -m pip install --quiet --no-index --require-hashes --find-links "$HERE/wheels" \
+  -r "$HERE/requirements.lock"
 
 echo "== 检查"
 (cd "$PREFIX" && .venv/bin/python -c "import streamlit, duckdb, pandas, pyarrow, plotly, pydeck, shapely, python_calamine, prcoords, stdnum, chinese_calendar, faker; print('依赖齐全：streamlit', streamlit.__version__, '· duckdb', duckdb.__version__)")

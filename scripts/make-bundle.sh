@@ -3,16 +3,20 @@
 #   scripts/make-bundle.sh [--out DIR] [--python-version 3.11] [--platform manylinux_2_36_x86_64]
 #                          [--reference PACK_DIR] [--debs] [--no-tar]
 # Writes DIR/yipingguan-bundle/ and DIR/yipingguan-bundle.tar.gz (DIR defaults to ./bundle):
-#   wheels/               every pinned requirement and its dependencies, as wheels for the
-#                         target (CPython 3.11, Debian 12 x86_64 by default); a package that is
-#                         published only as source (prcoords) is built here into a pure wheel
+#   wheels/               every package of requirements.lock (dependencies included), checked
+#                         against the lock's hashes, as wheels for the target (CPython 3.11,
+#                         Debian 12 x86_64 by default); a package that is published only as
+#                         source (prcoords) is built here into a pure wheel
+#   requirements.lock     what install-offline.sh installs with --require-hashes: the project's
+#                         lock, with the built wheel's hash for such a source-only package
 #   project/              this repository without .venv, .git, generated data and caches,
 #                         with the reference pack (data/reference, or --reference)
 #   debian-packages.txt   the Debian packages the closed machine needs
 #   debs/                 with --debs: those .deb files (apt-get download; no dependencies)
 #   install-offline.sh    the one command to run there: sudo ./install-offline.sh
 #   SHA256SUMS            to check the copy that crossed to the closed network
-# The wheel set is checked for completeness with --no-index before packing.
+# The wheel set is checked against the lock with --no-index before packing. Two bundles
+# built from the same lock carry the same packages; refresh the lock with scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -50,32 +54,40 @@ rm -rf "$B" "$OUT/yipingguan-bundle.tar.gz"
 mkdir -p "$B/wheels" "$B/project"
 t0=$(date +%s)
 
-echo "== 下载依赖（目标 CPython $PYVER，$PLATFORM）"
-if ! "$PY" -m pip download --quiet --only-binary=:all: "${TARGET[@]}" -r requirements.txt -d "$B/wheels" 2>"$B/.pip.log"; then
-  # Some requirement has no wheel for the target: build each such one here, once, and make
-  # sure it is pure Python (a wheel for any platform); then resolve the rest again.
-  sdist_only=()
-  while read -r req; do
-    "$PY" -m pip download --quiet --only-binary=:all: "${TARGET[@]}" --no-deps "$req" -d "$B/wheels" 2>/dev/null \
-      || sdist_only+=("$req")
-  done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' requirements.txt)
-  [ ${#sdist_only[@]} -gt 0 ] || { cat "$B/.pip.log" >&2; exit 1; }
-  echo "   仅有源码包，在本机构建为通用 wheel：${sdist_only[*]}"
-  "$PY" -m pip wheel --quiet --no-deps -w "$B/wheels" "${sdist_only[@]}"
-  for req in "${sdist_only[@]}"; do
-    name=$(echo "${req%%[=<>!~]*}" | tr 'A-Z-' 'a-z_')
-    if ! ls "$B/wheels" | tr 'A-Z' 'a-z' | grep -q "^${name}-.*-none-any\.whl$"; then
-      echo "错误：$req 不是纯 Python 包，无法在本机为目标平台构建：请在与目标相同的机器上运行本脚本" >&2
-      exit 1
-    fi
-  done
-  "$PY" -m pip download --quiet --only-binary=:all: "${TARGET[@]}" --find-links "$B/wheels" \
-    -r requirements.txt -d "$B/wheels"
-fi
-rm -f "$B/.pip.log" "$B"/wheels/*.tar.gz "$B"/wheels/*.zip
-echo "== 检查：不联网（--no-index）能否从 wheels/ 解析全部依赖"
-"$PY" -m pip download --quiet --no-index --only-binary=:all: "${TARGET[@]}" --find-links "$B/wheels" \
-  -r requirements.txt -d "$B/.verify"
+echo "== 下载依赖（requirements.lock，按哈希校验；目标 CPython $PYVER，$PLATFORM）"
+# --no-deps: the lock already lists every dependency, each pinned with its hashes.
+"$PY" -m pip download --quiet --no-deps --require-hashes --prefer-binary "${TARGET[@]}" \
+  -r requirements.lock -d "$B/wheels"
+# The bundle's own lock: the project's, except that a package published only as source
+# (prcoords) is built here into a pure-Python wheel (from the source archive checked
+# against the lock), whose hash then stands in for the archive's.
+cp requirements.lock "$B/requirements.lock"
+shopt -s nullglob
+for sdist in "$B"/wheels/*.tar.gz "$B"/wheels/*.zip; do
+  echo "   仅有源码包，在本机构建为通用 wheel：$(basename "$sdist")"
+  before=$(ls "$B/wheels")
+  SOURCE_DATE_EPOCH=315532800 "$PY" -m pip wheel --quiet --no-deps -w "$B/wheels" "$sdist"
+  wheel=$(comm -13 <(echo "$before") <(ls "$B/wheels") | head -1)
+  if [[ "$wheel" != *-none-any.whl ]]; then
+    echo "错误：$(basename "$sdist") 不是纯 Python 包，无法在本机为目标平台构建：请在与目标相同的机器上运行本脚本" >&2
+    exit 1
+  fi
+  name=$(echo "${wheel%%-*}" | tr 'A-Z_' 'a-z-')
+  "$PY" - "$B/requirements.lock" "$name" "$(sha256sum "$B/wheels/$wheel" | cut -d' ' -f1)" <<'PYEOF'
+import re, sys
+path, name, digest = sys.argv[1:]
+text = open(path, encoding="utf-8").read()
+entry = re.compile(rf"^({re.escape(name)}==\S+)((?: \\\n\s+--hash=sha256:[0-9a-f]+)+)", re.M | re.I)
+text, n = entry.subn(lambda m: f"{m.group(1)} \\\n    --hash=sha256:{digest}", text)
+assert n == 1, f"{name} not found once in {path}"
+open(path, "w", encoding="utf-8").write(text)
+PYEOF
+  rm -f "$sdist"
+done
+shopt -u nullglob
+echo "== 检查：不联网（--no-index）按哈希能否从 wheels/ 取得全部依赖"
+"$PY" -m pip download --quiet --no-index --no-deps --require-hashes --only-binary=:all: "${TARGET[@]}" \
+  --find-links "$B/wheels" -r "$B/requirements.lock" -d "$B/.verify"
 rm -rf "$B/.verify"
 
 echo "== 复制项目文件"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine: Python virtualenv with the pinned requirements, and (for tests)
+# Sets up a fresh machine: Python virtualenv with the locked requirements (every package
+# pinned and checked by hash: requirements.lock, refreshed by scripts/lock.sh), and (for tests)
 # Debian's Chromium and a CJK font. Safe to run again; does only what is missing.
 #   scripts/setup.sh          runtime only (the board and the ETL)
 #   scripts/setup.sh --dev    plus test tools, Chromium and the CJK font
@@ -11,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "${1:-}" = "--dev" ]; then
-  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements-dev.lock
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei)
@@ -21,5 +22,5 @@ if [ "${1:-}" = "--dev" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
   fi
 else
-  .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock
 fi

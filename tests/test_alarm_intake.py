@@ -1,17 +1,23 @@
 """`python -m etl serve-alarms` with `python -m etl watch` behind it, both as the
 operator runs them: POSTed events are answered 202 once spooled and reach the
 database through the watcher; a bad token is 401, an invalid event 400 with a reason
-in Chinese, and nothing of a refused batch is spooled."""
+in Chinese, and nothing of a refused batch is spooled. Then the intake alone under
+load and against malformed requests: 200 concurrent POSTs, half-sent requests, lying
+or missing lengths, deeply nested JSON."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -140,3 +146,128 @@ def test_spool_keeps_arrival_order_and_only_present_columns(tmp_path):
                       "MC1,开门,2020-02-03 22:10:00,已处置,2020-02-03 22:20:00"]
     with pytest.raises(Invalid, match="一次最多 1 条"):
         parse_events(json.dumps({"events": [{}, {}]}).encode(), 1)
+
+
+# The intake under load and under attack (issue 19): a server of its own, with a short
+# read timeout so that a half-sent request is seen closed within the test.
+READ_TIMEOUT = 1.0
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory):
+    root = tmp_path_factory.mktemp("intake-alone")
+    token_file = root / "intake.token"
+    token_file.write_text(TOKEN + "\n")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "serve-alarms", "--inbox", str(root / "inbox"),
+                             "--port", str(port), "--token-file", str(token_file),
+                             "--read-timeout", str(READ_TIMEOUT), "--db", str(root / "board.duckdb")],
+                            cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: _health(f"http://127.0.0.1:{port}"), timeout=20)
+    yield {"port": port, "inbox": root / "inbox"}
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=20)
+
+
+def raw_request(port: int, head: str, body: bytes = b"", wait: float = 10.0) -> tuple[int | None, float]:
+    """Sends bytes as they are (no client library to fix the headers up) and returns
+    (status of the answer or None when closed without one, seconds until closed)."""
+    t0 = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode("ascii") + body)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+                if _complete(received):
+                    break
+        except socket.timeout:
+            return None, wait
+    status = int(received.split(b" ", 2)[1]) if received.startswith(b"HTTP/1.1 ") else None
+    return status, time.monotonic() - t0
+
+
+def _complete(received: bytes) -> bool:
+    head, sep, body = received.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    lengths = [line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+    return bool(lengths) and len(body) >= int(lengths[0])
+
+
+def post_head(length_line: str = "", extra: str = "", token: str = TOKEN) -> str:
+    return (f"POST /alarms HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer {token}\n"
+            f"Content-Type: application/json\n{length_line}{extra}\n")
+
+
+def event_bytes(device: str = "MC1") -> bytes:
+    return json.dumps({"device_id": device, "alarm_type": "开门", "raised_at": now_text()}).encode()
+
+
+def test_200_concurrent_posts_are_all_answered(intake):
+    """200 clients connect and post at the same moment, each allowed 10 s: with a listen
+    backlog of 5 and a thread per connection many of these went unanswered."""
+    start = threading.Barrier(200)
+
+    def client(i: int) -> int | None:
+        body = event_bytes(f"LOAD{i:03d}")
+        start.wait()
+        try:
+            return raw_request(intake["port"], post_head(f"Content-Length: {len(body)}\n"), body, wait=10)[0]
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(200) as pool:
+        statuses = list(pool.map(client, range(200)))
+    assert statuses == [202] * 200
+    spooled = "".join(p.read_text(encoding="utf-8") for p in intake["inbox"].glob("报警接入_*.csv"))
+    assert sorted(line.split(",")[0] for line in spooled.splitlines() if line.startswith("LOAD")) == \
+        [f"LOAD{i:03d}" for i in range(200)]
+
+
+@pytest.mark.parametrize("head, body", [
+    ("POST /alarms HTTP/1.1\nHost: 127.0.0.1\nContent-Le", b""),            # headers cut short
+    (post_head("Content-Length: 100\n"), b'{"device_id": "MC'),              # body cut short
+], ids=["headers", "body"])
+def test_half_sent_request_is_closed_within_the_timeout(intake, head, body):
+    status, seconds = raw_request(intake["port"], head, body, wait=READ_TIMEOUT + 5)
+    assert status == 408 and READ_TIMEOUT - 0.2 < seconds < READ_TIMEOUT + 3
+
+
+@pytest.mark.parametrize("length_line, extra, status", [
+    ("Content-Length: -1\n", "", 400),                                   # negative
+    ("", "", 411),                                                       # missing
+    ("Content-Length: 2000000\n", "", 413),                              # declared too long
+    ("", "Transfer-Encoding: chunked\n", 413),                           # chunked past the cap
+], ids=["negative", "missing", "too-long", "chunked"])
+def test_body_limit_cannot_be_bypassed(intake, length_line, extra, status):
+    chunk = b"[" * 65536
+    body = (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 20 + b"0\r\n\r\n" if extra else event_bytes() * 3
+    assert raw_request(intake["port"], post_head(length_line, extra), body)[0] == status
+
+
+def test_a_short_length_reads_only_what_it_declares(intake):
+    """A body longer than its length: the rest is not read as a body (nor as a request)."""
+    body = event_bytes()
+    assert raw_request(intake["port"], post_head(f"Content-Length: {len(body) - 5}\n"), body)[0] == 400
+
+
+def test_deeply_nested_json_is_400(intake):
+    body = b"[" * 200_000 + b"]" * 200_000
+    status, _ = raw_request(intake["port"], post_head(f"Content-Length: {len(body)}\n"), body)
+    assert status == 400
+    body = b'{"events": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001
+    status, _ = raw_request(intake["port"], post_head(f"Content-Length: {len(body)}\n"), body)
+    assert status == 400
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"null", b"1", b'"text"', b"[]", b"[1]", b"[[]]", b'{"events": {}}', b'{"events": [null]}',
+    b'{"events": "x"}', b"1" * 5000, b'{"device_id": ' + b"9" * 5000 + b"}", b"\xff\xfe",
+    b'{"device_id": {"a": 1}, "alarm_type": "\xe5\xbc\x80\xe9\x97\xa8", "raised_at": NaN}',
+    b'{"device_id": "MC1", "alarm_type": "door_open", "raised_at": 1e400}',
+    b'{"device_id": "MC1", "alarm_type": ["door_open"], "raised_at": "2020-02-03 10:00"}',
+])
+def test_bad_json_of_any_shape_is_invalid(body):
+    with pytest.raises(Invalid):
+        parse_events(body, 10)

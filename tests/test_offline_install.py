@@ -1,16 +1,18 @@
 """The offline bundle installs on a machine with no network, and the board runs from it.
 
-Builds the bundle (scripts/make-bundle.sh: pip download, which may use pip's cache),
-unpacks it, installs it with scripts/install-offline.sh (`pip install --no-index`, no pip
-configuration) into a fresh prefix, then generates demo data and starts the README's
-board command from that installation. Install and run happen in a network namespace
+Builds the bundle (scripts/make-bundle.sh: pip download of requirements.lock, checked by
+hash, which may use pip's cache), unpacks it, installs it with scripts/install-offline.sh
+(`pip install --no-index --require-hashes`, no pip configuration) into a fresh prefix,
+then generates demo data and starts the README's board command from that installation. Install and run happen in a network namespace
 with only the loopback interface (`unshare -n`), so nothing there can reach an index;
 where namespaces are not allowed, `--no-index` alone keeps pip off the network.
 Several minutes on the project's machine: a drill (scripts/drills.sh).
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -59,6 +61,14 @@ def test_bundle_installs_offline_and_the_board_runs(tmp_path):
     bundle = unpacked / "yipingguan-bundle"
     assert "fonts-wqy-microhei" in (bundle / "debian-packages.txt").read_text().split()
     assert not list(bundle.glob("wheels/*.tar.gz")), "every requirement must be a wheel"
+    # Exactly the locked packages, each wheel named by its hash in the bundle's lock
+    # (what install-offline.sh installs with --require-hashes).
+    lock = (bundle / "requirements.lock").read_text(encoding="utf-8")
+    wheels = sorted(bundle.glob("wheels/*.whl"))
+    assert len(wheels) == len(re.findall(r"^[a-z0-9]", lock, re.M)) == len(re.findall(r"^[a-z0-9]", (
+        REPO_ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M))
+    for wheel in wheels:
+        assert f"--hash=sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}" in lock, wheel.name
 
     prefix = tmp_path / "opt" / "yipingguan"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
