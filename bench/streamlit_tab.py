@@ -77,11 +77,16 @@ def ssl_context(cafile: str | None, insecure: bool) -> ssl.SSLContext:
 
 class Tab:
     """A tab open at `base_url` + `path`. `cookies` ("name=value; …") stands for a sign-in
-    the browser already holds (a session cookie); otherwise sign in with `sign_in()`."""
+    the browser already holds (a session cookie); otherwise sign in with `sign_in()`.
+    `source` (a local address to connect from) and `headers` (sent with the page and the
+    websocket) let a test play a client elsewhere on the network, or a forging one."""
 
     def __init__(self, base_url: str, path: str = "", *, context: ssl.SSLContext | None = None,
-                 cookies: str = "", timeout: float = 60.0):
+                 cookies: str = "", timeout: float = 60.0, source: str | None = None,
+                 headers: dict[str, str] | None = None):
         self.base_url = base_url.rstrip("/")
+        self.source = source
+        self.headers = dict(headers or {})
         self.path = path.strip("/")
         self.context = context
         self.timeout = timeout
@@ -115,9 +120,11 @@ class Tab:
         parts = urlsplit(self.base_url)
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         kwargs = {"context": self.context} if parts.scheme == "https" else {}
+        if self.source:
+            kwargs["source_address"] = (self.source, 0)
         con = cls(parts.hostname, parts.port, timeout=self.timeout, **kwargs)
         try:
-            con.request("GET", f"{parts.path}/{self.path}", headers={"Cookie": self._cookie_header()})
+            con.request("GET", f"{parts.path}/{self.path}", headers={**self.headers, "Cookie": self._cookie_header()})
             answer = con.getresponse()
             answer.read()
             for header in answer.headers.get_all("Set-Cookie") or []:
@@ -136,9 +143,11 @@ class Tab:
         # Subprotocols carry Streamlit's tokens: the protocol, the XSRF token (not needed by a
         # board without st.login), the session to resume after a reconnect.
         protocols = ["streamlit", "xsrf"] + ([self.session_id] if self.session_id else [])
+        extra = {"local_addr": (self.source, 0)} if self.source else {}
         self.ws = await connect(ws_url, subprotocols=protocols, ssl=self.context if parts.scheme == "https" else None,
-                                additional_headers={"Cookie": self._cookie_header(), "Origin": self.base_url},
-                                max_size=None, open_timeout=self.timeout)
+                                additional_headers={**self.headers, "Cookie": self._cookie_header(),
+                                                    "Origin": self.base_url},
+                                max_size=None, open_timeout=self.timeout, **extra)
         self._inbox = asyncio.Queue()
         self._reader = asyncio.create_task(self._read())
 
