@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || { echo "--replicas 须为正整数" >&2; exit 2; }
+PATH=$PATH:/usr/sbin   # Debian installs haproxy there, outside an ordinary user's PATH
 command -v haproxy >/dev/null || { echo "没有 haproxy：apt-get install haproxy（或 scripts/setup.sh --dev）" >&2; exit 2; }
 STREAMLIT=$ROOT/.venv/bin/streamlit
 PYTHON=$ROOT/.venv/bin/python

@@ -27,7 +27,8 @@ from etl.users import add_user
 REPO = Path(__file__).resolve().parent.parent
 USER, PASSWORD = "duty", "proxy-test-pass-1"
 
-pytestmark = pytest.mark.skipif(not (shutil.which("haproxy") and shutil.which("openssl")),
+pytestmark = pytest.mark.skipif(not (shutil.which("haproxy", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+                                     and shutil.which("openssl")),
                                 reason="haproxy or openssl is not installed (scripts/setup.sh --dev)")
 
 
