@@ -135,7 +135,7 @@ async def viewer(options: Options, number: int, start: float, stop: float, tally
             return
         loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(rng.uniform(*options.think))
+            await asyncio.sleep(min(rng.uniform(*options.think), max(0.0, stop - loop.time())))
             if loop.time() >= stop:
                 return
             pages = [p for p in tab.pages if p not in (tab.path, "screen")]
