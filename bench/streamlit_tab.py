@@ -140,9 +140,10 @@ class Tab:
             raise RunFailed(f"page answered HTTP {status}")
         parts = urlsplit(self.base_url)
         ws_url = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}{parts.path}/_stcore/stream"
-        # Subprotocols carry Streamlit's tokens: the protocol, the XSRF token (not needed by a
-        # board without st.login), the session to resume after a reconnect.
-        protocols = ["streamlit", "xsrf"] + ([self.session_id] if self.session_id else [])
+        # Subprotocols carry Streamlit's tokens: the protocol, the XSRF token (the browser's
+        # placeholder when it holds none), the session to resume after a reconnect.
+        xsrf = self.cookies.get("_streamlit_xsrf", "PLACEHOLDER_AUTH_TOKEN")
+        protocols = ["streamlit", xsrf] + ([self.session_id] if self.session_id else [])
         extra = {"local_addr": (self.source, 0)} if self.source else {}
         self.ws = await connect(ws_url, subprotocols=protocols, ssl=self.context if parts.scheme == "https" else None,
                                 additional_headers={**self.headers, "Cookie": self._cookie_header(),

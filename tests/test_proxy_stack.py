@@ -15,6 +15,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from boardkit import audit
 from etl.users import add_user
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
 USER, PASSWORD = "duty", "proxy-test-pass-1"
 
 pytestmark = pytest.mark.skipif(not (shutil.which("haproxy", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
@@ -168,6 +170,32 @@ def test_sign_in_a_page_and_the_screen_over_the_websocket(stack):
         assert fragment.fragment and fragment.status in GOOD_ENDS and not fragment.exceptions
         await screen.close()
     asyncio.run(scenario())
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_chromium_signs_in_through_the_proxy_over_http2_and_a_secure_websocket(stack):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from screenshot import CHROMIUM_ARGS, wait_until_drawn
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            context = chromium.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            sockets = []
+            page.on("websocket", lambda ws: sockets.append(ws.url))
+            page.goto(f"{stack.url}/", wait_until="networkidle")
+            page.get_by_label("用户名").fill(USER)
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_selector(f"text=当前用户：{USER}", timeout=60_000)
+            wait_until_drawn(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.evaluate("() => performance.getEntriesByType('navigation')[0].nextHopProtocol") == "h2"
+            assert sockets == [f"wss://127.0.0.1:{stack.port}/_stcore/stream"]
+            assert {c["name"] for c in context.cookies()} >= {"board_replica"}
+        finally:
+            chromium.close()
 
 
 def _refused_screen_clients(stack) -> list[str]:
