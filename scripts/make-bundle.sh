@@ -83,6 +83,7 @@ tar -C "$ROOT" -cf - \
   --exclude=./.venv --exclude=./.git --exclude=./bundle --exclude=./artifacts --exclude=./bench/work \
   --exclude=./data/board.duckdb --exclude=./data/generations --exclude=./data/demo --exclude=./data/inbox \
   --exclude=./data/archive --exclude=./data/refused --exclude=./data/rebuild --exclude='./data/*.lock' \
+  --exclude=./data/serve \
   --exclude='./data/*.sqlite*' --exclude=./data/users.toml \
   --exclude=__pycache__ --exclude=.pytest_cache --exclude=.hypothesis --exclude='*.pyc' . \
   | tar -C "$B/project" -xf -

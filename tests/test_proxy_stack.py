@@ -176,7 +176,7 @@ def test_sign_in_a_page_and_the_screen_over_the_websocket(stack):
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
 def test_chromium_signs_in_through_the_proxy_over_http2_and_a_secure_websocket(stack):
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from screenshot import CHROMIUM_ARGS, wait_until_drawn
+    from screenshot import CHROMIUM_ARGS
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
@@ -189,7 +189,9 @@ def test_chromium_signs_in_through_the_proxy_over_http2_and_a_secure_websocket(s
             page.get_by_label("密码").fill(PASSWORD)
             page.get_by_role("button", name="登录").click()
             page.wait_for_selector(f"text=当前用户：{USER}", timeout=60_000)
-            wait_until_drawn(page)
+            # The run has ended (charts drawing in the browser are not the proxy's business).
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                   timeout=60_000)
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.evaluate("() => performance.getEntriesByType('navigation')[0].nextHopProtocol") == "h2"
             assert sockets == [f"wss://127.0.0.1:{stack.port}/_stcore/stream"]
@@ -217,6 +219,31 @@ def test_the_client_address_is_passed_on_and_believed_from_the_proxy_only(stack)
     direct = Tab(f"http://127.0.0.1:{stack.first_port}", "screen", source="127.0.0.5", headers=forged, timeout=60)
     asyncio.run(open_screen(direct))
     assert _refused_screen_clients(stack) == ["127.0.0.5", "127.0.0.5"]
+
+
+def test_the_load_client_reports_runs_by_kind_without_errors(stack, tmp_path, capsys):
+    from bench import viewers
+    summary_file = tmp_path / "summary.json"
+    code = viewers.main(["--url", stack.url, "--cafile", str(stack.run_dir / "self-signed.pem"),
+                         "--viewers", "2", "--screens", "1", "--duration", "10", "--think", "1", "2",
+                         "--ramp", "1", "--user", USER, "--password", PASSWORD, "--json", str(summary_file)])
+    summary = json.loads(summary_file.read_text())
+    assert code == 0 and summary["error_count"] == 0, summary["errors"]
+    kinds = summary["kinds"]
+    assert kinds["open"]["runs"] == 3 and kinds["sign_in"]["runs"] == 2
+    assert kinds["fragment"]["runs"] >= 1   # the screen's alarm ticker reruns every few seconds
+    actions = kinds.get("page", {}).get("runs", 0) + kinds.get("filter", {}).get("runs", 0)
+    assert actions >= 1 and summary["reruns"]["runs"] == actions + kinds["fragment"]["runs"]
+    assert all(0 < row["p50"] <= row["p95"] <= row["max"] for row in kinds.values())
+    assert "p95" in capsys.readouterr().out
+
+
+def test_percentiles_by_nearest_rank():
+    from bench.viewers import percentile
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile([float(i) for i in range(1, 21)], 95) == 19.0
+    assert percentile([float(i) for i in range(1, 21)], 50) == 10.0
+    assert percentile([], 95) != percentile([], 95)   # NaN: no runs, no figure
 
 
 def test_a_killed_replica_is_taken_out_replaced_and_its_tab_served_again(stack):
