@@ -33,6 +33,11 @@ if [ ! -f /etc/yipingguan/yipingguan.env ]; then
   chmod 640 /etc/yipingguan/yipingguan.env
   echo "已生成 /etc/yipingguan/yipingguan.env：请检查端口、收件箱、备份目录"
 fi
+# One cookie secret shared by every board process (replicas behind the proxy), made once.
+if ! grep -q '^STREAMLIT_SERVER_COOKIE_SECRET=.' /etc/yipingguan/yipingguan.env; then
+  sed -i '/^#\{0,1\}STREAMLIT_SERVER_COOKIE_SECRET=$/d' /etc/yipingguan/yipingguan.env
+  echo "STREAMLIT_SERVER_COOKIE_SECRET=$(openssl rand -hex 32)" >> /etc/yipingguan/yipingguan.env
+fi
 # The service user writes the data folder (database, generations, archive, inbox, logs).
 install -d -o "$SERVICE_USER" -g "$SERVICE_USER" "$PREFIX/data"
 chown -R "$SERVICE_USER":"$SERVICE_USER" "$PREFIX/data"

@@ -95,6 +95,7 @@ tar -C "$ROOT" -cf - \
   --exclude=./.venv --exclude=./.git --exclude=./bundle --exclude=./artifacts --exclude=./bench/work \
   --exclude=./data/board.duckdb --exclude=./data/generations --exclude=./data/demo --exclude=./data/inbox \
   --exclude=./data/archive --exclude=./data/refused --exclude=./data/rebuild --exclude='./data/*.lock' \
+  --exclude=./data/serve \
   --exclude='./data/*.sqlite*' --exclude=./data/users.toml \
   --exclude=__pycache__ --exclude=.pytest_cache --exclude=.hypothesis --exclude='*.pyc' . \
   | tar -C "$B/project" -xf -
@@ -112,13 +113,17 @@ cat > "$B/debian-packages.txt" <<'EOF'
 python3
 python3-venv
 fonts-wqy-microhei
+# Replicas behind a reverse proxy (scripts/serve.sh, README "多副本与反向代理"): HAProxy ends TLS;
+# openssl makes a self-signed certificate until the office's is in place.
+haproxy
+openssl
 # Tests only (browser tests drive Debian's Chromium):
 chromium
 EOF
 if [ "$DEBS" -eq 1 ]; then
   mkdir -p "$B/debs"
   (cd "$B/debs" && apt-get download fonts-wqy-microhei python3-venv python3.11-venv python3-pip-whl \
-    python3-setuptools-whl)
+    python3-setuptools-whl haproxy liblua5.3-0 libopentracing-c-wrapper0 libopentracing1)
 fi
 cat > "$B/BUNDLE.txt" <<'EOF'
 一屏观离线安装包。在封闭网络的机器上：先按 debian-packages.txt 安装系统包，再运行
