@@ -131,6 +131,32 @@ def test_page_draws_offline_without_errors(server, browser, path):
         context.close()
 
 
+def test_overview_surge_panel_has_no_link_from_data(browser, isolated_board_env, tmp_path):
+    """A ticket text written as a markdown link, with bare links beside it, is characters on
+    the page: no <a> and no <img> anywhere points at it (issue 18, item 4)."""
+    from page_helpers import LURE, lure_database
+    db = lure_database(tmp_path)
+    requests: list[str] = []
+    with _streamlit(db, tmp_path) as base:
+        context, page = _open(browser, base, requests)
+        try:
+            main = page.locator("[data-testid='stMain']")
+            # The panel's two items (the question and its topic), each an expander to open.
+            page.wait_for_function("document.querySelectorAll('[data-testid=stMain] details').length == 2",
+                                   timeout=60_000)
+            for summary in main.locator("details summary").all():
+                summary.click()
+            page.wait_for_timeout(1000)
+            text = main.inner_text().replace("\u200d", "")
+            assert LURE in text, text[-1500:]
+            pointing = page.eval_on_selector_all(
+                "a, img, [href], [src]", "els => els.map(e => e.outerHTML.slice(0, 200))"
+                ".filter(h => /evil|请点此/.test(h))")
+            assert pointing == []
+        finally:
+            context.close()
+
+
 def _download(page, label: str):
     """Clicks a download button once the page has settled. A click that lands while a rerun
     replaces the button is lost (the deep link's hand-over to board.py reruns the page
