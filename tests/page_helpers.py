@@ -89,6 +89,7 @@ def lure_database(folder: Path) -> Path:
     rows.append((report_day + dt.timedelta(days=1), 1, "咨询停车收费"))  # "now" is the next day
     lines = ["工单编号,受理时间,诉求类型,诉求内容,发生地址,所属居委,承办部门,办理时限,办结时间,工单状态"]
     lines += [f'L{i:03d},{day} {hour:02d}:00,咨询,"{text}",,八一居委,,,,处理中' for i, (day, hour, text) in enumerate(rows)]
+    folder.mkdir(parents=True, exist_ok=True)
     source = folder / "hotline_lure.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = folder / "db" / "board.duckdb"
