@@ -15,7 +15,7 @@ from . import labels
 from .clock import Clock, make_clock
 from .freshness import source_freshness
 from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
-from .ranges import bounded, data_first_day
+from .ranges import bounded, data_first_day, default_start
 
 
 def cached(fn):
@@ -73,7 +73,7 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     names = neighbourhood_names(gen, access)
     if not with_filters:
         day = data_clock.day
-        return Context(gen, data_clock, access, day - dt.timedelta(days=29), day, names)
+        return Context(gen, data_clock, access, default_start(day), day, names)
     code_by_name = {name: code for code, name in names}
     # Dates from the link, then from the widgets, kept within the data and a bounded length.
     limits = (data_clock.day, cached(data_first_day)(gen), data_clock.now.date())
@@ -91,12 +91,11 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     dates = bounded(day, *(span if isinstance(span, tuple) and len(span) == 2 else (None, None)), *limits)
     _range_notes(linked, dates)
     day, start, end = dates.day, dates.start, dates.end
-    default_start = day - dt.timedelta(days=29)
     scope = access
     if chosen:
         codes = tuple(code_by_name[n] for n in chosen)
         scope = replace(access, codes=codes)
-    _sync_params(day, data_clock.day, start, end, default_start, scope, access)
+    _sync_params(day, data_clock.day, start, end, default_start(day), scope, access)
     clock = _clock(gen, day)
     return Context(gen, clock, scope, start, end, names)
 
