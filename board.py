@@ -5,6 +5,9 @@ from boardkit import labels
 from boardkit.auth import record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
 from boardkit.db import NoDatabase
 from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page
+from etl.private import keep_private
+
+keep_private()  # the audit log and anything else this process writes: its account's alone
 
 # An emoji favicon is drawn locally; a ":material/…:" one is fetched from fonts.gstatic.com.
 st.set_page_config(page_title="一屏观", page_icon="🛡️", layout="wide")

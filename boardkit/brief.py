@@ -205,9 +205,12 @@ def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL)
 
 
 def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL) -> list[Path]:
+    from etl.private import share_brief
     stem, xlsx_bytes, html_text = brief_files(gen, day, scope)
+    created = None if out_dir.exists() else out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     xlsx, html = out_dir / f"{stem}.xlsx", out_dir / f"{stem}.html"
     xlsx.write_bytes(xlsx_bytes)
     html.write_text(html_text, encoding="utf-8")
+    share_brief([xlsx, html], created)
     return [xlsx, html]

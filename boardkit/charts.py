@@ -1,15 +1,18 @@
 """Plotly figure builders: pure functions from small frames to figures, no Streamlit."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from . import labels
+from .markup import chart_text
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 320, dark: bool = False) -> go.Figure:
+    _plain_text(fig)
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=15)) if title else None,
         height=height, margin=dict(l=8, r=8, t=40 if title else 10, b=8),
@@ -17,6 +20,32 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 320, dark: b
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hovermode="x unified")
     return fig
+
+
+# Trace properties that may carry text from data (categories, series names, hover data).
+TEXT_PROPERTIES = ("x", "y", "text", "customdata", "name")
+
+
+def _plain_text(fig: go.Figure) -> None:
+    """Every builder ends here: plotly draws its pseudo-HTML, links included, from category
+    labels, legends and hover data, so their text is escaped (the look is unchanged)."""
+    for trace in fig.data:
+        for prop in TEXT_PROPERTIES:
+            if prop in trace and trace[prop] is not None:
+                trace[prop] = _plain(trace[prop])
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
+        if axis.categoryarray is not None:
+            axis.categoryarray = _plain(axis.categoryarray)
+
+
+def _plain(value):
+    if isinstance(value, str):
+        return chart_text(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind != "O":
+        return value  # numbers and dates
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def stacked_daily(frame: pd.DataFrame, category: str, colours: dict, names: dict,
@@ -172,7 +201,7 @@ def faq_small_multiples(matrix: pd.DataFrame, title: str | None = None, columns:
     from plotly.subplots import make_subplots
     order = list(dict.fromkeys(matrix["label"]))
     rows = max(1, -(-len(order) // columns))
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=order, shared_xaxes=True,
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[chart_text(o) for o in order], shared_xaxes=True,
                         shared_yaxes=True, vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.03)
     for i, label in enumerate(order):
         part = matrix[matrix["label"] == label]

@@ -15,6 +15,7 @@ from . import labels
 from .clock import Clock, make_clock
 from .freshness import source_freshness
 from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
+from .ranges import bounded, data_first_day, default_start
 
 
 def cached(fn):
@@ -72,26 +73,44 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     names = neighbourhood_names(gen, access)
     if not with_filters:
         day = data_clock.day
-        return Context(gen, data_clock, access, day - dt.timedelta(days=29), day, names)
+        return Context(gen, data_clock, access, default_start(day), day, names)
     code_by_name = {name: code for code, name in names}
+    # Dates from the link, then from the widgets, kept within the data and a bounded length.
+    limits = (data_clock.day, cached(data_first_day)(gen), data_clock.now.date())
+    linked = bounded(_param_date("d") or data_clock.day, _param_date("from"), _param_date("to"), *limits)
     with st.sidebar:
         st.caption(labels.SLOGAN)
-        day = st.date_input("统计日", value=_param_date("d") or data_clock.day, key="f_day",
+        day = st.date_input("统计日", value=linked.day, key="f_day", min_value=linked.day_limits[0],
+                            max_value=linked.day_limits[1],
                             help="日报口径：统计日 00:00–24:00；默认昨天（重放历史数据时为数据最后一天的前一天）")
-        default_start = day - dt.timedelta(days=29)
-        span = st.date_input("趋势区间", value=(_param_date("from") or default_start, _param_date("to") or day),
-                             key="f_span")
+        span = st.date_input("趋势区间", value=(linked.start, linked.end), key="f_span",
+                             min_value=linked.span_limits[0], max_value=linked.span_limits[1])
         chosen_codes = [c for c in st.query_params.get("nb", "").split(",") if c in dict(names)]
         chosen = st.multiselect("居民区", options=list(code_by_name), key="f_nb",
                                 default=[dict(names)[c] for c in chosen_codes], placeholder="全部居民区")
-    start, end = (span if isinstance(span, tuple) and len(span) == 2 else (default_start, day))
+    dates = bounded(day, *(span if isinstance(span, tuple) and len(span) == 2 else (None, None)), *limits)
+    _range_notes(linked, dates)
+    day, start, end = dates.day, dates.start, dates.end
     scope = access
     if chosen:
         codes = tuple(code_by_name[n] for n in chosen)
         scope = replace(access, codes=codes)
-    _sync_params(day, data_clock.day, start, end, default_start, scope, access)
+    _sync_params(day, data_clock.day, start, end, default_start(day), scope, access)
     clock = _clock(gen, day)
     return Context(gen, clock, scope, start, end, names)
+
+
+def _range_notes(linked, dates) -> None:
+    """Says what was changed in the dates a link or the widgets asked for. The link's note
+    stays while the view shows the dates it was changed to: the link's first run hands over
+    to another (board.py, then the page), and the link itself is rewritten to those dates."""
+    if linked.notes:
+        st.session_state["range_notes"] = (linked.notes, (linked.day, linked.start, linked.end))
+    notes, shown_for = st.session_state.get("range_notes", ((), None))
+    if shown_for != (dates.day, dates.start, dates.end):
+        notes = ()
+    for note in dict.fromkeys(notes + dates.notes):
+        st.warning(note, icon=":material/date_range:")
 
 
 def _sync_params(day, default_day, start, end, default_start, scope, access) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .faq import answer_for
+from .markup import md
 from .page import Context, cached
 from .surges import SURGE_LABEL, rules_caption, surge_panel_rows
 
@@ -17,10 +18,10 @@ def surge_panel(ctx: Context) -> None:
         st.success("统计日没有明显高于平时的问题或类别。")
         return
     for row in rows:
-        with st.expander(f"{row['说明']}（{row['显著性']}）", icon=":material/trending_up:"):
+        with st.expander(f"{md(row['说明'])}（{row['显著性']}）", icon=":material/trending_up:"):
             for example in row["示例工单"]:
-                st.markdown(f"- {example}")
+                st.markdown(f"- {md(example)}")
             if row["问题编号"]:
                 entry = answer_for(row["问题编号"])
                 if entry:
-                    st.info(f"第{entry.no}问 {entry.question}\n\n答复口径：{entry.answer}")
+                    st.info(f"第{entry.no}问 {md(entry.question)}\n\n答复口径：{md(entry.answer)}")

@@ -75,7 +75,7 @@ class Copy:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(self.tmp, 0o440)
+            os.chmod(self.tmp, 0o400)
         except BaseException as exc:  # re-raised by finish(), in the loading thread
             self.error = exc
 

@@ -102,6 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("archive.retention_days", 45, "原始文件（含明文个人信息）归档保留天数；到期由 python -m etl cleanup 删除"),
     Setting("disk.warn_free_gb", 5.0, "磁盘剩余空间低于此 GB（或低于当前数据库的 3 倍）即告警"),
     Setting("health.max_generation_age_hours", 26.0, "健康检查：当前数据代超过此小时数未更新即判为不健康"),
+    Setting("brief_output_mode", "0600",
+            "日报文件（python -m etl brief --out 的目录中）的权限，八进制；如 0640 让同组账户读取（不能给其他用户权限）"),
     Setting("services.units", "yipingguan-board,yipingguan-watch,yipingguan-intake",
             "python -m etl status 检查运行状态的 systemd 服务名（逗号分隔）"),
 )

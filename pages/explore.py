@@ -5,6 +5,7 @@ import streamlit as st
 from boardkit import charts, explore as ex, explore_link, export, tables
 from boardkit.auth import audited_download
 from boardkit.explore_form import keep_in_link, spec_form
+from boardkit.markup import md
 from boardkit.page import cached, context
 from boardkit.queries import explore as q
 
@@ -25,7 +26,7 @@ except TimeoutError as exc:
 table = tables.explore_result(frame, spec)
 words = ex.describe(spec)
 
-st.subheader("　".join(words))
+st.subheader("　".join(md(w) for w in words))
 if truncated:
     st.warning(f"结果超过 {len(table):,} 行，只显示并导出前 {len(table):,} 行：请增加筛选条件或改为分组统计。")
 elif table.empty:

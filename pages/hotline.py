@@ -6,6 +6,7 @@ import streamlit as st
 from boardkit import charts, filters, labels
 from boardkit.faq import questions_by_day
 from boardkit.figures import overview_figures
+from boardkit.markup import md
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
 from boardkit.queries import hotline as q
@@ -134,9 +135,9 @@ if faq.empty:
 else:
     halves = st.columns(2)
     for i, row in enumerate(faq.itertuples(index=False)):
-        with halves[i % 2].expander(f"第{row.no}问　{row.question}　（{row.n:,} 件）"):
+        with halves[i % 2].expander(f"第{row.no}问　{md(row.question)}　（{row.n:,} 件）"):
             st.caption(f"话题：{labels.label(labels.TOPIC, row.topic)}")
-            st.write(row.answer)
+            st.markdown(md(row.answer))
 
 st.subheader("25问：各问题每日工单量")
 matrix = cached(questions_by_day)(ctx.gen, ctx.scope, ctx.start, ctx.end)

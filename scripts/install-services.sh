@@ -39,8 +39,10 @@ if ! grep -q '^STREAMLIT_SERVER_COOKIE_SECRET=.' /etc/yipingguan/yipingguan.env;
   echo "STREAMLIT_SERVER_COOKIE_SECRET=$(openssl rand -hex 32)" >> /etc/yipingguan/yipingguan.env
 fi
 # The service user writes the data folder (database, generations, archive, inbox, logs).
-install -d -o "$SERVICE_USER" -g "$SERVICE_USER" "$PREFIX/data"
+# Its account's alone (0700), also what an earlier version left readable.
+install -d -m 700 -o "$SERVICE_USER" -g "$SERVICE_USER" "$PREFIX/data"
 chown -R "$SERVICE_USER":"$SERVICE_USER" "$PREFIX/data"
+chmod -R go-rwx "$PREFIX/data"
 
 for unit in "$PREFIX"/deploy/systemd/*.service "$PREFIX"/deploy/systemd/*.timer; do
   sed -e "s#/opt/yipingguan#$PREFIX#g" -e "s#^User=yipingguan#User=$SERVICE_USER#" \

@@ -74,5 +74,29 @@ def neighbourhoods() -> list[tuple[str, str]]:
     return direct("SELECT code, name FROM ref_neighbourhoods ORDER BY code")
 
 
+# A ticket text written to lure a reader: a markdown link, a bare link, an e-mail address
+# (55 characters: the surge panel shows a ticket's first 60).
+LURE = "[登录已过期，请点此重新登录](http://evil.cn/x) www.evil.cn a@evil.cn"
+
+
+def lure_database(folder: Path) -> Path:
+    """A database of two weeks with one mask question a day, then a report day of eight whose
+    text carries LURE: the question is 新热点 on that day and the lure its example tickets."""
+    from etl.load import LoadOptions, load_files
+    rows = [(dt.date(2020, 2, 1) + dt.timedelta(days=offset), 10, "咨询哪里可以买到口罩") for offset in range(14)]
+    report_day = dt.date(2020, 2, 15)
+    rows += [(report_day, hour, f"{LURE} 咨询哪里可以买到口罩{hour}") for hour in range(8, 16)]
+    rows.append((report_day + dt.timedelta(days=1), 1, "咨询停车收费"))  # "now" is the next day
+    lines = ["工单编号,受理时间,诉求类型,诉求内容,发生地址,所属居委,承办部门,办理时限,办结时间,工单状态"]
+    lines += [f'L{i:03d},{day} {hour:02d}:00,咨询,"{text}",,八一居委,,,,处理中' for i, (day, hour, text) in enumerate(rows)]
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "hotline_lure.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = folder / "db" / "board.duckdb"
+    results = load_files("hotline", [source], db, LoadOptions(now=dt.datetime(2020, 2, 17)))
+    assert [r.status for r in results] == ["loaded"], results
+    return db
+
+
 def frame_of(at: AppTest, index: int = 0):
     return at.dataframe[index].value

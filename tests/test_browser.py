@@ -131,6 +131,51 @@ def test_page_draws_offline_without_errors(server, browser, path):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def lure_server(isolated_board_env, tmp_path_factory):
+    """The board on two weeks of tickets whose report day carries page_helpers.LURE."""
+    from page_helpers import lure_database
+    folder = tmp_path_factory.mktemp("lure")
+    with _streamlit(lure_database(folder), folder) as base:
+        yield base
+
+
+def test_overview_surge_panel_has_no_link_from_data(lure_server, browser):
+    """A ticket text written as a markdown link, with bare links beside it, is characters on
+    the page: no <a> and no <img> anywhere points at it (issue 18, item 4)."""
+    from page_helpers import LURE
+    context, page = _open(browser, lure_server, [])
+    try:
+        main = page.locator("[data-testid='stMain']")
+        # The panel's two items (the question and its topic), each an expander to open.
+        page.wait_for_function("document.querySelectorAll('[data-testid=stMain] details').length == 2",
+                               timeout=60_000)
+        for summary in main.locator("details summary").all():
+            summary.click()
+        page.wait_for_timeout(1000)
+        text = main.inner_text().replace("\u200d", "")
+        assert LURE in text, text[-1500:]
+        pointing = page.eval_on_selector_all(
+            "a, img, [href], [src]", "els => els.map(e => e.outerHTML.slice(0, 200))"
+            ".filter(h => /evil|请点此/.test(h))")
+        assert pointing == []
+    finally:
+        context.close()
+
+
+def test_a_century_in_a_link_is_cut_to_the_data_and_said_so(lure_server, browser):
+    """A deep link hands over to board.py and back before the page draws: the note on what
+    was changed survives that and stays on the page (issue 18, item 5)."""
+    context, page = _open(browser, f"{lure_server}/hotline?from=1900-01-01&to=2100-12-31", [])
+    try:
+        alert = page.locator("[data-testid='stAlert']", has_text="趋势区间 1900-01-01 至 2100-12-31 已改为")
+        alert.first.wait_for(timeout=60_000)
+        assert "2020-01-03 至 2020-02-16" in alert.first.inner_text()
+        assert "from=2020-01-03" in page.url and "to=2020-02-16" in page.url
+    finally:
+        context.close()
+
+
 def _download(page, label: str):
     """Clicks a download button once the page has settled. A click that lands while a rerun
     replaces the button is lost (the deep link's hand-over to board.py reruns the page

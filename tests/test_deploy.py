@@ -38,6 +38,7 @@ def test_services_run_as_a_dedicated_user_restart_and_log_to_the_journal():
         assert service["User"] == "yipingguan" and service["WorkingDirectory"] == "/opt/yipingguan"
         assert service["EnvironmentFile"] == "/etc/yipingguan/yipingguan.env"
         assert service["StandardOutput"] == "journal" and service["StandardError"] == "journal"
+        assert service["UMask"] == "0077", path.name  # what it writes is its account's alone
         for line in _exec_lines(path.name):
             used = set(re.findall(r"\$\{(\w+)\}", line))
             assert used <= env_keys, f"{path.name}: {used - env_keys} not in the environment file"
