@@ -1,0 +1,68 @@
+"""Every figure for report days spread over the demo season, state figures of past days
+included, equals an independent computation from docs/metrics.md (tests/metrics_oracle.py),
+both as the board computes it and as the brief's workbook prints it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metrics_oracle import data_now, figures as oracle_figures, load_tables
+
+# Twelve report days from the season's second day to its last (DEMO_END 2020-03-15, 45 days).
+DAYS = [dt.date(2020, 2, 1) + dt.timedelta(days=4 * i) for i in range(11)] + [dt.date(2020, 3, 15)]
+
+
+@pytest.fixture(scope="module")
+def oracle(demo_db):
+    from etl import settings
+    from boardkit.figures import ALARM_TYPES
+    tables = load_tables(demo_db)
+    limits = {t: float(settings.get(f"alarm_threshold_minutes.{t}")) for t in ALARM_TYPES}
+    now = data_now(tables)
+    return lambda day: oracle_figures(tables, day, now, limits)
+
+
+def _same(shown: dict, expected: dict, day) -> None:
+    assert set(shown) == set(expected), set(shown) ^ set(expected)
+    for key, value in expected.items():
+        if value is None:
+            assert shown[key] is None, (day, key)
+        else:
+            assert shown[key] == pytest.approx(value, rel=1e-9, abs=1e-9), (day, key, shown[key], value)
+
+
+def test_board_figures_equal_the_oracle_on_twelve_days(demo_db, oracle):
+    from boardkit.clock import make_clock
+    from boardkit.db import ALL, current_generation
+    from boardkit.figures import overview_figures
+    gen = current_generation(demo_db)
+    nonzero = set()
+    for day in DAYS:
+        clock = make_clock(gen, day)
+        assert clock.replay and clock.at == dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) \
+            or day >= clock.now.date()
+        figs = overview_figures(gen, clock, ALL)
+        expected = oracle(day)
+        _same({k: f.value for k, f in figs.items()}, expected, day)
+        # 较前日: the same figure at t(D-1)
+        _same({k: f.previous for k, f in figs.items()}, oracle(day - dt.timedelta(days=1)), day)
+        nonzero |= {k for k, v in expected.items() if v}
+    # the days exercise the state figures, not only zeros
+    assert {"hotline_open", "hotline_overdue", "home_quarantine", "central_quarantine", "ending_soon",
+            "alarm_unhandled", "enterprise_pending", "enterprise_approved"} <= nonzero
+
+
+def test_brief_workbook_equals_the_oracle(demo_db, oracle, tmp_path):
+    import openpyxl
+
+    from boardkit import labels
+    from boardkit.brief import write_brief
+    from boardkit.db import current_generation
+    gen = current_generation(demo_db)
+    by_name = {name: key for key, (name, _) in labels.FIGURES.items()}
+    for day in (DAYS[2], DAYS[6], DAYS[-1]):
+        [xlsx, _] = write_brief(gen, tmp_path, day)
+        shown = {row[0]: row[1] for row in openpyxl.load_workbook(xlsx)["摘要"].iter_rows(values_only=True)
+                 if row and row[0] in by_name}
+        _same({by_name[name]: value for name, value in shown.items()}, oracle(day), day)
