@@ -98,8 +98,7 @@ def render_html(brief) -> str:
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
            f"<title>{html.escape(brief.file_stem)}</title><style>{CSS}</style></head><body>",
            f"<h1>{html.escape(brief.subdistrict)}疫情防控日报 · {brief.clock.day:%Y年%m月%d日}</h1>",
-           f"<div class='meta'>统计日 {brief.clock.day:%m月%d日} 00:00–24:00；“当前”数字截至 {brief.clock.now:%m-%d %H:%M}；"
-           f"生成于 {brief.generated_at:%Y-%m-%d %H:%M}；数据第 {brief.generation} 代</div>",
+           f"<div class='meta'>{html.escape(brief.meta_text)}</div>",
            f"<div class='meta'>数据时效：{html.escape(fresh)}</div>"]
     for title, keys in GROUPS:
         out.append(f"<h2>{title}</h2><div class='kpis'>")

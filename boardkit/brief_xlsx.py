@@ -75,8 +75,7 @@ def _fit_widths(ws, max_width: int = 60) -> None:
 def _summary(ws, brief) -> None:
     ws["A1"] = f"{brief.subdistrict}疫情防控日报（{brief.clock.day:%Y年%m月%d日}）"
     ws["A1"].font = TITLE
-    ws["A2"] = (f"生成时间 {brief.generated_at:%Y-%m-%d %H:%M}；数据第 {brief.generation} 代；"
-                f"“当前”数字截至 {brief.clock.now:%Y-%m-%d %H:%M}")
+    ws["A2"] = brief.meta_text
     fresh = "；".join(f"{SOURCE_NAMES[k]}截至 {v:%m-%d %H:%M}" if v else f"{SOURCE_NAMES[k]}无数据"
                      for k, v in brief.freshness.items())
     ws["A3"] = f"数据时效：{fresh}"

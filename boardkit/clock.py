@@ -38,6 +38,11 @@ class Clock:
         return Clock(self.now, self.day - dt.timedelta(days=1), self.replay)
 
 
+def moment_text(clock: Clock) -> str:
+    """t(D) in words, for captions: the end of D, or the time now for today."""
+    return f"截至{clock.day:%m月%d日}24时" if clock.at == clock.day_end else f"截至 {clock.at:%m-%d %H:%M}"
+
+
 def newest_record(gen: Generation) -> dt.datetime | None:
     """The newest time of any kind in the data (received, closed, raised, handled)."""
     latest = scalar(gen, """SELECT greatest((SELECT max(received_at) FROM hotline_tickets),
@@ -73,3 +78,9 @@ def make_clock(gen: Generation, day: dt.date | None = None, wall: dt.datetime | 
                replay_at: dt.datetime | None = None) -> Clock:
     now, replay = data_now(gen, wall, replay_at)
     return Clock(now=now, day=day or now.date() - dt.timedelta(days=1), replay=replay)
+
+
+def live_clock(gen: Generation, wall: dt.datetime | None = None) -> Clock:
+    """A live screen's clock: report day today, so every state figure is taken now."""
+    clock = make_clock(gen, None, wall)
+    return Clock(now=clock.now, day=clock.now.date(), replay=clock.replay)

@@ -76,6 +76,9 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     code_by_name = {name: code for code, name in names}
     with st.sidebar:
         st.caption(labels.SLOGAN)
+        if data_clock.replay:  # "now" is not the wall clock (docs/metrics.md, Time)
+            st.badge(labels.REPLAY_BADGE, color="orange")
+            st.caption(f"“现在”为数据中的最新时刻 {data_clock.now:%Y-%m-%d %H:%M}")
         day = st.date_input("统计日", value=_param_date("d") or data_clock.day, key="f_day",
                             help="日报口径：统计日 00:00–24:00；默认昨天（重放历史数据时为数据最后一天的前一天）")
         default_start = day - dt.timedelta(days=29)

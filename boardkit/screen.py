@@ -19,15 +19,13 @@ from functools import lru_cache
 import pandas as pd
 
 from . import labels
+from .clock import Clock
 from .figures import Figure
 from .page import NEUTRAL, WORSE_WHEN_UP
 from .screen_style import Box
 from .screen_svg import short_name
 
 WEEKDAYS = "一二三四五六日"
-# A replay (data far behind the wall clock) measures freshness from the data's own "now"
-# (metrics.md, Time): a feed that stopped a month ago has been noticed long before.
-REPLAY_AFTER = dt.timedelta(days=30)
 FRESH_SOURCES = ("hotline", "roster", "alarms", "enterprises")
 
 
@@ -53,19 +51,15 @@ def title_html(box: Box, subtitle: str) -> str:
 OFFLINE_HTML = '<div class="scr-offline" data-offline="1">与服务器的连接中断，正在自动重连……画面为中断前的数据</div>'
 
 
-def is_replay(data_now: dt.datetime, wall: dt.datetime) -> bool:
-    return wall - data_now > REPLAY_AFTER
-
-
-def clock_html(box: Box, wall: dt.datetime, data_now: dt.datetime | None) -> str:
-    """The wall clock (HH:MM, colon blinking by CSS), the date, and when the data ends
-    ("回放" when it is a replay far behind the wall clock)."""
-    if data_now is None:
+def clock_html(box: Box, wall: dt.datetime, clock: Clock | None) -> str:
+    """The wall clock (HH:MM, colon blinking by CSS), the date, and "now" of the figures
+    ("回放" when it is not the wall clock: docs/metrics.md, Time)."""
+    if clock is None:
         data = '<span class="replay">数据暂不可用</span>'
-    elif is_replay(data_now, wall):
-        data = f'<span class="replay">回放 {data_now:%Y-%m-%d %H:%M}</span>'
+    elif clock.replay:
+        data = f'<span class="replay">{labels.REPLAY_BADGE} {clock.now:%Y-%m-%d %H:%M}</span>'
     else:
-        data = f"<span>数据 {data_now:%m-%d %H:%M}</span>"
+        data = f"<span>数据 {clock.now:%m-%d %H:%M}</span>"
     return (f'<section class="scr-panel scr-clock scr-plain" data-panel="clock" style="{box.style}">'
             f'<div class="scr-time">{wall:%H}<span class="colon">:</span>{wall:%M}</div>'
             f'<div class="scr-date"><span>{wall:%m月%d日} 星期{WEEKDAYS[wall.weekday()]}</span>{data}</div></section>')

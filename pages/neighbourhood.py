@@ -5,6 +5,7 @@ import streamlit as st
 from boardkit import charts, compare, labels, maps, tables
 from boardkit.db import Scope
 from boardkit.figures import overview_figures
+from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import neighbourhood as q
 from boardkit.status import neighbourhood_status
@@ -31,7 +32,7 @@ status = cached(neighbourhood_status)(ctx.gen, ctx.clock, one).iloc[0]
 colour = status["status"]
 head.title(f"{names[code]}")
 compared = len(codes) > 1  # a viewer of one neighbourhood has nothing to compare it with
-head.caption(f"统计日 {ctx.clock.day:%m月%d日}；“当前”截至 {ctx.clock.now:%m-%d %H:%M}。每个数字下方为较前日变化"
+head.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}。每个数字下方为较前日变化"
              + (f"，灰字为与 {len(codes)} 个居民区（街道）的对比：数量为平均每个居民区，比率为街道整体。" if compared else "。"))
 
 left, right = st.columns([2, 3])

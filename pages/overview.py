@@ -6,6 +6,7 @@ import streamlit as st
 
 from boardkit import charts, labels, light_charts, maps
 from boardkit.figures import overview_figures
+from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
 from boardkit.queries import overview as q
@@ -20,7 +21,7 @@ figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
 series = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
 
 st.title(f"总览 · {ctx.clock.day:%Y年%m月%d日}")
-st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；“当前”数字截至 {ctx.clock.now:%m-%d %H:%M}。"
+st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；状态数字{moment_text(ctx.clock)}。"
            "每个数字下方为较前日变化，悬停 ⓘ 查看统计口径。")
 
 GROUPS = [
