@@ -7,6 +7,7 @@ import html
 import pandas as pd
 
 from . import labels
+from .metrics import REGISTRY, change_text, value_text
 
 CSS = """
 @page { size: A4 portrait; margin: 12mm 11mm; }
@@ -35,18 +36,9 @@ td.nowrap { white-space: nowrap; }
 
 
 def _fmt(figure) -> tuple[str, str]:
-    if figure.value is None:
-        return "—", ""
-    if figure.kind == "rate":
-        value = f"{figure.value * 100:.1f}%"
-        delta = "" if figure.change is None else f"较前日 {figure.change * 100:+.1f} 个百分点"
-    elif figure.kind == "minutes":
-        value = f"{figure.value:.1f} 分钟"
-        delta = "" if figure.change is None else f"较前日 {figure.change:+.1f}"
-    else:
-        value = f"{int(figure.value):,}"
-        delta = "" if figure.change is None else f"较前日 {int(figure.change):+,}"
-    return value, delta
+    metric = REGISTRY[figure.key]
+    change = change_text(metric, figure.change)
+    return value_text(metric, figure.value), "" if change is None else f"较前日 {change}"
 
 
 def bars_html(items: list[tuple[str, float, str]]) -> str:
@@ -104,7 +96,7 @@ def render_html(brief) -> str:
         out.append(f"<h2>{title}</h2><div class='kpis'>")
         for key in keys:
             value, delta = _fmt(brief.figures[key])
-            out.append(f"<div class='kpi' data-key='{key}'><div class='name'>{labels.FIGURES[key][0]}</div>"
+            out.append(f"<div class='kpi' data-key='{key}'><div class='name'>{REGISTRY[key].label}</div>"
                        f"<div class='value'>{value}</div><div class='delta'>{delta}</div></div>")
         out.append("</div>")
     topics = brief.tables["工单话题"]

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import labels
+from .metrics import REGISTRY
 from .exports import neutralise
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -86,12 +87,13 @@ def _summary(ws, brief) -> None:
         cell = ws.cell(row=row, column=j, value=header)
         cell.font, cell.fill = BOLD, HEADER_FILL
     header_row = row
-    for key, (name, how) in labels.FIGURES.items():
+    for key, metric in REGISTRY.items():
         figure = brief.figures.get(key)
         if figure is None:
             continue
         row += 1
-        ws.cell(row=row, column=1, value=name)
+        ws.cell(row=row, column=1, value=metric.label)
+        how = metric.help
         fmt = {"rate": "0.0%", "minutes": "0.0"}.get(figure.kind, "0")
         for j, value in ((2, figure.value), (3, figure.previous), (4, figure.change)):
             cell = ws.cell(row=row, column=j, value=value)

@@ -21,7 +21,7 @@ import pandas as pd
 from . import labels
 from .clock import Clock
 from .figures import Figure
-from .page import NEUTRAL, WORSE_WHEN_UP
+from .metrics import REGISTRY, change_text, value_text
 from .screen_style import Box
 from .screen_svg import short_name
 
@@ -96,25 +96,12 @@ def freshness_html(box: Box, latest: dict, reference: dt.datetime, limits: dict)
 # ---- KPI counters -------------------------------------------------------------------------
 
 def format_value(figure: Figure) -> str:
-    v = figure.value
-    if v is None:
-        return "—"
-    if figure.kind == "rate":
-        return f"{v * 100:.1f}%"
-    if figure.kind == "minutes":
-        return f"{v:.1f}"
-    return f"{int(v)}"
+    """The registry's format, without the minutes word (the card carries it small)."""
+    return value_text(REGISTRY[figure.key], figure.value, unit_word=False)
 
 
 def format_change(figure: Figure) -> str:
-    c = figure.change
-    if c is None:
-        return "较前日 —"
-    if figure.kind == "rate":
-        return f"较前日 {c * 100:+.1f} 个百分点"
-    if figure.kind == "minutes":
-        return f"较前日 {c:+.1f} 分钟"
-    return f"较前日 {int(c):+d}"
+    return f"较前日 {change_text(REGISTRY[figure.key], figure.change) or '—'}"
 
 
 def _digits(text: str) -> str:
@@ -127,11 +114,12 @@ def kpis_html(box: Box, figures: dict[str, Figure], keys: tuple) -> str:
     cards = []
     for key in keys:
         fig = figures[key]
-        name, how = labels.FIGURES[key]
+        metric = REGISTRY[key]
+        name, how = metric.label, metric.help
         unit = '<span class="flip sep">分钟</span>' if fig.kind == "minutes" else ""
         tone = ""
-        if fig.change and key not in NEUTRAL:
-            worse = key in WORSE_WHEN_UP
+        if fig.change and metric.rise != "neutral":
+            worse = metric.worse_when_up
             tone = ("up-bad" if worse else "up-good") if fig.change > 0 else ("down-good" if worse else "down-bad")
         value = "" if fig.value is None else format(float(fig.value), ".10g")  # for tests and tools
         cards.append(f'<div class="scr-kpi" data-kpi="{key}" data-value="{value}" title="{html.escape(how)}">'

@@ -8,29 +8,29 @@ import pandas as pd
 
 from etl import settings
 
-from . import labels
 from . import predicates as P
 from .clock import Clock
 from .db import SCOPE_SQL, Generation, Scope, query
 from .open_records import alarms_unhandled_after, tickets_open_after
 from .queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
 from .figures import THRESHOLD_SQL, thresholds
+from .metrics import rules
 
-RED_RULES = ("door_open_past_threshold", "epidemic_overdue")
-AMBER_RULES = ("ending_tomorrow", "enterprise_pending_past_threshold", "alarm_past_half_threshold",
-               "non_epidemic_overdue")
+RED_RULES = rules.names("red")
+AMBER_RULES = rules.names("amber")
+REASONS = {r.name: r.reason for r in rules.RULES}
 
 
-# The text of each reason (labels.STATUS_REASONS), cut where its numbers go; the pieces are
+# The text of each reason (boardkit/metrics/rules.py), cut where its numbers go; the pieces are
 # bound as parameters $reason_<rule>_<i>, never written into the SQL.
 REASON_TEXT: dict[str, str] = {}
 
 
 def _reason_sql(rule: str) -> str:
-    """labels.STATUS_REASONS[rule] as a SQL expression: the count where {n} is, the bound
+    """The rule's reason as a SQL expression: the count where {n} is, the bound
     thresholds where {t} and {d} are, the bound text pieces between them."""
     parts = []
-    for i, piece in enumerate(re.split(r"(\{[ntd]\})", labels.STATUS_REASONS[rule])):
+    for i, piece in enumerate(re.split(r"(\{[ntd]\})", REASONS[rule])):
         if piece == "{n}":
             parts.append(f"CAST({rule} AS VARCHAR)")
         elif piece in ("{t}", "{d}"):
