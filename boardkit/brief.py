@@ -166,8 +166,8 @@ def _chinese(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
 
 
 def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
-                wall: dt.datetime | None = None) -> Brief:
-    clock = make_clock(gen, day, wall)
+                wall: dt.datetime | None = None, replay_at: dt.datetime | None = None) -> Brief:
+    clock = make_clock(gen, day, wall, replay_at)
     pack_name = query(gen, "SELECT any_value(subdistrict_name) AS n FROM ref_neighbourhoods").iat[0, 0]
     classifier = query(gen, "SELECT any_value(value) AS v FROM meta WHERE key = 'classifier_version'").iat[0, 0]
     brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number, classifier=classifier or "—",
@@ -220,15 +220,17 @@ def workbook_bytes(brief: Brief) -> bytes:
     return buffer.getvalue()
 
 
-def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL) -> tuple[str, bytes, str]:
+def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
+                replay_at: dt.datetime | None = None) -> tuple[str, bytes, str]:
     """(file stem, workbook bytes, HTML text) of the brief: what the page offers and the CLI writes."""
     from .brief_html import render_html
-    brief = build_brief(gen, day, scope)
+    brief = build_brief(gen, day, scope, replay_at=replay_at)
     return brief.file_stem, workbook_bytes(brief), render_html(brief)
 
 
-def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL) -> list[Path]:
-    stem, xlsx_bytes, html_text = brief_files(gen, day, scope)
+def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL,
+                replay_at: dt.datetime | None = None) -> list[Path]:
+    stem, xlsx_bytes, html_text = brief_files(gen, day, scope, replay_at)
     out_dir.mkdir(parents=True, exist_ok=True)
     xlsx, html = out_dir / f"{stem}.xlsx", out_dir / f"{stem}.html"
     xlsx.write_bytes(xlsx_bytes)
