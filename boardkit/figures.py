@@ -15,6 +15,7 @@ from etl import settings
 from .clock import Clock
 from .db import SCOPE_SQL, Generation, Scope, query
 from . import predicates as P
+from .metrics import REGISTRY
 from .open_records import alarms_unhandled_after, tickets_open_after
 
 ALARM_TYPES = ("door_open", "tamper", "doorbell", "offline", "low_battery")
@@ -169,8 +170,8 @@ def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, F
     """The KPI row of the overview (and the brief's summary)."""
     figs: dict[str, Figure] = {}
 
-    def add(key, cur, prev, kind="count"):
-        figs[key] = Figure(key, _num(cur), _num(prev), kind)
+    def add(key, cur, prev):  # the unit (count, rate, minutes) is the registry's
+        figs[key] = Figure(key, _num(cur), _num(prev), REGISTRY[key].unit)
 
     # The four kinds of figure are independent queries: run side by side, each on its own
     # connection, they take the longest one's time plus a little (city scale: 86 -> 74 ms),
@@ -187,17 +188,17 @@ def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, F
     h, hp = _pair(hotline.result())
     add("hotline_received", h.get("received"), hp.get("received"))
     add("epidemic_share", _ratio(h.get("epidemic"), h.get("received")),
-        _ratio(hp.get("epidemic"), hp.get("received")), "rate")
+        _ratio(hp.get("epidemic"), hp.get("received")))
     add("hotline_open", h.get("open"), hp.get("open"))
     add("hotline_overdue", h.get("overdue_open"), hp.get("overdue_open"))
     add("on_time_rate", _ratio(h.get("closed_on_time"), h.get("closed")),
-        _ratio(hp.get("closed_on_time"), hp.get("closed")), "rate")
+        _ratio(hp.get("closed_on_time"), hp.get("closed")))
     add("first_contact_rate", _ratio(h.get("fc_true"), h.get("fc_known")),
-        _ratio(hp.get("fc_true"), hp.get("fc_known")), "rate")
+        _ratio(hp.get("fc_true"), hp.get("fc_known")))
     add("satisfaction_rate", _ratio(h.get("satisfied"), h.get("rated")),
-        _ratio(hp.get("satisfied"), hp.get("rated")), "rate")
+        _ratio(hp.get("satisfied"), hp.get("rated")))
     add("satisfaction_score", _ratio(h.get("satisfaction_points"), h.get("rated")),
-        _ratio(hp.get("satisfaction_points"), hp.get("rated")), "rate")
+        _ratio(hp.get("satisfaction_points"), hp.get("rated")))
 
     r, rp = _pair(roster.result())
     for key in ("arrivals", "home_quarantine", "central_quarantine", "health_observation",
@@ -207,11 +208,11 @@ def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, F
     a, ap = _pair(alarms.result())
     for key in ("alarms", "door_open", "unhandled", "past_threshold", "door_open_past_threshold"):
         add(f"alarm_{key}", a.get(key), ap.get(key))
-    add("median_response", a.get("median_response"), ap.get("median_response"), "minutes")
+    add("median_response", a.get("median_response"), ap.get("median_response"))
 
     e, ep = _pair(enterprises.result())
     for key in ("approved", "pending", "returned", "pending_past_threshold", "resumed"):
         add(f"enterprise_{key}", e.get(key), ep.get(key))
     add("pledge_coverage", _ratio(e.get("pledged"), e.get("pledge_known")),
-        _ratio(ep.get("pledged"), ep.get("pledge_known")), "rate")
+        _ratio(ep.get("pledged"), ep.get("pledge_known")))
     return figs
