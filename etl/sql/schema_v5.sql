@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS roster_versions (
     row_number INTEGER, measure VARCHAR, quarantine_start DATE, quarantine_end DATE, status VARCHAR);
 
 -- A database loaded before kept only the latest version of each report: that one, dated by
--- its run's file name (YYYYMMDD or YYYY-MM-DD), else by its own newest date.
+-- its run's file name (YYYYMMDD or YYYY-MM-DD), else by its own newest date. Rebuilding from
+-- the raw archive (python -m etl rebuild) brings back the earlier versions.
 INSERT INTO roster_versions
 SELECT r.report_key, r.person_key,
        coalesce(try_strptime(regexp_replace(regexp_extract(e.file_name, '(^|[^0-9])(20[0-9]{2}-?[01][0-9]-?[0-3][0-9])([^0-9]|$)', 2),
