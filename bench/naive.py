@@ -35,14 +35,17 @@ COMPARED = ("hotline_received", "epidemic_share", "hotline_open", "hotline_overd
 
 
 def _naive_figures(df, d0: dt.datetime, now: dt.datetime) -> dict:
-    """metrics.md's hotline figures for the day starting d0, "now" at `now`, in pandas;
-    NULL handling as the SQL's (a NULL status is not counted as open)."""
+    """docs/metrics.md's hotline figures for the day starting d0, state figures at t(D) (the
+    day's end, or `now` for today), in pandas; NULL handling as the SQL's (a NULL status is
+    not counted as open; closed without a time counts as closed when received)."""
     d1 = d0 + dt.timedelta(days=1)
+    now = min(now, d1)
     received_at, closed_at, due_at = df["received_at"], df["closed_at"], df["due_at"]
+    closed_by = closed_at.where(closed_at.notna() | (df["status"] != "closed"), received_at)
     epidemic = df["epidemic_related"].fillna(False).astype(bool)
     in_day = (received_at >= d0) & (received_at < d1)
     received = int(in_day.sum())
-    open_ = ((received_at <= now) & ~(closed_at <= now).fillna(False)
+    open_ = ((received_at <= now) & ~(closed_by <= now).fillna(False)
              & df["status"].notna() & (df["status"] != "returned"))
     overdue = open_ & (due_at < now).fillna(False)
     closed_in_day = (closed_at >= d0) & (closed_at < d1)
@@ -69,7 +72,7 @@ def run_naive(db: str, now: dt.datetime, day: dt.date, repeat: int) -> dict:
         df = load_tickets(db)   # a hit unpickles the whole frame
         d0 = dt.datetime.combine(day, dt.time())
         return {"cur": _naive_figures(df, d0, now),
-                "prev": _naive_figures(df, d0 - dt.timedelta(days=1), now - dt.timedelta(days=1))}
+                "prev": _naive_figures(df, d0 - dt.timedelta(days=1), now)}
 
     t0 = time.perf_counter()
     figures = one_run()   # the miss: read into pandas, pickle into the cache

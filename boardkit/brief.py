@@ -16,7 +16,8 @@ from etl import settings
 from etl.localtime import local_now
 
 from . import labels
-from .clock import Clock, make_clock
+from . import predicates as P
+from .clock import Clock, make_clock, moment_text
 from .db import ALL, SCOPE_SQL, Generation, Scope, query
 from .figures import Figure, overview_figures
 from .freshness import source_freshness
@@ -29,6 +30,7 @@ class Brief:
     subdistrict: str
     clock: Clock
     generation: int
+    classifier: str         # the classifier version that labelled the tickets (meta, set on load)
     generated_at: dt.datetime
     freshness: dict
     figures: dict[str, Figure]
@@ -36,12 +38,21 @@ class Brief:
     details: dict[str, pd.DataFrame] = field(default_factory=dict)  # detail rows per stream (masked)
 
     @property
+    def meta_text(self) -> str:
+        """When the figures were taken and from which data: what the workbook and the
+        printed page both say under the title."""
+        return (f"统计日 {self.clock.day:%m月%d日} 00:00–24:00；状态数字（在办、在管、未处置、待审核）"
+                f"{moment_text(self.clock)}；生成于 {self.generated_at:%Y-%m-%d %H:%M}；"
+                f"数据第 {self.generation} 代；话题分类器 {self.classifier}"
+                + (f"；{labels.REPLAY_BADGE}（“现在”为 {self.clock.now:%Y-%m-%d %H:%M}）" if self.clock.replay else ""))
+
+    @property
     def file_stem(self) -> str:
         return f"疫情防控日报_{self.clock.day.isoformat()}"
 
 
 def _day_params(clock: Clock, scope: Scope) -> dict:
-    return {"d0": clock.day_start, "d1": clock.day_end, "now": clock.now, **scope.params}
+    return {"d0": clock.day_start, "d1": clock.day_end, "at": clock.at, "day": clock.day, **scope.params}
 
 
 def tickets_by_topic(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
@@ -69,9 +80,8 @@ def top_questions(gen: Generation, clock: Clock, scope: Scope, limit: int = 5) -
 def ending_soon_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
     k = int(settings.get("ending_soon_days"))
     return query(gen, f"""
-        SELECT neighbourhood, quarantine_end, count(*) AS n FROM persons
-        WHERE {SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'
-          AND quarantine_end BETWEEN CAST($d0 AS DATE) + 1 AND CAST($d0 AS DATE) + CAST($k AS INTEGER)
+        SELECT neighbourhood, quarantine_end, count(*) AS n FROM person_timeline
+        WHERE {SCOPE_SQL} AND {P.quarantine_ending("$day", "1", "CAST($k AS INTEGER)")}
         GROUP BY ALL ORDER BY neighbourhood, quarantine_end""", {**_day_params(clock, scope), "k": k})
 
 
@@ -83,29 +93,40 @@ def alarms_by_type(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
         GROUP BY ALL ORDER BY n DESC""", _day_params(clock, scope))
 
 
-def enterprises_by_status(gen: Generation, scope: Scope) -> pd.DataFrame:
-    return query(gen, f"""SELECT application_status, count(*) AS n FROM enterprises
-                          WHERE {SCOPE_SQL} GROUP BY ALL""", scope.params)
+def enterprises_by_status(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
+    """Each enterprise's status on D (docs/metrics.md, Enterprises)."""
+    return query(gen, f"""
+        SELECT CASE WHEN {P.enterprise_status("$day", "approved")} THEN 'approved'
+                    WHEN {P.enterprise_pending("$day")} THEN 'pending'
+                    WHEN {P.enterprise_status("$day", "returned")} THEN 'returned'
+                    ELSE 'not_applied' END AS application_status, count(*) AS n
+        FROM enterprises WHERE {SCOPE_SQL} GROUP BY ALL ORDER BY 1""", _day_params(clock, scope))
 
 
 def detail_tickets(gen, clock, scope) -> pd.DataFrame:
     return query(gen, f"""
         SELECT ticket_id AS 工单编号, received_at AS 受理时间, request_type, topic, content AS 诉求内容,
                neighbourhood AS 居民区, status, due_at AS 办理时限, closed_at AS 办结时间,
-               (due_at < $now AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned') AS 超期
+               ({P.ticket_overdue("$at")}) AS 超期
         FROM hotline_tickets WHERE {SCOPE_SQL} AND received_at >= $d0 AND received_at < $d1
         ORDER BY received_at""", _day_params(clock, scope))
 
 
 def detail_persons(gen, clock, scope) -> pd.DataFrame:
+    """Persons who arrived on D or were under a quarantine measure on D, as their latest
+    report known by D had them."""
     return query(gen, f"""
-        SELECT name_masked AS 姓名, id_masked AS 证件号, neighbourhood AS 居民区, arrived_on AS 抵沪日期,
-               measure, quarantine_start AS 隔离开始, quarantine_end AS 隔离结束, status, sources AS 报送来源
-        FROM persons WHERE {SCOPE_SQL}
-          AND (arrived_on = CAST($d0 AS DATE)
-               OR (status = 'active' AND measure IN ('home_quarantine', 'central_quarantine')
-                   AND quarantine_start <= CAST($d0 AS DATE) AND quarantine_end >= CAST($d0 AS DATE)))
-        ORDER BY neighbourhood, quarantine_end""", _day_params(clock, scope))
+        WITH t AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM person_timeline
+                   WHERE {SCOPE_SQL} AND {P.person_known("$day")}),
+        q AS (SELECT person_key FROM person_timeline
+              WHERE {SCOPE_SQL} AND {P.under_measure("$day")} AND measure IN {P.QUARANTINE})
+        SELECT p.name_masked AS 姓名, p.id_masked AS 证件号, p.neighbourhood AS 居民区, p.arrived_on AS 抵沪日期,
+               t.measure, t.quarantine_start AS 隔离开始, t.quarantine_end AS 隔离结束, t.status,
+               p.sources AS 报送来源
+        FROM persons p LEFT JOIN t USING (person_key)
+        WHERE {SCOPE_SQL.replace("neighbourhood_code", "p.neighbourhood_code")}
+          AND (p.arrived_on = $day OR p.person_key IN (SELECT person_key FROM q))
+        ORDER BY p.neighbourhood, t.quarantine_end""", _day_params(clock, scope))
 
 
 def detail_alarms(gen, clock, scope) -> pd.DataFrame:
@@ -120,8 +141,9 @@ def detail_enterprises(gen, clock, scope) -> pd.DataFrame:
     return query(gen, f"""
         SELECT name AS 企业名称, uscc AS 统一社会信用代码, industry AS 行业, neighbourhood AS 居民区,
                application_status, applied_on AS 申请日期,
-               CASE WHEN application_status = 'pending' THEN date_diff('day', applied_on, CAST($now AS DATE)) END AS 待审天数
-        FROM enterprises WHERE {SCOPE_SQL} AND application_status IN ('pending', 'returned')
+               CASE WHEN {P.enterprise_pending("$day")} THEN date_diff('day', applied_on, $day) END AS 待审天数
+        FROM enterprises WHERE {SCOPE_SQL}
+          AND ({P.enterprise_pending("$day")} OR {P.enterprise_status("$day", "returned")})
         ORDER BY application_status, applied_on""", _day_params(clock, scope))
 
 
@@ -144,10 +166,11 @@ def _chinese(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
 
 
 def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
-                wall: dt.datetime | None = None) -> Brief:
-    clock = make_clock(gen, day, wall)
+                wall: dt.datetime | None = None, replay_at: dt.datetime | None = None) -> Brief:
+    clock = make_clock(gen, day, wall, replay_at)
     pack_name = query(gen, "SELECT any_value(subdistrict_name) AS n FROM ref_neighbourhoods").iat[0, 0]
-    brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number,
+    classifier = query(gen, "SELECT any_value(value) AS v FROM meta WHERE key = 'classifier_version'").iat[0, 0]
+    brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number, classifier=classifier or "—",
                   generated_at=local_now(), freshness=source_freshness(gen),
                   figures=overview_figures(gen, clock, scope))
     topics = tickets_by_topic(gen, clock, scope)
@@ -165,7 +188,7 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     alarms["alarm_type"] = alarms["alarm_type"].map(lambda v: labels.label(labels.ALARM_TYPE, v))
     brief.tables["报警类型"] = alarms.rename(columns={"alarm_type": "报警类型", "n": "报警数",
                                                   "median_response": "响应中位数(分钟)", "p90_response": "响应P90(分钟)"})
-    ent = enterprises_by_status(gen, scope)
+    ent = enterprises_by_status(gen, clock, scope)
     ent["application_status"] = ent["application_status"].map(lambda v: labels.label(labels.APPLICATION_STATUS, v))
     brief.tables["企业审核状态"] = ent.rename(columns={"application_status": "审核状态", "n": "企业数"})
     status = neighbourhood_status(gen, clock, scope)
@@ -197,16 +220,18 @@ def workbook_bytes(brief: Brief) -> bytes:
     return buffer.getvalue()
 
 
-def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL) -> tuple[str, bytes, str]:
+def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
+                replay_at: dt.datetime | None = None) -> tuple[str, bytes, str]:
     """(file stem, workbook bytes, HTML text) of the brief: what the page offers and the CLI writes."""
     from .brief_html import render_html
-    brief = build_brief(gen, day, scope)
+    brief = build_brief(gen, day, scope, replay_at=replay_at)
     return brief.file_stem, workbook_bytes(brief), render_html(brief)
 
 
-def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL) -> list[Path]:
+def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL,
+                replay_at: dt.datetime | None = None) -> list[Path]:
     from etl.private import share_brief
-    stem, xlsx_bytes, html_text = brief_files(gen, day, scope)
+    stem, xlsx_bytes, html_text = brief_files(gen, day, scope, replay_at)
     created = None if out_dir.exists() else out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     xlsx, html = out_dir / f"{stem}.xlsx", out_dir / f"{stem}.html"

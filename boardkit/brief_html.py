@@ -7,6 +7,7 @@ import html
 import pandas as pd
 
 from . import labels
+from .metrics import REGISTRY, change_text, value_text
 
 CSS = """
 @page { size: A4 portrait; margin: 12mm 11mm; }
@@ -35,18 +36,9 @@ td.nowrap { white-space: nowrap; }
 
 
 def _fmt(figure) -> tuple[str, str]:
-    if figure.value is None:
-        return "—", ""
-    if figure.kind == "rate":
-        value = f"{figure.value * 100:.1f}%"
-        delta = "" if figure.change is None else f"较前日 {figure.change * 100:+.1f} 个百分点"
-    elif figure.kind == "minutes":
-        value = f"{figure.value:.1f} 分钟"
-        delta = "" if figure.change is None else f"较前日 {figure.change:+.1f}"
-    else:
-        value = f"{int(figure.value):,}"
-        delta = "" if figure.change is None else f"较前日 {int(figure.change):+,}"
-    return value, delta
+    metric = REGISTRY[figure.key]
+    change = change_text(metric, figure.change)
+    return value_text(metric, figure.value), "" if change is None else f"较前日 {change}"
 
 
 def bars_html(items: list[tuple[str, float, str]]) -> str:
@@ -98,14 +90,13 @@ def render_html(brief) -> str:
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
            f"<title>{html.escape(brief.file_stem)}</title><style>{CSS}</style></head><body>",
            f"<h1>{html.escape(brief.subdistrict)}疫情防控日报 · {brief.clock.day:%Y年%m月%d日}</h1>",
-           f"<div class='meta'>统计日 {brief.clock.day:%m月%d日} 00:00–24:00；“当前”数字截至 {brief.clock.now:%m-%d %H:%M}；"
-           f"生成于 {brief.generated_at:%Y-%m-%d %H:%M}；数据第 {brief.generation} 代</div>",
+           f"<div class='meta'>{html.escape(brief.meta_text)}</div>",
            f"<div class='meta'>数据时效：{html.escape(fresh)}</div>"]
     for title, keys in GROUPS:
         out.append(f"<h2>{title}</h2><div class='kpis'>")
         for key in keys:
             value, delta = _fmt(brief.figures[key])
-            out.append(f"<div class='kpi' data-key='{key}'><div class='name'>{labels.FIGURES[key][0]}</div>"
+            out.append(f"<div class='kpi' data-key='{key}'><div class='name'>{REGISTRY[key].label}</div>"
                        f"<div class='value'>{value}</div><div class='delta'>{delta}</div></div>")
         out.append("</div>")
     topics = brief.tables["工单话题"]

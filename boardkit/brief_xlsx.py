@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import labels
+from .metrics import REGISTRY
 from .exports import neutralise
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -75,8 +76,7 @@ def _fit_widths(ws, max_width: int = 60) -> None:
 def _summary(ws, brief) -> None:
     ws["A1"] = f"{brief.subdistrict}疫情防控日报（{brief.clock.day:%Y年%m月%d日}）"
     ws["A1"].font = TITLE
-    ws["A2"] = (f"生成时间 {brief.generated_at:%Y-%m-%d %H:%M}；数据第 {brief.generation} 代；"
-                f"“当前”数字截至 {brief.clock.now:%Y-%m-%d %H:%M}")
+    ws["A2"] = brief.meta_text
     fresh = "；".join(f"{SOURCE_NAMES[k]}截至 {v:%m-%d %H:%M}" if v else f"{SOURCE_NAMES[k]}无数据"
                      for k, v in brief.freshness.items())
     ws["A3"] = f"数据时效：{fresh}"
@@ -87,12 +87,13 @@ def _summary(ws, brief) -> None:
         cell = ws.cell(row=row, column=j, value=header)
         cell.font, cell.fill = BOLD, HEADER_FILL
     header_row = row
-    for key, (name, how) in labels.FIGURES.items():
+    for key, metric in REGISTRY.items():
         figure = brief.figures.get(key)
         if figure is None:
             continue
         row += 1
-        ws.cell(row=row, column=1, value=name)
+        ws.cell(row=row, column=1, value=metric.label)
+        how = metric.help
         fmt = {"rate": "0.0%", "minutes": "0.0"}.get(figure.kind, "0")
         for j, value in ((2, figure.value), (3, figure.previous), (4, figure.change)):
             cell = ws.cell(row=row, column=j, value=value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import labels
+from .metrics import REGISTRY
 from .figures import Figure
 
 
@@ -39,7 +39,7 @@ def versus(local: dict[str, Figure], whole: dict[str, Figure], n: int, keys: lis
         avg = average(all_, n)
         diff = None if mine.value is None or avg is None else mine.value - avg
         rows.append({"key": key, "kind": mine.kind, "value": mine.value, "avg": avg,
-                     "指标": labels.FIGURES[key][0], "本居民区": fmt(mine.kind, mine.value),
+                     "指标": REGISTRY[key].label, "本居民区": fmt(mine.kind, mine.value),
                      "对比值": fmt(mine.kind, avg), "对比口径": basis(all_),
                      "差值": "—" if diff is None else (f"{diff * 100:+.1f} 个百分点" if mine.kind == "rate"
                                                        else f"{diff:+,.1f}")})

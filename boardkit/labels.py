@@ -10,37 +10,12 @@ PAGES = {
     "screen": "大屏", "brief": "日报", "audit": "审计",
 }
 
+# Shown wherever "now" is not the wall clock (docs/metrics.md, Time).
+REPLAY_BADGE = "回放"
+
 SOURCES = {"hotline": "12345工单", "roster": "来沪人员", "alarms": "门磁报警", "enterprises": "企业复工"}
 
-# KPI: (label, how it is counted — follows metrics.md)
-FIGURES = {
-    "hotline_received": ("昨日工单", "统计日内受理的12345工单数"),
-    "epidemic_share": ("涉疫占比", "统计日受理工单中涉疫工单的占比；较前日为百分点"),
-    "hotline_open": ("在办工单", "截至当前已受理、未办结且未退单的工单数；较前日为24小时前"),
-    "hotline_overdue": ("超期在办", "在办且已超过办理时限（按工作日）的工单数"),
-    "on_time_rate": ("按时办结率", "统计日办结的工单中，办结时间不晚于办理时限的占比"),
-    "first_contact_rate": ("先行联系率", "统计日受理且已记录先行联系情况的工单中，已先行联系的占比"),
-    "satisfaction_rate": ("满意率", "统计日办结且有评价的工单中，满意+基本满意的占比"),
-    "satisfaction_score": ("满意度得分", "满意1、基本满意0.8、一般0.6、不满意0 的加权平均"),
-    "arrivals": ("昨日来沪", "抵沪日期为统计日的人数（同一人只计一次）"),
-    "home_quarantine": ("居家隔离", "当前处于居家隔离期内、状态为在管的人数"),
-    "central_quarantine": ("集中隔离", "当前处于集中隔离期内、状态为在管的人数"),
-    "health_observation": ("健康观察", "当前处于健康观察期内、状态为在管的人数"),
-    "ending_next_day": ("今日解除", "隔离结束日期为统计日次日（即今天）的在管人数"),
-    "ending_soon": ("3日内解除", "隔离结束日期在统计日后1至3天内的在管人数"),
-    "alarm_alarms": ("昨日报警", "统计日内的门磁/门铃报警数（全部类型）"),
-    "alarm_door_open": ("昨日开门报警", "统计日内的开门报警数"),
-    "alarm_unhandled": ("未处置报警", "当前状态为未处置或处置中的报警数（已报备、误报不计）"),
-    "alarm_past_threshold": ("超时未处置", "未处置时长超过该类型阈值（开门15分钟）的报警数"),
-    "alarm_door_open_past_threshold": ("开门超时", "开门报警未处置超过阈值的个数"),
-    "median_response": ("响应中位数", "统计日报警中已处置（含误报）的，处置时间减报警时间的中位数（分钟）"),
-    "enterprise_approved": ("已复工", "复工申请状态为已通过的企业数"),
-    "enterprise_pending": ("待审核", "复工申请状态为待审核的企业数"),
-    "enterprise_returned": ("已退回", "复工申请被退回的企业数"),
-    "enterprise_pending_past_threshold": ("审核超期", "待审核超过3天的企业数"),
-    "enterprise_resumed": ("昨日复工", "实际复工日期为统计日的企业数"),
-    "pledge_coverage": ("公筷公勺承诺", "已明确是否签订的企业中，已签订的占比"),
-}
+# Figure labels and how each is counted: boardkit/metrics/registry.py.
 
 REQUEST_TYPE = {"inquiry": "咨询", "complaint": "投诉", "help": "求助", "suggestion": "建议",
                 "report": "举报", "praise": "表扬", "other": "其他"}
@@ -71,15 +46,7 @@ ALARM_COLOURS = {"door_open": "#d62728", "tamper": "#9467bd", "doorbell": "#17be
 APPLICATION_COLOURS = {"not_applied": "#bdbdbd", "pending": "#f29900", "approved": "#188038",
                        "returned": "#d93025"}
 
-# Neighbourhood status reasons, formatted with their count.
-STATUS_REASONS = {
-    "door_open_past_threshold": "{n} 条开门报警超{t}分钟未处置",
-    "epidemic_overdue": "{n} 件涉疫工单超期未办结",
-    "ending_tomorrow": "{n} 人明日解除隔离",
-    "enterprise_pending_past_threshold": "{n} 家企业复工审核超{d}天",
-    "alarm_past_half_threshold": "{n} 条报警未处置超过阈值一半",
-    "non_epidemic_overdue": "{n} 件非涉疫工单超期",
-}
+# Neighbourhood status rules and their reasons: boardkit/metrics/rules.py.
 
 NO_DATABASE_FIX = "python -m etl demo"
 NO_DATABASE_HELP = ("在项目目录运行下面的命令生成演示数据（约1分钟），或用 `python -m etl ingest <文件夹>` "

@@ -8,13 +8,13 @@ closes days after it arrives). The union holds every ticket that may be open at 
 after `since`; each query still applies its exact rule on top. Alarms likewise: open or
 in progress in `open_alarms`, handled after the moment in `alarms`.
 
-`since` is SQL written in this code base ("$now", "$pnow", "CAST($start AS DATE) + 1"),
+`since` is SQL written in this code base (one of MOMENTS),
 never data; the moment itself is a bound parameter.
 """
 from __future__ import annotations
 
 # The moment expressions queries pass (the moment itself is a bound parameter).
-MOMENTS = ("$now", "$pnow", "CAST($start AS DATE) + 1")
+MOMENTS = ("$now", "$pnow", "$at", "$pat", "CAST($start AS DATE) + 1")
 
 
 def _checked(since: str) -> str:

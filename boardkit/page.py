@@ -14,6 +14,7 @@ from etl import settings
 from . import labels
 from .clock import Clock, make_clock
 from .freshness import source_freshness
+from .metrics import REGISTRY, change_text, value_text
 from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
 from .ranges import bounded, data_first_day, default_start
 
@@ -80,6 +81,9 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     linked = bounded(_param_date("d") or data_clock.day, _param_date("from"), _param_date("to"), *limits)
     with st.sidebar:
         st.caption(labels.SLOGAN)
+        if data_clock.replay:  # "now" is not the wall clock (docs/metrics.md, Time)
+            st.badge(labels.REPLAY_BADGE, color="orange")
+            st.caption(f"“现在”为数据中的最新时刻 {data_clock.now:%Y-%m-%d %H:%M}")
         day = st.date_input("统计日", value=linked.day, key="f_day", min_value=linked.day_limits[0],
                             max_value=linked.day_limits[1],
                             help="日报口径：统计日 00:00–24:00；默认昨天（重放历史数据时为数据最后一天的前一天）")
@@ -181,26 +185,10 @@ def _wait_for_database() -> None:
 
 
 def kpi(column, key: str, figure, spark: list | None = None) -> None:
-    """One st.metric following metrics.md: value, change against the day before, caption."""
-    name, how = labels.FIGURES[key]
-    value, change = figure.value, figure.change
-    if figure.kind == "rate":
-        shown = "—" if value is None else f"{value * 100:.1f}%"
-        delta = None if change is None else f"{change * 100:+.1f} 个百分点"
-    elif figure.kind == "minutes":
-        shown = "—" if value is None else f"{value:.1f} 分钟"
-        delta = None if change is None else f"{change:+.1f} 分钟"
-    else:
-        shown = "—" if value is None else f"{int(value):,}"
-        delta = None if change is None else f"{int(change):+,}"
-    column.metric(name, shown, delta, help=f"{how}。较前日：与前一日同口径相比。",
+    """One st.metric following docs/metrics.md: value, change against t(D-1), how it is counted
+    (label, help and format from the registry, boardkit/metrics)."""
+    metric = REGISTRY[key]
+    column.metric(metric.label, value_text(metric, figure.value), change_text(metric, figure.change),
+                  help=f"{metric.help}。较前日：与前一日同口径相比。",
                   chart_data=spark or None, chart_type="area", border=True,
-                  delta_color="off" if key in NEUTRAL else ("inverse" if key in WORSE_WHEN_UP else "normal"))
-
-
-# Figures where a rise is bad (shown red when up) or neither good nor bad.
-WORSE_WHEN_UP = {"hotline_overdue", "hotline_open", "alarm_unhandled", "alarm_past_threshold",
-                 "alarm_door_open_past_threshold", "median_response", "enterprise_pending_past_threshold",
-                 "enterprise_returned", "epidemic_share"}
-NEUTRAL = {"hotline_received", "arrivals", "home_quarantine", "central_quarantine", "health_observation",
-           "ending_next_day", "ending_soon", "alarm_alarms", "alarm_door_open", "enterprise_pending"}
+                  delta_color={"neutral": "off", "worse": "inverse"}.get(metric.rise, "normal"))

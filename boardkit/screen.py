@@ -19,15 +19,13 @@ from functools import lru_cache
 import pandas as pd
 
 from . import labels
+from .clock import Clock
 from .figures import Figure
-from .page import NEUTRAL, WORSE_WHEN_UP
+from .metrics import REGISTRY, change_text, value_text
 from .screen_style import Box
 from .screen_svg import short_name
 
 WEEKDAYS = "一二三四五六日"
-# A replay (data far behind the wall clock) measures freshness from the data's own "now"
-# (metrics.md, Time): a feed that stopped a month ago has been noticed long before.
-REPLAY_AFTER = dt.timedelta(days=30)
 FRESH_SOURCES = ("hotline", "roster", "alarms", "enterprises")
 
 
@@ -53,19 +51,15 @@ def title_html(box: Box, subtitle: str) -> str:
 OFFLINE_HTML = '<div class="scr-offline" data-offline="1">与服务器的连接中断，正在自动重连……画面为中断前的数据</div>'
 
 
-def is_replay(data_now: dt.datetime, wall: dt.datetime) -> bool:
-    return wall - data_now > REPLAY_AFTER
-
-
-def clock_html(box: Box, wall: dt.datetime, data_now: dt.datetime | None) -> str:
-    """The wall clock (HH:MM, colon blinking by CSS), the date, and when the data ends
-    ("回放" when it is a replay far behind the wall clock)."""
-    if data_now is None:
+def clock_html(box: Box, wall: dt.datetime, clock: Clock | None) -> str:
+    """The wall clock (HH:MM, colon blinking by CSS), the date, and "now" of the figures
+    ("回放" when it is not the wall clock: docs/metrics.md, Time)."""
+    if clock is None:
         data = '<span class="replay">数据暂不可用</span>'
-    elif is_replay(data_now, wall):
-        data = f'<span class="replay">回放 {data_now:%Y-%m-%d %H:%M}</span>'
+    elif clock.replay:
+        data = f'<span class="replay">{labels.REPLAY_BADGE} {clock.now:%Y-%m-%d %H:%M}</span>'
     else:
-        data = f"<span>数据 {data_now:%m-%d %H:%M}</span>"
+        data = f"<span>数据 {clock.now:%m-%d %H:%M}</span>"
     return (f'<section class="scr-panel scr-clock scr-plain" data-panel="clock" style="{box.style}">'
             f'<div class="scr-time">{wall:%H}<span class="colon">:</span>{wall:%M}</div>'
             f'<div class="scr-date"><span>{wall:%m月%d日} 星期{WEEKDAYS[wall.weekday()]}</span>{data}</div></section>')
@@ -102,25 +96,12 @@ def freshness_html(box: Box, latest: dict, reference: dt.datetime, limits: dict)
 # ---- KPI counters -------------------------------------------------------------------------
 
 def format_value(figure: Figure) -> str:
-    v = figure.value
-    if v is None:
-        return "—"
-    if figure.kind == "rate":
-        return f"{v * 100:.1f}%"
-    if figure.kind == "minutes":
-        return f"{v:.1f}"
-    return f"{int(v)}"
+    """The registry's format, without the minutes word (the card carries it small)."""
+    return value_text(REGISTRY[figure.key], figure.value, unit_word=False)
 
 
 def format_change(figure: Figure) -> str:
-    c = figure.change
-    if c is None:
-        return "较前日 —"
-    if figure.kind == "rate":
-        return f"较前日 {c * 100:+.1f} 个百分点"
-    if figure.kind == "minutes":
-        return f"较前日 {c:+.1f} 分钟"
-    return f"较前日 {int(c):+d}"
+    return f"较前日 {change_text(REGISTRY[figure.key], figure.change) or '—'}"
 
 
 def _digits(text: str) -> str:
@@ -133,11 +114,12 @@ def kpis_html(box: Box, figures: dict[str, Figure], keys: tuple) -> str:
     cards = []
     for key in keys:
         fig = figures[key]
-        name, how = labels.FIGURES[key]
+        metric = REGISTRY[key]
+        name, how = metric.label, metric.help
         unit = '<span class="flip sep">分钟</span>' if fig.kind == "minutes" else ""
         tone = ""
-        if fig.change and key not in NEUTRAL:
-            worse = key in WORSE_WHEN_UP
+        if fig.change and metric.rise != "neutral":
+            worse = metric.worse_when_up
             tone = ("up-bad" if worse else "up-good") if fig.change > 0 else ("down-good" if worse else "down-bad")
         value = "" if fig.value is None else format(float(fig.value), ".10g")  # for tests and tools
         cards.append(f'<div class="scr-kpi" data-kpi="{key}" data-value="{value}" title="{html.escape(how)}">'

@@ -20,7 +20,7 @@ from etl.localtime import local_now
 from . import labels
 from . import screen as html_panels
 from . import screen_style as style
-from .clock import make_clock
+from .clock import live_clock
 from .db import Generation, Scope, current_generation
 from .figures import overview_figures
 from .page import cached, freshness
@@ -34,9 +34,10 @@ CHIME_KEY = "screen_last_door_open"
 
 
 def _live() -> tuple[Generation, object]:
-    """The generation and clock as of this run (not the page run's)."""
+    """The generation and clock as of this run (not the page run's): the screen is live,
+    its report day is today and its state figures are taken now."""
     gen = current_generation()
-    return gen, cached(make_clock)(gen, None)
+    return gen, cached(live_clock)(gen)
 
 
 def _put(name: str, box: style.Box, build) -> None:
@@ -102,9 +103,9 @@ def _header(scope: Scope) -> None:
         st.markdown(html_panels.error_panel("freshness", boxes["freshness"], "数据暂不可用", str(exc)[:120]),
                     unsafe_allow_html=True)
         return
-    reference = clock.now if html_panels.is_replay(clock.now, wall) else wall
+    reference = clock.now if clock.replay else wall
     limits = {s: float(settings.get(f"screen_freshness_hours.{s}")) for s in html_panels.FRESH_SOURCES}
-    _put("clock", boxes["clock"], lambda: html_panels.clock_html(boxes["clock"], wall, clock.now))
+    _put("clock", boxes["clock"], lambda: html_panels.clock_html(boxes["clock"], wall, clock))
     _put("freshness", boxes["freshness"],
          lambda: html_panels.freshness_html(boxes["freshness"], freshness(gen), reference, limits))
     _chime(gen, scope)

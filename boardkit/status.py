@@ -1,4 +1,5 @@
-"""Neighbourhood status: red / amber / green with reasons (metrics.md, default rules)."""
+"""Neighbourhood status: red / amber / green with reasons (docs/metrics.md, default rules),
+at t(D): now for today, the end of D for a past day."""
 from __future__ import annotations
 
 import re
@@ -7,28 +8,29 @@ import pandas as pd
 
 from etl import settings
 
-from . import labels
+from . import predicates as P
 from .clock import Clock
 from .db import SCOPE_SQL, Generation, Scope, query
 from .open_records import alarms_unhandled_after, tickets_open_after
 from .queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
 from .figures import THRESHOLD_SQL, thresholds
+from .metrics import rules
 
-RED_RULES = ("door_open_past_threshold", "epidemic_overdue")
-AMBER_RULES = ("ending_tomorrow", "enterprise_pending_past_threshold", "alarm_past_half_threshold",
-               "non_epidemic_overdue")
+RED_RULES = rules.names("red")
+AMBER_RULES = rules.names("amber")
+REASONS = {r.name: r.reason for r in rules.RULES}
 
 
-# The text of each reason (labels.STATUS_REASONS), cut where its numbers go; the pieces are
+# The text of each reason (boardkit/metrics/rules.py), cut where its numbers go; the pieces are
 # bound as parameters $reason_<rule>_<i>, never written into the SQL.
 REASON_TEXT: dict[str, str] = {}
 
 
 def _reason_sql(rule: str) -> str:
-    """labels.STATUS_REASONS[rule] as a SQL expression: the count where {n} is, the bound
+    """The rule's reason as a SQL expression: the count where {n} is, the bound
     thresholds where {t} and {d} are, the bound text pieces between them."""
     parts = []
-    for i, piece in enumerate(re.split(r"(\{[ntd]\})", labels.STATUS_REASONS[rule])):
+    for i, piece in enumerate(re.split(r"(\{[ntd]\})", REASONS[rule])):
         if piece == "{n}":
             parts.append(f"CAST({rule} AS VARCHAR)")
         elif piece in ("{t}", "{d}"):
@@ -55,20 +57,19 @@ al AS (SELECT neighbourhood_code,
               count(*) FILTER (age > threshold / 2) AS alarm_past_half_threshold,
               count(*) AS open_alarms
        FROM (SELECT *, {THRESHOLD_SQL} AS threshold,
-                    date_diff('second', raised_at, $now) / 60.0 AS age
-             FROM {alarms_unhandled_after("$now")} WHERE {UNHANDLED_WHERE})
+                    date_diff('second', raised_at, $at) / 60.0 AS age
+             FROM {alarms_unhandled_after("$at")} WHERE {UNHANDLED_WHERE})
        GROUP BY ALL),
 tk AS (SELECT neighbourhood_code,
               count(*) FILTER (epidemic_related) AS epidemic_overdue,
               count(*) FILTER (NOT coalesce(epidemic_related, false)) AS non_epidemic_overdue
-       FROM {tickets_open_after("$now")} WHERE {OVERDUE_OPEN_WHERE}
+       FROM {tickets_open_after("$at")} WHERE {OVERDUE_OPEN_WHERE}
        GROUP BY ALL),
-qe AS (SELECT neighbourhood_code, count(*) AS ending_tomorrow FROM persons
-       WHERE {SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'
-         AND quarantine_end = CAST($now AS DATE) + 1 GROUP BY ALL),
+qe AS (SELECT neighbourhood_code, count(*) AS ending_tomorrow FROM person_timeline
+       WHERE {SCOPE_SQL} AND {P.quarantine_ending("$day", "1", "1")} GROUP BY ALL),
 en AS (SELECT neighbourhood_code, count(*) AS enterprise_pending_past_threshold FROM enterprises
-       WHERE {SCOPE_SQL} AND application_status = 'pending'
-         AND date_diff('day', applied_on, CAST($now AS DATE)) > $pending_days
+       WHERE {SCOPE_SQL} AND {P.enterprise_pending("$day")}
+         AND date_diff('day', applied_on, $day) > $pending_days
        GROUP BY ALL),
 counts AS (
     SELECT nb.*,
@@ -92,7 +93,7 @@ ORDER BY neighbourhood_code"""
 def neighbourhood_status(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
     """One row per neighbourhood in scope: the rule counts, `status` and `reason`
     (metrics.md: red when any red rule holds, else amber when any amber rule holds)."""
-    params = {"now": clock.now, "pending_days": int(settings.get("enterprise_pending_days")),
+    params = {"at": clock.at, "day": clock.day, "pending_days": int(settings.get("enterprise_pending_days")),
               "reason_t": int(settings.get("alarm_threshold_minutes.door_open")),
               "reason_d": int(settings.get("enterprise_pending_days")),
               "reason_none": "无需关注事项", **REASON_TEXT, **thresholds(), **scope.params}

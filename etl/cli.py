@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("brief", "生成防控例会日报（Excel 工作簿与可打印的 HTML）")
     p.add_argument("--date", type=dt.date.fromisoformat, help="统计日（默认昨天；重放历史数据时为最后一天的前一天）")
     p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
+    p.add_argument("--now", type=dt.datetime.fromisoformat,
+                   help="回放：以此时刻为“现在”（如 2020-02-25T07:30，重做当天早上的日报），日报标注“回放”")
     p = command("users", "看板用户：添加、重置密码、列出（角色 leader / staff / neighbourhood）")
     p.add_argument("action", choices=["add", "reset-password", "list"])
     p.add_argument("name", nargs="?")
@@ -153,7 +155,7 @@ def _brief(args, db: Path) -> int:
     except NoDatabase as exc:
         print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
         return 2
-    for path in write_brief(gen, args.out, args.date):
+    for path in write_brief(gen, args.out, args.date, replay_at=args.now):
         print(f"已生成 {path}")
     return 0
 

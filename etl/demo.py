@@ -58,9 +58,10 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     """Writes raw files into out_dir and returns their paths in load order (oldest
     first; on the same day enterprises, then roster, hotline, alarms).
 
-    The season is the `days` days before `end` (default: today in Asia/Shanghai;
-    days default 120, city 540); records are cut off at `end` 00:00, so nothing lies
-    in the future and the last full day is end - 1. For 'district' and 'city' a
+    The season is the `days` days before `end` (days default 120, city 540); records
+    are cut off at `end` 00:00, so the last full day is end - 1. Without `end` the
+    season runs up to now (Asia/Shanghai): nothing lies in the future, yesterday is
+    complete and today holds what happened so far. For 'district' and 'city' a
     synthetic reference pack is first written to out_dir / 'reference' (unless
     pack_dir is given) and neighbourhoods and addresses are drawn from it; otherwise
     the pack is pack_dir or the configured one (data/reference). `volume_factor`
@@ -81,7 +82,10 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
         _write_synthetic_pack(pack_dir, cfg, seed)
         say(f"reference pack: {pack_dir}")
     pack = load_pack(pack_dir)
-    season = M.make_season(end or today_shanghai(), days or cfg["days"])
+    # Without an end the season runs up to now, so a fresh demo's default report day
+    # (yesterday) is complete and today has data so far.
+    cut = None if end else datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    season = M.make_season(end or today_shanghai(), days or cfg["days"], cut)
     streams = np.random.SeedSequence(seed).spawn(6)
     rng = [np.random.default_rng(s) for s in streams]
     geo = M.Geo.from_pack(pack, rng[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ class Season:
     start: np.datetime64   # first day (datetime64[D])
     end: np.datetime64     # exclusive: data are cut off at end 00:00 (the overnight export)
     anchor: np.datetime64  # "Spring Festival": day 0 of the epidemic shape
+    cut: np.datetime64 | None = None  # a season running up to now: nothing after this moment
 
     @property
     def n_days(self) -> int:
@@ -51,25 +52,29 @@ class Season:
 
     @property
     def as_of(self) -> np.datetime64:
-        return self.end.astype("datetime64[s]")
+        """The moment the data end: `cut`, or the end's 00:00."""
+        return self.cut if self.cut is not None else self.end.astype("datetime64[s]")
 
     def t(self, day: np.ndarray) -> np.ndarray:
         """Days since the anchor (float) for datetime64[D] values."""
         return ((day - self.anchor) / D).astype(float)
 
 
-def make_season(end: date, days: int) -> Season:
+def make_season(end: date, days: int, cut: datetime | None = None) -> Season:
     """The `days` days before `end` (end excluded: its 00:00 is the cut-off, so with
-    end = today nothing is in the future and yesterday is complete). The epidemic
-    shape is anchored on the real Spring Festival 2020 when the window is in early
-    2020, otherwise about 15 days into the window."""
+    end = today nothing is in the future and yesterday is complete). With `cut` (now),
+    the season runs up to that moment instead: its last day is cut's, cut off there.
+    The epidemic shape is anchored on the real Spring Festival 2020 when the window is
+    in early 2020, otherwise about 15 days into the window."""
+    if cut is not None:
+        end = cut.date() + timedelta(days=1)
     stop = np.datetime64(end, "D")
     start = stop - days * D
     if start - 30 * D <= SPRING_FESTIVAL_2020 <= stop:
         anchor = SPRING_FESTIVAL_2020
     else:
         anchor = start + min(15, max(1, days // 8)) * D
-    return Season(start, stop, anchor)
+    return Season(start, stop, anchor, None if cut is None else np.datetime64(cut.replace(microsecond=0), "s"))
 
 
 def _bump(t, centre, width):
@@ -231,7 +236,9 @@ def hotline_model(rng, season: Season, geo: Geo, total: int, seed: int,
     n = len(day_ix)
     received = _times_in_days(rng, season.days[day_ix], HOTLINE_HOURS)
     order = np.argsort(received, kind="stable")
+    order = order[received[order] <= season.as_of]  # a season up to now: no call after it
     received, day_ix = received[order], day_ix[order]
+    n = len(day_ix)
     epidemic = rng.random(n) < (epi_w / (epi_w + non_w))[day_ix]
     topic = np.full(n, 4, dtype=np.int8)
     topic[epidemic] = _choose_rows(rng, _epidemic_topics(season.t(season.days)), day_ix[epidemic])
@@ -277,6 +284,9 @@ def hotline_model(rng, season: Season, geo: Geo, total: int, seed: int,
     returned = rng.random(n) < 0.015
     returned_at = np.where(returned, received + rng.integers(3600, 86400, n) * S, np.datetime64("NaT"))
     closed = np.where(returned, np.datetime64("NaT"), closed)
+    # What happens after the data end is not known yet.
+    closed = np.where(closed > season.as_of, np.datetime64("NaT"), closed)
+    returned_at = np.where(returned_at > season.as_of, np.datetime64("NaT"), returned_at)
 
     # Due date written in the file for ~45% (otherwise the loader derives it).
     k_days = np.where(epidemic | np.isin(rtype, [0, 3]), 1, 5)
@@ -546,6 +556,8 @@ def alarm_model(rng, season: Season, persons: pd.DataFrame, total: int) -> pd.Da
     recent = np.flatnonzero((final < 2) & (raised >= season.as_of - 2 * D))[-3:]
     handled[recent] = season.as_of + rng.integers(5, 90, len(recent)) * MIN
     handled = np.where(final == 2, np.datetime64("NaT"), handled)
+    if season.cut is not None:  # a season up to now: answers after it are not known yet
+        handled = np.where(handled > season.as_of, np.datetime64("NaT"), handled)
     nb = persons["nb"].to_numpy()[person]
     day = raised.astype("datetime64[D]")
     first = np.searchsorted(day, day, side="left")

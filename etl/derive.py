@@ -203,12 +203,27 @@ def topics_table(con, table: str, key: str, classify: bool = True) -> int:
                     f"CAST(NULL AS VARCHAR) AS topic_words FROM {table} LIMIT 0")
         return 0
     result = run_classifier(texts["content"].fillna(""), load_catalogue())
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('classifier_version', ?)", [classifier_version()])
     result.insert(0, "k", texts["k"].values)
     result["faq_question"] = result["faq_question"].astype("Int32")
     con.register("_topics_frame", result)
     con.execute("CREATE OR REPLACE TEMP TABLE _topics AS SELECT * FROM _topics_frame")
     con.unregister("_topics_frame")
     return len(result)
+
+
+def classifier_version() -> str:
+    """Which classifier labelled the tickets (the brief names it): its own VERSION when it
+    declares one, with a fingerprint of its code and the FAQ catalogue."""
+    import hashlib
+    from pathlib import Path
+    from . import classify
+    digest = hashlib.sha256(Path(classify.__file__).read_bytes())
+    catalogue = settings.reference_dir() / "faq.toml"
+    if catalogue.exists():
+        digest.update(catalogue.read_bytes())
+    declared = getattr(classify, "VERSION", None)
+    return f"{declared}·{digest.hexdigest()[:8]}" if declared else digest.hexdigest()[:12]
 
 
 def due_days_table(con) -> None:

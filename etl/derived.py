@@ -3,6 +3,8 @@ run reads ready answers instead of re-deriving them from millions of rows (issue
 
 - `persons`: one row per person, merging community and enterprise reports. It was a view;
   at city scale (3M reports) every query on it paid two window sorts of all reports.
+- `person_timeline`: each person's roster versions as periods, for the roster figures of a
+  past day (refreshed with `persons`, for the same persons).
 - `ref_subdistricts`: sub-district outlines (neighbourhood polygons dissolved, simplified)
   for the whole-city map, rebuilt when the reference pack changes.
 - `open_tickets`, `open_alarms`: the tickets never closed and the alarms still open or in
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
-DERIVED_VERSION = "4"
+DERIVED_VERSION = "5"
 
 # One row per person (data-contract.md): the latest report (load order) decides measure,
 # dates and status; a community report, when there is one, decides where the person lives.
@@ -60,6 +62,27 @@ WHERE l.latest = 1
 -- only, the city's newest arrivals took 141 ms; by arrival only, one sub-district's 114 ms;
 -- this order 10-49 ms for both.
 ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
+
+# Each person's roster versions (etl/roster_versions.py) as a timeline: the version in force
+# from its file's date until the next version's (the later load of one date wins), the
+# person's home neighbourhood from `persons` (for the scope), and since when the person has
+# had the version's status: the first file of the run of versions carrying it (a release
+# counts up to and including that day, metrics.md). {persons} selects the persons refreshed.
+TIMELINE_SQL = """
+WITH v AS (
+    SELECT *, coalesce(file_date, DATE '1900-01-01') AS valid_from,
+           status IS DISTINCT FROM lag(status) OVER w AS changed
+    FROM roster_versions WHERE person_key IN ({persons})
+    WINDOW w AS (PARTITION BY person_key ORDER BY file_date NULLS FIRST, run_id, row_number)),
+runs AS (
+    SELECT *, lead(valid_from) OVER w AS valid_to, sum(CAST(changed AS INTEGER)) OVER w AS status_run
+    FROM v WINDOW w AS (PARTITION BY person_key ORDER BY file_date NULLS FIRST, run_id, row_number))
+SELECT r.person_key, p.neighbourhood, p.neighbourhood_code, r.valid_from, r.valid_to, r.measure,
+       r.quarantine_start, r.quarantine_end, r.status,
+       min(r.valid_from) OVER (PARTITION BY r.person_key, r.status_run) AS status_since
+FROM runs r LEFT JOIN persons p USING (person_key)
+WHERE r.valid_to IS NULL OR r.valid_to > r.valid_from  -- a version replaced on its own day never holds
+ORDER BY p.neighbourhood_code, r.valid_from"""
 
 # The open records as the board's open_records.py expects them: whatever could be open at
 # some moment, whichever the moment (it adds the rows closed after the moment).
@@ -146,14 +169,20 @@ def refresh(con) -> list[str]:
 
 
 def _refresh_persons(con, whole: bool) -> str:
+    """`persons`, then `person_timeline` (which takes each person's home from it)."""
     if whole:
         con.execute("DELETE FROM persons")
         con.execute("INSERT INTO persons " + PERSONS_SQL.format(reports="SELECT * FROM roster_reports"))
+        con.execute("DELETE FROM person_timeline")
+        con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(
+            persons="SELECT person_key FROM roster_versions"))
         return "persons: rebuilt"
     keys = f"SELECT key FROM {NOTES} WHERE kind = 'persons' AND key IS NOT NULL"
     con.execute(f"DELETE FROM persons WHERE person_key IN ({keys})")
     con.execute("INSERT INTO persons " + PERSONS_SQL.format(
         reports=f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"))
+    con.execute(f"DELETE FROM person_timeline WHERE person_key IN ({keys})")
+    con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(persons=keys))
     return "persons: refreshed"
 
 

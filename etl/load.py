@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import archive, derive, settings, store
+from . import archive, derive, roster_versions, settings, store
 from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
@@ -233,6 +233,8 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
         con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n")
         loaded = counts[0]
     upsert(con, source, staged.present, run_id, loaded)
+    if source.name == "roster":
+        roster_versions.append(con, run_id, path)
     con.execute("""INSERT INTO etl_rejects SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
                    FROM _issues WHERE NOT warning ORDER BY _row""", [run_id, source.name, path.name])
     con.execute("""INSERT INTO etl_warnings SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood

@@ -127,6 +127,8 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
             name_masked = NULL, id_masked = NULL, phone_masked = NULL, room = NULL, device_id = NULL,
             origin = NULL
         FROM _purge_reports p WHERE roster_reports.report_key = p.report_key""").fetchall()[0][0]
+    con.execute("""UPDATE roster_versions SET person_key = p.person_token, report_key = p.token
+                   FROM _purge_reports p WHERE roster_versions.report_key = p.report_key""")
     derived.mark(con, "persons", "SELECT person_key FROM _purge_persons UNION ALL SELECT token FROM _purge_persons")
     derived.mark(con, "open_alarms")  # device ids and rooms of alarms changed above
 

@@ -30,6 +30,7 @@ from .load import LoadOptions, _macros, load_one
 
 IGNORED = {"etl_runs": ("started_at", "finished_at", "generation")}
 TOKEN_TABLES = {"roster_reports": ("person_key", "report_key"), "persons": ("person_key",),
+                "roster_versions": ("person_key", "report_key"), "person_timeline": ("person_key",),
                 "alarms": ("device_id", "alarm_id"), "open_alarms": ("device_id", "alarm_id")}
 
 

@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("enterprise_pending_days", 3, "复工申请待审核超过此天数即为超期"),
     Setting("quarantine_default_days", 14, "隔离结束日期缺失时按开始日期加此天数"),
     Setting("ending_soon_days", 3, "“即将解除隔离”的天数窗口"),
+    Setting("replay_at", "", "回放：看板与日报以此时刻为“现在”（如 2020-02-25T07:30），并显示“回放”标记；"
+            "留空则为当前时间（数据最新记录早于当前时间 7 天以上时自动按回放处理）"),
     Setting("generations_kept", 3, "保留的历史数据代文件个数（旧的在无人读取后删除）"),
     Setting("query_timeout_seconds", 10.0, "看板单个查询的超时秒数"),
     Setting("query_row_cap", 50000, "看板单个查询最多返回的行数"),

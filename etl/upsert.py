@@ -51,6 +51,10 @@ STICKY = {
     "handled_at": "coalesce(excluded.handled_at, {t}.handled_at)",
     "response_minutes": "coalesce(excluded.response_minutes, {t}.response_minutes)",
 }
+# A value the source system gave (办理时限) against one computed from other columns (received
+# + working days): a later file without the column recomputes a computed value but keeps a
+# given one (data-contract.md, Upserts). column -> (its "given" flag, the file column).
+KEPT_WHEN_GIVEN = {"due_at": ("due_at_given", "due_at")}
 TERMINAL_STATUS = {"hotline": ("closed",), "alarms": ("handled", "false_alarm", "pre_reported")}
 
 
@@ -80,6 +84,10 @@ def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> N
                            f"ELSE excluded.status END")
         elif col in STICKY:
             updates.append(f"{col} = " + STICKY[col].format(t=table))
+        elif col in KEPT_WHEN_GIVEN and KEPT_WHEN_GIVEN[col][1] not in present:
+            flag = KEPT_WHEN_GIVEN[col][0]
+            updates.append(f"{col} = CASE WHEN coalesce({table}.{flag}, false) THEN {table}.{col} "
+                           f"ELSE excluded.{col} END")
         else:
             updates.append(f"{col} = excluded.{col}")
     derived.note_upsert(con, source.name)  # before the upsert: it may need the rows as they were

@@ -6,6 +6,7 @@ import streamlit as st
 
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures, thresholds
+from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
@@ -23,7 +24,7 @@ series = cached(oq.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelt
 limits = {key.removeprefix("t_"): value for key, value in thresholds().items()}
 
 st.title(f"门磁报警 · {ctx.clock.day:%Y年%m月%d日}")
-st.caption(f"统计日 {ctx.clock.day:%m月%d日}；“当前”截至 {ctx.clock.now:%m-%d %H:%M}；趋势区间 {ctx.start:%m-%d} 至 "
+st.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}；趋势区间 {ctx.start:%m-%d} 至 "
            f"{ctx.end:%m-%d}。超时阈值：" + "、".join(f"{labels.ALARM_TYPE[t]}{m:g}分钟" for t, m in limits.items()) + "。")
 
 SPARK = {"alarm_alarms": "alarm_alarms", "alarm_door_open": "alarm_door_open", "median_response": "median_response"}
@@ -36,7 +37,7 @@ alarm_type = filters.choice(st.columns(3)[0], "报警类型", "atype", labels.AL
                             help="开门、防拆、按铃、离线、低电量；已报备（住户事先报备开门）和误报不算未处置")
 st.caption("以下图表和清单按所选报警类型统计；页首指标不受本页筛选影响（与总览一致）。")
 
-unhandled = cached(q.unhandled_alarms_oldest_first)(ctx.gen, ctx.scope, ctx.clock.now, alarm_type)
+unhandled = cached(q.unhandled_alarms_oldest_first)(ctx.gen, ctx.scope, ctx.clock.at, alarm_type)
 late = int(unhandled["past_threshold"].sum()) if not unhandled.empty else 0
 st.subheader(f"当前未处置报警 {len(unhandled):,} 条，其中超时 {late:,} 条")
 st.caption("截至当前状态为未处置或处置中（或处置时间晚于当前）的报警，等待最久的在前；已等待分钟数超过该类型阈值即为超时。")
@@ -78,7 +79,7 @@ with right:
                f"{int(summary['over_threshold']):,} 条。" + ("" if alarm_type else "选择报警类型可查看其他类型。"))
 
 st.subheader("各居民区报警")
-by_nb = cached(q.alarms_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.now, alarm_type)
+by_nb = cached(q.alarms_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.at, alarm_type)
 by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
 totals = by_nb.groupby("居民区", as_index=False, dropna=False).agg(
     code=("neighbourhood_code", "first"), n=("n", "sum"), unhandled_now=("unhandled_now", "sum"))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from boardkit import charts, filters, labels, maps
 from boardkit.figures import overview_figures
+from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import enterprises as q
 from boardkit.queries import overview as oq
@@ -27,11 +28,11 @@ def chart(fig) -> None:
 ctx = context()
 figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
 series = cached(oq.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
-today = ctx.clock.now.date()
+today = ctx.clock.day  # pending and ages on the report day D
 days = int(settings.get("enterprise_pending_days"))
 
 st.title(f"企业复工 · {ctx.clock.day:%Y年%m月%d日}")
-st.caption(f"统计日 {ctx.clock.day:%m月%d日}；“当前”截至 {ctx.clock.now:%m-%d %H:%M}；待审核超过 {days} 天即为审核超期。")
+st.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}；待审核超过 {days} 天即为审核超期。")
 
 keys = ["enterprise_approved", "enterprise_pending", "enterprise_returned", "enterprise_pending_past_threshold",
         "enterprise_resumed", "pledge_coverage"]
@@ -67,7 +68,7 @@ with right:
         # between the bar of `days` and the first bar past it.
         chart(charts.binned_histogram(ages, None, threshold=days + 0.5, unit="天", centred=True,
                                       threshold_label=f"超过 {days} 天为超期"))
-    st.caption(f"待审核申请按自申请日起的天数（截至今天 {today:%m-%d}）计数；红线右侧为审核超期。")
+    st.caption(f"待审核申请按自申请日起的天数（截至统计日 {today:%m-%d}）计数；红线右侧为审核超期。")
 
 late = cached(q.pending_past_threshold_oldest_first)(ctx.gen, ctx.scope, today, days, industry)
 st.subheader(f"审核超期：待审核超过 {days} 天的企业 {len(late):,} 家")

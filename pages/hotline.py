@@ -7,6 +7,7 @@ from boardkit import charts, filters, labels
 from boardkit.faq import questions_by_day
 from boardkit.figures import overview_figures
 from boardkit.markup import md
+from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
 from boardkit.queries import hotline as q
@@ -23,7 +24,7 @@ figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
 series = cached(oq.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
 
 st.title(f"12345工单 · {ctx.clock.day:%Y年%m月%d日}")
-st.caption(f"统计日 {ctx.clock.day:%m月%d日}；“当前”截至 {ctx.clock.now:%m-%d %H:%M}；"
+st.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}；"
            f"趋势区间 {ctx.start:%m-%d} 至 {ctx.end:%m-%d}。悬停 ⓘ 查看统计口径。")
 
 SPARK = {"hotline_received": "hotline_received", "epidemic_share": "epidemic_share"}
@@ -53,7 +54,7 @@ st.caption(f"按受理时间统计每日工单数，颜色为话题；折线为�
 left, right = st.columns(2)
 with left:
     st.subheader("各居民区工单量")
-    by_nb = cached(q.received_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.now, *args)
+    by_nb = cached(q.received_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.at, *args)
     by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
     parts = by_nb.assign(涉疫=by_nb["epidemic"], 非涉疫=by_nb["received"] - by_nb["epidemic"])
     parts, areas = filters.busiest(parts, "居民区", "received")
@@ -83,7 +84,7 @@ with right:
         column_config={"链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
 
 st.subheader("办理时效与服务质量")
-rates = cached(q.daily_service_rates)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.now, *args)
+rates = cached(q.daily_service_rates)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.at, *args)
 a, b = st.columns(2)
 with a:
     chart(charts.bars(rates, "day", "overdue_open", "每日日终超期在办工单", colour=labels.STATUS_COLOURS["red"]))
@@ -100,11 +101,11 @@ chart(charts.lines(rates, "day", {"first_contact_rate": "先行联系率", "sati
 st.caption("先行联系率：当日受理且已记录先行联系情况的工单中已先行联系的占比。满意率：当日办结且有评价的工单中"
            "满意+基本满意的占比；满意度得分按满意1、基本满意0.8、一般0.6、不满意0加权。")
 
-counts = cached(q.ticket_counts_by_view)(ctx.gen, ctx.scope, ctx.clock.now, *args)
+counts = cached(q.ticket_counts_by_view)(ctx.gen, ctx.scope, ctx.clock.at, *args)
 st.subheader(f"工单明细：{labels.TICKET_VIEW[view]} {counts[view]:,} 件")
 st.caption("按受理时间从早到晚排列（最久的在前）。" + "　".join(f"{labels.TICKET_VIEW[v]} {counts[v]:,}" for v in q.TICKET_VIEWS)
            + "。判定词：决定话题的关键词，可据此核对分类。")
-tickets = cached(q.tickets_oldest_first)(ctx.gen, ctx.scope, ctx.clock.now, view, *args)
+tickets = cached(q.tickets_oldest_first)(ctx.gen, ctx.scope, ctx.clock.at, view, *args)
 if tickets.empty:
     st.info("没有符合条件的工单。")
 else:

@@ -6,6 +6,8 @@ from boardkit import charts, compare, labels, maps, tables
 from boardkit.db import Scope
 from boardkit.figures import overview_figures
 from boardkit.markup import md
+from boardkit.clock import moment_text
+from boardkit.metrics import rules as status_rules
 from boardkit.page import cached, context, kpi
 from boardkit.queries import neighbourhood as q
 from boardkit.status import neighbourhood_status
@@ -32,15 +34,14 @@ status = cached(neighbourhood_status)(ctx.gen, ctx.clock, one).iloc[0]
 colour = status["status"]
 head.title(md(names[code]))
 compared = len(codes) > 1  # a viewer of one neighbourhood has nothing to compare it with
-head.caption(f"统计日 {ctx.clock.day:%m月%d日}；“当前”截至 {ctx.clock.now:%m-%d %H:%M}。每个数字下方为较前日变化"
+head.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}。每个数字下方为较前日变化"
              + (f"，灰字为与 {len(codes)} 个居民区（街道）的对比：数量为平均每个居民区，比率为街道整体。" if compared else "。"))
 
 left, right = st.columns([2, 3])
 with left:
     badge = {"red": st.error, "amber": st.warning, "green": st.success}[colour]
     badge(f"**状态：{labels.STATUS_LABELS[colour]}**　{status['reason']}", icon=":material/flag:")
-    st.caption("红：开门报警超时未处置或涉疫工单超期；黄：明日解除隔离、复工审核超期、报警超过阈值一半、"
-               "非涉疫工单超期；绿：无上述情况")
+    st.caption(status_rules.legend(with_green=True))
     shape = cached(q.outline)(ctx.gen, one).assign(status=colour, reason=status["reason"])
     st.pydeck_chart(maps.status_map(shape, height=280), height=280)
 

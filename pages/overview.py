@@ -6,6 +6,8 @@ import streamlit as st
 
 from boardkit import charts, labels, light_charts, maps
 from boardkit.figures import overview_figures
+from boardkit.clock import moment_text
+from boardkit.metrics import rules as status_rules
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
 from boardkit.queries import overview as q
@@ -20,7 +22,7 @@ figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
 series = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
 
 st.title(f"总览 · {ctx.clock.day:%Y年%m月%d日}")
-st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；“当前”数字截至 {ctx.clock.now:%m-%d %H:%M}。"
+st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；状态数字{moment_text(ctx.clock)}。"
            "每个数字下方为较前日变化，悬停 ⓘ 查看统计口径。")
 
 GROUPS = [
@@ -56,7 +58,7 @@ with left:
             shown = status[status["subdistrict_code"] == pick]
     counts = shown["status"].value_counts()
     st.caption(f"红 {counts.get('red', 0)}　黄 {counts.get('amber', 0)}　绿 {counts.get('green', 0)}；"
-               "红：开门报警超时未处置或涉疫工单超期；黄：明日解除隔离、复工审核超期、报警超过阈值一半、非涉疫工单超期")
+               + status_rules.legend())
     outlines = cached(q.subdistrict_polygons)(ctx.gen, ctx.scope) if pick is None and len(areas) > 1 else None
     if outlines is not None and not outlines.empty:
         # 6,000 neighbourhood polygons cost ~0.5 s a run to serialise and 2.6 s to draw:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures
+from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import overview as oq
 from boardkit.queries import roster as q
@@ -20,12 +21,11 @@ def chart(fig) -> None:
 ctx = context()
 figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
 series = cached(oq.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
-today = ctx.clock.now.date()
 k = int(settings.get("ending_soon_days"))
 next_day = ctx.clock.day + dt.timedelta(days=1)
 
 st.title(f"人员排摸与隔离 · {ctx.clock.day:%Y年%m月%d日}")
-st.caption(f"统计日 {ctx.clock.day:%m月%d日}；“当前”截至 {ctx.clock.now:%m-%d %H:%M}；趋势区间 {ctx.start:%m-%d} 至 "
+st.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}；趋势区间 {ctx.start:%m-%d} 至 "
            f"{ctx.end:%m-%d}。同一人（同一证件号）无论居委、企业报送几次只计一次。")
 
 keys = ["arrivals", "home_quarantine", "central_quarantine", "health_observation", "ending_next_day", "ending_soon"]
@@ -72,7 +72,7 @@ st.caption("按隔离（健康观察）起止日期回溯：当日处于隔离/�
            "转出/离沪人员不计。")
 
 st.subheader("各居民区隔离情况与解除日期")
-by_nb = cached(q.persons_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.day, today, k,
+by_nb = cached(q.persons_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.day, k,
                                             *args)
 by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
 # Each row opens this page for that neighbourhood with the same page filters.
@@ -84,7 +84,7 @@ NB_NAMES = {"居民区": "居民区", "arrivals": "区间来沪", "home_quaranti
 st.dataframe(filters.as_text(by_nb, dates=("next_end",))[list(NB_NAMES)].rename(columns=NB_NAMES),
              hide_index=True, width="stretch",
              column_config={"链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
-st.caption(f"隔离人数为当前（{today:%m-%d}）处于隔离期内且在管的人数；“{next_day:%m-%d}解除”“{k}日内解除”与页首指标"
+st.caption(f"隔离人数为统计日（{ctx.clock.day:%m-%d}）处于隔离期内的人数（按统计日前最新报送）；“{next_day:%m-%d}解除”“{k}日内解除”与页首指标"
            f"同口径：居家或集中隔离结束日期为统计日次日、统计日后1至{k}天内的在管人数；最近解除日期为今天以后最早的一个。")
 
 blind = cached(q.blind_spot_persons)(ctx.gen, ctx.scope)
@@ -114,7 +114,7 @@ else:
 
 total = cached(q.count_persons)(ctx.gen, ctx.scope, *args)
 st.subheader(f"人员明细：{total:,} 人")
-people = cached(q.persons_ending_first)(ctx.gen, ctx.scope, today, *args)
+people = cached(q.persons_ending_first)(ctx.gen, ctx.scope, ctx.clock.day, *args)
 st.caption("姓名、证件号、电话均为脱敏显示。在管人员在前，按隔离结束日期从近到远；“期满未解除”表示隔离期已过"
            "但状态仍为在管（请核实是否已解除）。")
 if people.empty:

@@ -1,5 +1,7 @@
-"""An independent implementation of metrics.md in pandas, for tests: small demo tables are
-loaded whole and every figure is recomputed without the board's SQL."""
+"""An independent implementation of docs/metrics.md in pandas, for tests: the loaded tables
+(tickets, roster reports and their versions, alarms, enterprises) are read whole and every
+figure is recomputed from the definitions, without the board's SQL, its predicates or its
+derived tables (persons, person_timeline, open_*)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,62 +10,113 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+TABLES = ("hotline_tickets", "roster_reports", "roster_versions", "alarms", "enterprises")
+REPLAY_AFTER = dt.timedelta(days=7)
+
 
 def load_tables(db: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(Path(db).resolve()), read_only=True)
     try:
-        return {t: con.execute(f"SELECT * FROM {t}").df()
-                for t in ("hotline_tickets", "persons", "alarms", "enterprises")}
+        return {t: con.execute(f"SELECT * FROM {t}").df() for t in TABLES}
     finally:
         con.close()
 
 
-def data_now(tables) -> dt.datetime:
-    return max(tables["hotline_tickets"]["received_at"].max(), tables["alarms"]["raised_at"].max()).to_pydatetime()
+def data_now(tables, wall: dt.datetime | None = None) -> dt.datetime:
+    """Now: the wall clock, or the newest time of any kind when the data ends more than 7
+    days before it (a replay)."""
+    t, a = tables["hotline_tickets"], tables["alarms"]
+    newest = max(v for v in (t.received_at.max(), t.closed_at.max(), a.raised_at.max(), a.handled_at.max())
+                 if pd.notna(v)).to_pydatetime()
+    wall = wall or dt.datetime.now()
+    return newest if wall - newest > REPLAY_AFTER else wall
+
+
+def moment(day: dt.date, now: dt.datetime) -> pd.Timestamp:
+    """t(D): 24:00 of D, or now when D is today."""
+    return pd.Timestamp(now) if day >= now.date() else pd.Timestamp(day + dt.timedelta(days=1))
+
+
+def _dates(series) -> pd.Series:
+    return pd.to_datetime(series).dt.date
+
+
+def persons_at(tables, day: dt.date) -> pd.DataFrame:
+    """Each person's latest version known by `day`, with the day its status began (the first
+    file of the run of versions carrying that status)."""
+    v = tables["roster_versions"].copy()
+    v["file_date"] = _dates(v.file_date).fillna(dt.date(1900, 1, 1))
+    v = v[v.file_date <= day].sort_values(["person_key", "file_date", "run_id", "row_number"])
+    rows = []
+    for person, versions in v.groupby("person_key", sort=False):
+        latest = versions.iloc[-1]
+        since = latest.file_date
+        for _, earlier in versions.iloc[::-1].iterrows():
+            if earlier.status != latest.status:
+                break
+            since = earlier.file_date
+        rows.append({"person_key": person, "measure": latest.measure, "status": latest.status,
+                     "start": _d(latest.quarantine_start), "end": _d(latest.quarantine_end), "since": since})
+    return pd.DataFrame(rows, columns=["person_key", "measure", "status", "start", "end", "since"])
+
+
+def _d(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def roster_figures(tables, day: dt.date, k: int) -> dict:
+    reports = tables["roster_reports"]
+    arrived = _dates(reports.groupby("person_key").arrived_on.min())
+    p = persons_at(tables, day)
+
+    def under(row) -> bool:
+        return (row.measure not in (None, "none") and row.start is not None and row.start <= day
+                and (row.end is None or day <= row.end) and (row.status == "active" or day <= row.since))
+
+    counted = p[p.apply(under, axis=1)] if len(p) else p
+    quarantined = counted[counted.measure.isin(["home_quarantine", "central_quarantine"])
+                          & (counted.status == "active")]
+    ends = quarantined.end
+    return {
+        "arrivals": int((arrived == day).sum()),
+        "home_quarantine": int((counted.measure == "home_quarantine").sum()),
+        "central_quarantine": int((counted.measure == "central_quarantine").sum()),
+        "health_observation": int((counted.measure == "health_observation").sum()),
+        "ending_next_day": int((ends == day + dt.timedelta(days=1)).sum()),
+        "ending_soon": int(ends.apply(lambda e: day + dt.timedelta(days=1) <= e <= day + dt.timedelta(days=k)).sum()),
+    }
 
 
 def figures(tables, day: dt.date, now: dt.datetime, thresholds: dict, pending_days: int = 3,
             k: int = 3) -> dict[str, float | None]:
-    t, p, a, e = (tables[n] for n in ("hotline_tickets", "persons", "alarms", "enterprises"))
+    t, a, e = (tables[n] for n in ("hotline_tickets", "alarms", "enterprises"))
     d0 = pd.Timestamp(day)
     d1 = d0 + pd.Timedelta(days=1)
-    now = pd.Timestamp(now)
+    at = moment(day, now)
     received = t[(t.received_at >= d0) & (t.received_at < d1)]
     closed = t[(t.closed_at >= d0) & (t.closed_at < d1)]
-    open_ = t[(t.received_at <= now) & ~(t.closed_at <= now) & (t.status != "returned")]
+    closed_by = t.closed_at.where(t.closed_at.notna() | (t.status != "closed"), t.received_at)
+    open_ = t[(t.received_at <= at) & ~(closed_by <= at) & (t.status != "returned")]
     rated = closed[closed.satisfaction.notna()]
     fc = received[received.first_contact.notna()]
     out = {
         "hotline_received": len(received),
         "epidemic_share": received.epidemic_related.mean() if len(received) else None,
         "hotline_open": len(open_),
-        "hotline_overdue": int((open_.due_at < now).sum()),
+        "hotline_overdue": int((open_.due_at < at).sum()),
         "on_time_rate": (closed.closed_at <= closed.due_at).mean() if len(closed) else None,
         "first_contact_rate": fc.first_contact.astype(bool).mean() if len(fc) else None,
         "satisfaction_rate": rated.satisfaction.isin(["satisfied", "basic"]).mean() if len(rated) else None,
         "satisfaction_score": rated.satisfaction.map({"satisfied": 1, "basic": 0.8, "fair": 0.6,
                                                       "unsatisfied": 0}).mean() if len(rated) else None,
     }
-    today = now.date()
-    active = p[(p.status == "active") & (pd.to_datetime(p.quarantine_start).dt.date <= today)
-               & (pd.to_datetime(p.quarantine_end).dt.date >= today)]
-    ends = pd.to_datetime(p.quarantine_end).dt.date
-    quarantined = p[p.measure.isin(["home_quarantine", "central_quarantine"]) & (p.status == "active")]
-    q_ends = pd.to_datetime(quarantined.quarantine_end).dt.date
-    out |= {
-        "arrivals": int((pd.to_datetime(p.arrived_on).dt.date == day).sum()),
-        "home_quarantine": int((active.measure == "home_quarantine").sum()),
-        "central_quarantine": int((active.measure == "central_quarantine").sum()),
-        "health_observation": int((active.measure == "health_observation").sum()),
-        "ending_next_day": int((q_ends == day + dt.timedelta(days=1)).sum()),
-        "ending_soon": int(((q_ends >= day + dt.timedelta(days=1)) & (q_ends <= day + dt.timedelta(days=k))).sum()),
-    }
-    del ends
+    out |= roster_figures(tables, day, k)
     raised = a[(a.raised_at >= d0) & (a.raised_at < d1)]
-    unhandled = a[(a.raised_at <= now) & (a.status.isin(["open", "in_progress"])
-                                         | (a.status.isin(["handled", "false_alarm"]) & (a.handled_at > now)))]
-    age = (now - unhandled.raised_at).dt.total_seconds() / 60
-    limit = unhandled.alarm_type.map(thresholds)
+    answered_by = a.handled_at.where(a.handled_at.notna() | ~a.status.isin(["handled", "false_alarm"]),
+                                     a.raised_at)
+    unhandled = a[(a.raised_at <= at) & (a.status != "pre_reported") & ~(answered_by <= at)]
+    age = (at - unhandled.raised_at).dt.total_seconds() / 60
+    limit = unhandled.alarm_type.map(thresholds).astype(float)
     out |= {
         "alarm_alarms": len(raised),
         "alarm_door_open": int((raised.alarm_type == "door_open").sum()),
@@ -72,18 +125,20 @@ def figures(tables, day: dt.date, now: dt.datetime, thresholds: dict, pending_da
         "alarm_door_open_past_threshold": int(((age > limit) & (unhandled.alarm_type == "door_open")).sum()),
         "median_response": raised.response_minutes.dropna().median() if raised.response_minutes.notna().any() else None,
     }
-    applied = pd.to_datetime(e.applied_on).dt.date
-    pending = e[e.application_status == "pending"]
-    pending_age = (pd.Timestamp(today) - pd.to_datetime(pending.applied_on)).dt.days
-    known = e[e.utensil_pledge.notna()]
-    reviewed = pd.to_datetime(e.reviewed_on.fillna(e.resumed_on).fillna(e.applied_on)).dt.date
+    applied = _dates(e.applied_on)
+    decided = e.application_status.isin(["approved", "returned"])
+    decided_on = _dates(e.reviewed_on.fillna(e.applied_on)).where(decided)
+    is_decided = decided_on.apply(lambda x: x is not None and not pd.isna(x) and x <= day)
+    pending = e.application_status.isin(["pending", "approved", "returned"]) \
+        & applied.apply(lambda x: x is not None and not pd.isna(x) and x <= day) & ~is_decided
+    age_days = applied.apply(lambda x: (day - x).days if x is not None and not pd.isna(x) else -1)
+    known = e[applied.apply(lambda x: x is None or pd.isna(x) or x <= day) & e.utensil_pledge.notna()]
     out |= {
-        "enterprise_approved": int(((e.application_status == "approved") & (reviewed <= today)).sum()),
-        "enterprise_pending": int(((e.application_status == "pending") & (applied <= today)).sum()),
-        "enterprise_returned": int(((e.application_status == "returned")
-                                    & (pd.to_datetime(e.reviewed_on.fillna(e.applied_on)).dt.date <= today)).sum()),
-        "enterprise_pending_past_threshold": int((pending_age > pending_days).sum()),
-        "enterprise_resumed": int((pd.to_datetime(e.resumed_on).dt.date == day).sum()),
+        "enterprise_approved": int(((e.application_status == "approved") & is_decided).sum()),
+        "enterprise_pending": int(pending.sum()),
+        "enterprise_returned": int(((e.application_status == "returned") & is_decided).sum()),
+        "enterprise_pending_past_threshold": int((pending & (age_days > pending_days)).sum()),
+        "enterprise_resumed": int((_dates(e.resumed_on) == day).sum()),
         "pledge_coverage": known.utensil_pledge.astype(bool).mean() if len(known) else None,
     }
     return {key: (None if v is None or v != v else float(v)) for key, v in out.items()}

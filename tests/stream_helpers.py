@@ -45,8 +45,14 @@ def one(sql: str, params: dict | None = None):
 
 
 def data_now() -> dt.datetime:
-    """metrics.md: in a replay "now" is the latest record."""
-    return one("SELECT greatest((SELECT max(received_at) FROM hotline_tickets), (SELECT max(raised_at) FROM alarms))")
+    """docs/metrics.md: in a replay "now" is the newest time of any kind in the data."""
+    return one("""SELECT greatest((SELECT max(received_at) FROM hotline_tickets), (SELECT max(closed_at) FROM hotline_tickets),
+                                  (SELECT max(raised_at) FROM alarms), (SELECT max(handled_at) FROM alarms))""")
+
+
+def moment() -> dt.datetime:
+    """t(D) of the default report day D (yesterday): the end of D, where state figures are taken."""
+    return dt.datetime.combine(data_now().date(), dt.time())
 
 
 def report_day() -> dt.date:

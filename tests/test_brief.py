@@ -28,8 +28,8 @@ def brief_dir(demo_db, tmp_path_factory) -> Path:
 
 
 def _summary_figures(path: Path) -> dict[str, float | None]:
-    from boardkit import labels
-    by_name = {name: key for key, (name, _) in labels.FIGURES.items()}
+    from boardkit.metrics import REGISTRY
+    by_name = {m.label: key for key, m in REGISTRY.items()}
     sheet = openpyxl.load_workbook(path)["摘要"]
     values = {}
     for row in sheet.iter_rows(min_row=1, values_only=True):

@@ -95,6 +95,8 @@ REJECTS = [
 WARNINGS = [
     ("hotline_utf8.csv", 9, "neighbourhood", "火星居委", "neighbourhood_unresolved",
      "无法确定所属居民区（名称不在参考数据中，地址也无法匹配）"),
+    ("hotline_bom.csv", 4, "closed_at", None, "closed_without_time", "工单已办结但无办结时间，按受理时间计为办结，请补填"),
+    ("hotline_utf16.txt", 2, "closed_at", None, "closed_without_time", "工单已办结但无办结时间，按受理时间计为办结，请补填"),
 ]
 
 
@@ -109,9 +111,9 @@ def test_runs(loaded):
     db_path, results = loaded
     assert runs(results) == [
         ("hotline_utf8.csv", "loaded", 12, 5, 7, 1),
-        ("hotline_bom.csv", "loaded", 2, 2, 0, 0),
+        ("hotline_bom.csv", "loaded", 2, 2, 0, 1),
         ("hotline_gbk.csv", "loaded", 2, 2, 0, 0),
-        ("hotline_utf16.txt", "loaded", 2, 2, 0, 0),
+        ("hotline_utf16.txt", "loaded", 2, 2, 0, 1),
         ("hotline.xlsx", "loaded", 4, 3, 1, 0),
         ("hotline.xls", "loaded", 3, 2, 1, 0),
     ]
@@ -148,7 +150,7 @@ def test_fast_path_with_line_breaks_inside_quotes(db_path):
     """A UTF-8 CSV with no blank lines goes to Arrow's reader; a header cell and a value with
     a line break inside quotes are one record each: no row lost, Excel's row numbers kept."""
     [r] = load("hotline", ["hotline_multiline.csv"], db_path)
-    assert runs([r]) == [("hotline_multiline.csv", "loaded", 3, 2, 1, 0)]
+    assert runs([r]) == [("hotline_multiline.csv", "loaded", 3, 2, 1, 2)]  # neither neighbourhood nor address
     assert query(db_path, "SELECT ticket_id, received_at, content, status FROM hotline_tickets ORDER BY 1") == [
         ("M1", D(2020, 2, 3, 9, 0), "第一行 第二行", "in_progress"),
         ("M3", D(2020, 2, 3, 10, 0), "正常", "closed"),

@@ -9,14 +9,14 @@ from boardkit.clock import make_clock
 from boardkit.db import Scope, current_generation
 from boardkit.queries import enterprises as q
 from stream_helpers import (busiest_neighbourhood, caption_number, data_now, direct, metric_value, one, open_page,
-                            rerun, subheader_number, table_with)
+                            moment, rerun, subheader_number, table_with)
 
 LATE = "application_status = 'pending' AND date_diff('day', applied_on, CAST($now AS DATE)) > 3"
 
 
 def test_pending_past_threshold_matches_our_count_and_the_kpi(board_env):
     at = open_page("enterprises")
-    late = one(f"SELECT count(*) FROM enterprises WHERE {LATE}", {"now": data_now()})
+    late = one(f"SELECT count(*) FROM enterprises WHERE {LATE}", {"now": moment()})
     assert subheader_number(at, "审核超期") == late
     assert metric_value(at, "审核超期") == f"{late:,}"
     if late:
@@ -66,7 +66,7 @@ def narrowed(board_env):
 
 def test_queries_under_a_narrowed_scope(narrowed):
     gen, clock, scope, code, name = narrowed
-    today = clock.now.date()
+    today = clock.day
     total = one("SELECT count(*) FROM enterprises WHERE neighbourhood_code = $c", {"c": code})
     assert total > 0
     by_status = q.enterprises_by_status(gen, scope)
@@ -77,7 +77,7 @@ def test_queries_under_a_narrowed_scope(narrowed):
     assert q.enterprises_by_industry_and_status(gen, scope)["n"].sum() == total
     late = q.pending_past_threshold_oldest_first(gen, scope, today, 3)
     assert len(late) == one(f"SELECT count(*) FROM enterprises WHERE neighbourhood_code = $c AND {LATE}",
-                            {"c": code, "now": clock.now})
+                            {"c": code, "now": clock.at})
     ages = q.pending_age_days(gen, scope, today)
     assert ages["n"].sum() == one("SELECT count(*) FROM enterprises WHERE neighbourhood_code = $c "
                                   "AND application_status = 'pending' AND applied_on IS NOT NULL", {"c": code})

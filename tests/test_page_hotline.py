@@ -11,13 +11,15 @@ from boardkit.clock import make_clock
 from boardkit.db import Scope, current_generation
 from boardkit.queries import hotline as q
 from stream_helpers import (busiest_neighbourhood, caption_number, data_now, direct, metric_value, one, open_page,
-                            rerun, subheader_number, table_with, trend_range)
+                            moment, rerun, subheader_number, table_with, trend_range)
 
-OPEN = "received_at <= $now AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned'"
+# docs/metrics.md, Hotline: open at t (closed without a time counts as closed when received).
+OPEN = ("received_at <= $now AND status <> 'returned' AND NOT coalesce("
+        "coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= $now, false)")
 
 
 def open_count(extra: str = "", **params) -> int:
-    return one(f"SELECT count(*) FROM hotline_tickets WHERE {OPEN} {extra}", {"now": data_now(), **params})
+    return one(f"SELECT count(*) FROM hotline_tickets WHERE {OPEN} {extra}", {"now": moment(), **params})
 
 
 def test_open_tickets_and_kpi_match_our_count(board_env):
@@ -32,7 +34,7 @@ def test_open_tickets_and_kpi_match_our_count(board_env):
     assert table["受理时间"].is_monotonic_increasing
     overdue = table[table["时限"] == "已超期"]
     assert len(overdue) == open_count("AND due_at < $now")
-    assert (overdue["办理时限"] < f"{data_now():%m-%d %H:%M}").all()
+    assert (overdue["办理时限"] < f"{moment():%m-%d %H:%M}").all()
     assert (table.loc[table["时限"] != "已超期", "已超期(小时)"] == "").all()
 
 
@@ -76,16 +78,16 @@ def test_link_reproduces_a_filtered_view(board_env):
 
 
 def test_neighbourhood_row_link_opens_that_neighbourhood(board_env):
-    at = open_page("hotline", {"type": "inquiry"})
+    at = open_page("hotline", {"type": "complaint"})
     rows = table_with(at, "链接")
     name, url = rows.loc[0, "居民区"], rows.loc[0, "链接"]
     code = one("SELECT code FROM ref_neighbourhoods WHERE name = $n", {"n": name})
-    assert url == f"hotline?nb={code}&type=inquiry"  # the row keeps the page filters
+    assert url == f"hotline?nb={code}&type=complaint"  # the row keeps the page filters
     params = dict(part.split("=") for part in url.split("?", 1)[1].split("&"))
     linked = open_page("hotline", params)
     assert linked.query_params["nb"] == code
-    assert linked.selectbox(key="pf_type").value == "inquiry"
-    expected = open_count("AND neighbourhood_code = $c AND request_type = 'inquiry'", c=code)
+    assert linked.selectbox(key="pf_type").value == "complaint"
+    expected = open_count("AND neighbourhood_code = $c AND request_type = 'complaint'", c=code)
     assert expected > 0
     assert subheader_number(linked, "工单明细") == expected
     assert set(table_with(linked, "工单编号")["居民区"]) == {name}
@@ -115,16 +117,16 @@ def narrowed(board_env):
 def test_queries_under_a_narrowed_scope(narrowed):
     gen, clock, scope, code, name = narrowed
     start, end = clock.day - dt.timedelta(days=29), clock.day
-    by_nb = q.received_by_neighbourhood(gen, scope, start, end, clock.now)
+    by_nb = q.received_by_neighbourhood(gen, scope, start, end, clock.at)
     assert by_nb["neighbourhood_code"].tolist() == [code]
     assert by_nb.at[0, "open_now"] == one(f"SELECT count(*) FROM hotline_tickets WHERE {OPEN} AND neighbourhood_code = $c",
-                                          {"now": clock.now, "c": code})
-    tickets = q.tickets_oldest_first(gen, scope, clock.now, "all", limit=100000)
+                                          {"now": clock.at, "c": code})
+    tickets = q.tickets_oldest_first(gen, scope, clock.at, "all", limit=100000)
     assert set(tickets["neighbourhood"]) == {name}
     assert len(tickets) == one("SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND received_at <= $now",
-                               {"c": code, "now": clock.now})
+                               {"c": code, "now": clock.at})
     assert "room" not in tickets.columns  # a viewer without room rights never receives the column
-    assert "room" in q.tickets_oldest_first(gen, Scope(codes=(code,), show_room=True), clock.now).columns
+    assert "room" in q.tickets_oldest_first(gen, Scope(codes=(code,), show_room=True), clock.at).columns
     daily = q.daily_received_by_topic(gen, scope, start, end)
     assert daily["n"].sum() == one("SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c "
                                    "AND received_at >= $s AND received_at < $e",
@@ -139,7 +141,7 @@ def test_queries_under_a_narrowed_scope(narrowed):
 def test_daily_service_rates_follow_metrics(narrowed):
     gen, clock, scope, code, _ = narrowed
     day = clock.day
-    rates = q.daily_service_rates(gen, scope, day, day, clock.now).iloc[0]
+    rates = q.daily_service_rates(gen, scope, day, day, clock.at).iloc[0]
     closed, on_time, rated, satisfied = direct("""
         SELECT count(*), count(*) FILTER (closed_at <= due_at), count(satisfaction),
                count(*) FILTER (satisfaction IN ('satisfied', 'basic'))
@@ -150,7 +152,7 @@ def test_daily_service_rates_follow_metrics(narrowed):
         assert rates["on_time_rate"] == pytest.approx(on_time / closed)
     if rated:
         assert rates["satisfaction_rate"] == pytest.approx(satisfied / rated)
-    end_of_day = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), clock.now)
+    end_of_day = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), clock.at)
     assert rates["overdue_open"] == one(
         f"SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND {OPEN} AND due_at < $now",
         {"c": code, "now": end_of_day})

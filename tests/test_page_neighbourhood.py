@@ -5,38 +5,57 @@ import datetime as dt
 
 import pytest
 
-from page_helpers import COMMITTEE, STAFF, data_now, neighbourhoods, one, open_page, rerun, sign_in_required
+from page_helpers import (COMMITTEE, STAFF, data_now, direct, moment, neighbourhoods, one, open_page, rerun,
+                          sign_in_required)
 
 PAGE = "pages/neighbourhood.py"
 
 
+# docs/metrics.md at a moment $now: open tickets, unhandled alarms.
+OPEN_AT = """AND received_at <= $now AND status <> 'returned'
+    AND NOT coalesce(coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= $now, false)"""
+UNHANDLED_AT = """AND raised_at <= $now AND status <> 'pre_reported'
+    AND NOT coalesce(coalesce(handled_at, CASE WHEN status IN ('handled', 'false_alarm') THEN raised_at END) <= $now, false)"""
+
+
+def ending_soon(code: str, day: dt.date) -> int:
+    """Persons of the neighbourhood whose quarantine ends in D+1 … D+3, by the independent
+    implementation of docs/metrics.md (each person's latest report known by D)."""
+    import os
+
+    from metrics_oracle import load_tables, persons_at
+    tables = load_tables(os.environ["BOARD_DB"])
+    homes = dict(direct("SELECT person_key, neighbourhood_code FROM persons"))
+    p = persons_at(tables, day)
+    p = p[p.person_key.map(homes) == code]
+    return int(sum(m in ("home_quarantine", "central_quarantine") and st == "active" and start is not None
+                   and start <= day and end is not None and day + dt.timedelta(days=1) <= end <= day + dt.timedelta(days=3)
+                   for m, st, start, end in zip(p.measure, p.status, p.start, p.end)))
+
+
 def open_items(code: str) -> dict[str, int]:
     """Our own count of each open-item list, straight from metrics.md."""
-    now = data_now()
+    now = moment()
     day = now.date() - dt.timedelta(days=1)  # report day D: yesterday of the data's "now"
     p = {"code": code, "now": now}
     return {
-        "超期工单": one("""SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $code AND received_at <= $now
-                       AND (closed_at IS NULL OR closed_at > $now) AND status <> 'returned' AND due_at < $now""", p),
-        "未处置报警": one("""SELECT count(*) FROM alarms WHERE neighbourhood_code = $code AND raised_at <= $now
-                        AND (status IN ('open', 'in_progress')
-                             OR (status IN ('handled', 'false_alarm') AND handled_at > $now))""", p),
-        "即将解除隔离": one("""SELECT count(*) FROM persons WHERE neighbourhood_code = $code AND status = 'active'
-                          AND measure IN ('home_quarantine', 'central_quarantine')
-                          AND quarantine_end BETWEEN $d1 AND $d3""",
-                       {"code": code, "d1": day + dt.timedelta(days=1), "d3": day + dt.timedelta(days=3)}),
+        "超期工单": one(f"""SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $code {OPEN_AT}
+                        AND due_at < $now""", p),
+        "未处置报警": one(f"""SELECT count(*) FROM alarms WHERE neighbourhood_code = $code {UNHANDLED_AT}""", p),
+        "即将解除隔离": ending_soon(code, day),
         "待审核企业": one("""SELECT count(*) FROM enterprises WHERE neighbourhood_code = $code
-                        AND application_status = 'pending' AND applied_on <= CAST($now AS DATE)""", p),
+                        AND application_status IN ('pending', 'approved', 'returned') AND applied_on <= $day
+                        AND NOT (application_status <> 'pending' AND coalesce(reviewed_on, applied_on) <= $day)""",
+                       {"code": code, "day": day}),
     }
 
 
 def busiest() -> str:
     """The neighbourhood with the most open tickets and alarms: every table has rows to check."""
-    now = data_now()
-    return one("""SELECT neighbourhood_code FROM (
-                    SELECT neighbourhood_code FROM hotline_tickets WHERE received_at <= $now
-                      AND (closed_at IS NULL OR closed_at > $now) AND status <> 'returned' AND due_at < $now
-                    UNION ALL SELECT neighbourhood_code FROM alarms WHERE raised_at <= $now AND status IN ('open', 'in_progress'))
+    now = moment()
+    return one(f"""SELECT neighbourhood_code FROM (
+                    SELECT neighbourhood_code FROM hotline_tickets WHERE due_at < $now {OPEN_AT}
+                    UNION ALL SELECT neighbourhood_code FROM alarms WHERE true {UNHANDLED_AT})
                   WHERE neighbourhood_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""", {"now": now})
 
 
@@ -102,13 +121,11 @@ def test_staff_see_no_rooms_and_a_committee_only_its_own(board_env, tmp_path, mo
 
 def test_status_colour_follows_the_rules(board_env):
     code = busiest()
-    now = data_now()
-    red = one("""SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $code AND epidemic_related
-                 AND received_at <= $now AND (closed_at IS NULL OR closed_at > $now) AND status <> 'returned'
-                 AND due_at < $now""", {"code": code, "now": now}) + \
-        one("""SELECT count(*) FROM alarms WHERE neighbourhood_code = $code AND alarm_type = 'door_open'
-               AND raised_at < $now - INTERVAL 15 MINUTE
-               AND (status IN ('open', 'in_progress') OR (status IN ('handled', 'false_alarm') AND handled_at > $now))""", {"code": code, "now": now})
+    now = moment()
+    red = one(f"""SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $code AND epidemic_related
+                 {OPEN_AT} AND due_at < $now""", {"code": code, "now": now}) + \
+        one(f"""SELECT count(*) FROM alarms WHERE neighbourhood_code = $code AND alarm_type = 'door_open'
+               AND raised_at < $now - INTERVAL 15 MINUTE {UNHANDLED_AT}""", {"code": code, "now": now})
     at = open_page(PAGE, {"nb1": code})
     badges = {"red": [e.value for e in at.error], "amber": [w.value for w in at.warning],
               "green": [s.value for s in at.success]}
@@ -121,10 +138,10 @@ def test_status_colour_follows_the_rules(board_env):
 
 def test_sub_district_average_is_total_over_neighbourhoods(board_env):
     code = busiest()
-    now = data_now()
+    now = moment()
     n = len(neighbourhoods())
-    total = one("""SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code IS NOT NULL AND received_at <= $now
-                   AND (closed_at IS NULL OR closed_at > $now) AND status <> 'returned' AND due_at < $now""",
+    total = one(f"""SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code IS NOT NULL {OPEN_AT}
+                   AND due_at < $now""",
                 {"now": now})
     at = open_page(PAGE, {"nb1": code})
     compare = table_with(at, "对比口径").set_index("指标")

@@ -11,7 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from boardkit.clock import make_clock
+from boardkit.clock import live_clock, make_clock
 from boardkit.db import ALL, current_generation, query
 from boardkit.figures import overview_figures
 from boardkit.screen_style import PANELS, VIEWS
@@ -79,8 +79,9 @@ def test_screen_runs_and_shows_every_panel(screen):
 
 
 def test_kpis_equal_the_overview_figures_for_the_same_clock(screen):
+    """The screen is live: its report day is today, its state figures taken now."""
     gen = current_generation()
-    figures = overview_figures(gen, make_clock(gen), ALL)
+    figures = overview_figures(gen, live_clock(gen), ALL)
     shown = dict(KPI.findall(markup(screen)))
     assert set(shown) == set(VIEWS["overview"][1])
     for key, value in shown.items():

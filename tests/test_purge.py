@@ -35,7 +35,7 @@ def _daily_counts(db_path) -> dict:
         "quarantined": rq.quarantine_timeline(gen, ALL, START, TODAY).values.tolist(),
         "provinces": rq.arrivals_by_province(gen, ALL, START, TODAY, top=40).values.tolist(),
         "by_neighbourhood": rq.persons_by_neighbourhood(gen, ALL, START, TODAY, TODAY - dt.timedelta(days=1),
-                                                        TODAY, 3).values.tolist(),
+                                                        3).values.tolist(),
     }
     con = _con(db_path)
     try:

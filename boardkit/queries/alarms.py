@@ -6,15 +6,15 @@ import datetime as dt
 
 import pandas as pd
 
+from .. import predicates as P
 from ..db import SCOPE_SQL, Generation, Scope, query
 from ..figures import THRESHOLD_SQL, thresholds
 from ..open_records import alarms_unhandled_after
 
 FILTER_SQL = "(CAST($alarm_type AS VARCHAR) IS NULL OR alarm_type = $alarm_type)"
 RAISED_SQL = "raised_at >= $start AND raised_at < CAST($end AS DATE) + 1"
-# Unhandled at $now exactly as the KPI counts it: open or in progress, or answered after now.
-UNHANDLED_SQL = """raised_at <= $now AND (status IN ('open', 'in_progress')
-                   OR (status IN ('handled', 'false_alarm') AND handled_at > $now))"""
+# Unhandled at $now (the page's moment, t(D)) exactly as the KPI counts it.
+UNHANDLED_SQL = P.alarm_unhandled("$now")
 
 
 # Distinct days of [start, end] with an alarm: one bit per day, counted.

@@ -6,11 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
+from .. import predicates as P
 from ..db import SCOPE_SQL, Generation, Scope, query
 
 STATUSES = ("not_applied", "pending", "approved", "returned")
 FILTER_SQL = """(CAST($industry AS VARCHAR) IS NULL OR coalesce(industry, '未填') = $industry)
   AND (CAST($status AS VARCHAR) IS NULL OR application_status = $status)"""
+# $today: the report day D (pending on D, aged to D: docs/metrics.md, Enterprises).
 PENDING_AGE_SQL = "date_diff('day', applied_on, CAST($today AS DATE))"
 
 
@@ -39,7 +41,7 @@ def pending_age_days(gen: Generation, scope: Scope, today: dt.date, industry: st
     """(bin, n): pending applications by whole days since applying (metrics.md: pending age)."""
     return query(gen, f"""
         SELECT {PENDING_AGE_SQL} AS bin, count(*) AS n FROM enterprises
-        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND application_status = 'pending' AND applied_on IS NOT NULL
+        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {P.enterprise_pending("$today")}
         GROUP BY ALL ORDER BY bin""", _params(scope, industry, today=today))
 
 
@@ -50,7 +52,7 @@ def pending_past_threshold_oldest_first(gen: Generation, scope: Scope, today: dt
         SELECT name, uscc, industry, neighbourhood, address, applied_on, {PENDING_AGE_SQL} AS age_days,
                employees_total, employees_from_outside, contact_phone_masked
         FROM enterprises
-        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND application_status = 'pending' AND {PENDING_AGE_SQL} > $days
+        WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {P.enterprise_pending("$today")} AND {PENDING_AGE_SQL} > $days
         ORDER BY applied_on, name""", _params(scope, industry, today=today, days=days))
 
 
@@ -70,7 +72,7 @@ def enterprises_by_neighbourhood_and_status(gen: Generation, scope: Scope, today
     neighbourhoods with the most enterprises first."""
     return query(gen, f"""
         SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood, application_status, count(*) AS n,
-               count(*) FILTER (application_status = 'pending' AND {PENDING_AGE_SQL} > $days) AS pending_past_threshold,
+               count(*) FILTER ({P.enterprise_pending("$today")} AND {PENDING_AGE_SQL} > $days) AS pending_past_threshold,
                CAST(sum(count(*)) OVER (PARTITION BY neighbourhood_code) AS BIGINT) AS total
         FROM enterprises WHERE {SCOPE_SQL} AND {FILTER_SQL}
         GROUP BY neighbourhood_code, application_status

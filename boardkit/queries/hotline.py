@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from .. import predicates as P
 from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
 from ..open_records import tickets_open_after
 
@@ -14,12 +15,13 @@ TICKET_VIEWS = ("open", "overdue", "closed", "returned", "all")
 # Page filters: NULL means "all". Both are bound, never pasted.
 FILTER_SQL = """(CAST($topic AS VARCHAR) IS NULL OR coalesce(topic, 'non_epidemic') = $topic)
   AND (CAST($request_type AS VARCHAR) IS NULL OR coalesce(request_type, 'other') = $request_type)"""
-OPEN_SQL = "received_at <= $now AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned'"
+# $now: the moment the page shows, t(D) (the end of the report day, or now for today).
+OPEN_SQL = P.ticket_open("$now")
 # The ticket table's status view: fixed SQL fragments chosen by key, never user text.
 VIEW_SQL = {
     "open": OPEN_SQL,
     "overdue": f"{OPEN_SQL} AND due_at < $now",
-    "closed": "received_at <= $now AND closed_at <= $now",
+    "closed": "received_at <= $now AND coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= $now",
     "returned": "received_at <= $now AND status = 'returned'",
     "all": "received_at <= $now",
 }
@@ -115,9 +117,10 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                      FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL} GROUP BY ALL),
         -- Only tickets overdue and open at some moment of the window take part in the join of
         -- days and tickets: open after the window's first day (boardkit/open_records.py), and
-        -- not closed by their due time (those are never overdue and open).
+        -- not closed by their due time (those are never overdue and open; nor is one closed
+        -- without a time, which counts as closed when received).
         late AS (SELECT received_at, closed_at, due_at FROM {tickets_open_after("CAST($start AS DATE) + 1")}
-                 WHERE {SCOPE_SQL} AND {FILTER_SQL}
+                 WHERE {SCOPE_SQL} AND {FILTER_SQL} AND NOT (status = 'closed' AND closed_at IS NULL)
                    AND status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
                    AND received_at <= $now AND NOT coalesce(closed_at <= due_at, false)),
         overdue AS (SELECT days.day, count(late.received_at) AS overdue_open

@@ -7,9 +7,10 @@ import pandas as pd
 
 from etl import settings
 
+from .. import predicates as P
 from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
-from ..open_records import tickets_open_after
+from ..db import SCOPE_SQL, Generation, Scope, query
+from ..open_records import alarms_unhandled_after, tickets_open_after
 from ..figures import THRESHOLD_SQL, thresholds
 
 
@@ -64,39 +65,37 @@ def subdistrict_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
                          ORDER BY code""", scope.params)
 
 
-# The attention list's conditions: open alarms and tickets from the open records
-# (boardkit/open_records.py), persons narrowed by rowid before their rows are read.
-ATTENTION_ALARMS = f"""{SCOPE_SQL} AND raised_at <= $now AND status IN ('open', 'in_progress')
-            AND date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60"""
-ATTENTION_TICKETS = f"""{SCOPE_SQL} AND epidemic_related AND received_at <= $now
-            AND NOT coalesce(closed_at <= $now, false) AND status <> 'returned' AND due_at < $now"""
-ATTENTION_PERSONS = f"""{SCOPE_SQL} AND measure IN ('home_quarantine', 'central_quarantine')
-            AND status = 'active'
-            AND quarantine_end BETWEEN CAST($now AS DATE) AND CAST($now AS DATE) + CAST($k AS INTEGER)"""
+# The attention list's conditions at t(D) ($at, $day): open alarms and tickets from the open
+# records (boardkit/open_records.py), persons by their latest report known by D.
+ATTENTION_ALARMS = f"""{SCOPE_SQL} AND {P.alarm_unhandled("$at")}
+            AND date_diff('second', raised_at, $at) > ({THRESHOLD_SQL}) * 60"""
+ATTENTION_TICKETS = f"""{SCOPE_SQL} AND epidemic_related AND {P.ticket_overdue("$at")}"""
+ATTENTION_PERSONS = f"""{SCOPE_SQL} AND {P.quarantine_ending("$day", "0", "CAST($k AS INTEGER)")}"""
 
 
 def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200) -> pd.DataFrame:
-    """Today's attention list: what must be acted on, most urgent first."""
-    params = {"now": clock.now, "pending_days": int(settings.get("enterprise_pending_days")),
+    """The attention list of D: what must be acted on at t(D), most urgent first."""
+    params = {"at": clock.at, "day": clock.day, "pending_days": int(settings.get("enterprise_pending_days")),
               "k": int(settings.get("ending_soon_days")), "limit": limit, **thresholds(), **scope.params}
     return query(gen, f"""
         SELECT * FROM (
           SELECT 1 AS priority, '开门报警超时' AS kind, neighbourhood, raised_at AS since,
-                 '设备 ' || device_id || '，已 ' || CAST(date_diff('minute', raised_at, $now) AS VARCHAR) || ' 分钟未处置' AS detail
-          FROM open_alarms WHERE {ATTENTION_ALARMS}
+                 '设备 ' || device_id || '，已 ' || CAST(date_diff('minute', raised_at, $at) AS VARCHAR) || ' 分钟未处置' AS detail
+          FROM {alarms_unhandled_after("$at")} WHERE {ATTENTION_ALARMS}
           UNION ALL
           SELECT 2, '涉疫工单超期', neighbourhood, due_at,
                  ticket_id || '：' || left(content, 40)
-          FROM {tickets_open_after("$now")} WHERE {ATTENTION_TICKETS}
+          FROM {tickets_open_after("$at")} WHERE {ATTENTION_TICKETS}
           UNION ALL
-          SELECT 3, '隔离即将解除', neighbourhood, CAST(quarantine_end AS TIMESTAMP),
-                 name_masked || '，' || CASE measure WHEN 'home_quarantine' THEN '居家隔离' ELSE '集中隔离' END
-                 || '至 ' || strftime(quarantine_end, '%m-%d')
-          FROM {rows_where("persons", ATTENTION_PERSONS)}
+          SELECT 3, '隔离即将解除', p.neighbourhood, CAST(t.quarantine_end AS TIMESTAMP),
+                 p.name_masked || '，' || CASE t.measure WHEN 'home_quarantine' THEN '居家隔离' ELSE '集中隔离' END
+                 || '至 ' || strftime(t.quarantine_end, '%m-%d')
+          FROM (SELECT person_key, measure, quarantine_end FROM person_timeline WHERE {ATTENTION_PERSONS}) t
+          JOIN persons p USING (person_key)
           UNION ALL
           SELECT 4, '复工审核超期', neighbourhood, CAST(applied_on AS TIMESTAMP),
-                 name || '，已等待 ' || CAST(date_diff('day', applied_on, CAST($now AS DATE)) AS VARCHAR) || ' 天'
+                 name || '，已等待 ' || CAST(date_diff('day', applied_on, $day) AS VARCHAR) || ' 天'
           FROM enterprises
-          WHERE {SCOPE_SQL} AND application_status = 'pending'
-            AND date_diff('day', applied_on, CAST($now AS DATE)) > $pending_days)
+          WHERE {SCOPE_SQL} AND {P.enterprise_pending("$day")}
+            AND date_diff('day', applied_on, $day) > $pending_days)
         ORDER BY priority, since LIMIT $limit""", params)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from .. import predicates as P
 from ..db import SCOPE_SQL, Generation, Scope, query
 
 QUARANTINE_MEASURES = ("home_quarantine", "central_quarantine", "health_observation")
@@ -54,41 +55,42 @@ def arrivals_by_province(gen: Generation, scope: Scope, start: dt.date, end: dt.
 
 
 def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: dt.date, day: dt.date,
-                             today: dt.date, k: int, measure: str | None = None, status: str | None = None,
+                             k: int, measure: str | None = None, status: str | None = None,
                              source: str | None = None) -> pd.DataFrame:
-    """One row per neighbourhood: arrivals in [start, end], persons under each measure today,
-    quarantines ending on the day after report day `day` and in the k days after it (as the
-    KPIs count them), and the next ending date after today."""
-    under = "status = 'active' AND quarantine_start <= $today AND $today <= quarantine_end"
-    ending = "measure IN ('home_quarantine', 'central_quarantine') AND status = 'active'"
-    # Only persons arrived in the range or active with a period ending from today (or the day
-    # after D) on can count; the rest of millions is left out before the FILTERs, and the
-    # neighbourhoods listed are still all those with a person (`present`).
+    """One row per neighbourhood: arrivals in [start, end]; persons under each measure on the
+    report day `day`, quarantines ending the day after it and in the k days after it, and the
+    next ending date after it, by each person's latest report known by `day` (as the KPIs
+    count them; the measure and status filters apply to that report)."""
     return query(gen, f"""
         WITH present AS (SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood
                          FROM {PERSONS_SQL} p GROUP BY neighbourhood_code),
-        counted AS (
+        arrived AS (SELECT neighbourhood_code, count(*) AS arrivals FROM {PERSONS_SQL} p
+                    WHERE {ARRIVED_SQL} GROUP BY neighbourhood_code),
+        state AS (
             SELECT neighbourhood_code,
-               count(*) FILTER ({ARRIVED_SQL}) AS arrivals,
-               count(*) FILTER (measure = 'home_quarantine' AND {under}) AS home_quarantine,
-               count(*) FILTER (measure = 'central_quarantine' AND {under}) AS central_quarantine,
-               count(*) FILTER (measure = 'health_observation' AND {under}) AS health_observation,
-               count(*) FILTER ({ending} AND quarantine_end = CAST($day AS DATE) + 1) AS ending_next_day,
-               count(*) FILTER ({ending} AND quarantine_end BETWEEN CAST($day AS DATE) + 1
-                                                             AND CAST($day AS DATE) + CAST($k AS INTEGER)) AS ending_soon,
-               min(quarantine_end) FILTER ({ending} AND quarantine_end > $today) AS next_end
-            FROM {PERSONS_SQL} p
-            WHERE ({ARRIVED_SQL})
-               OR (status = 'active' AND quarantine_end >= least(CAST($today AS DATE), CAST($day AS DATE) + 1))
+               count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
+               count(*) FILTER (measure = 'central_quarantine') AS central_quarantine,
+               count(*) FILTER (measure = 'health_observation') AS health_observation,
+               count(*) FILTER ({P.quarantine_ending("$day", "1", "1")}) AS ending_next_day,
+               count(*) FILTER ({P.quarantine_ending("$day", "1", "CAST($k AS INTEGER)")}) AS ending_soon,
+               min(quarantine_end) FILTER ({P.quarantine_ending("$day", "1", "36500")}) AS next_end
+            FROM (SELECT t.*, {SOURCE_KIND_SQL} AS source_kind
+                  FROM person_timeline t JOIN persons p USING (person_key)
+                  WHERE {SCOPE_SQL.replace("neighbourhood_code", "t.neighbourhood_code")}
+                    AND t.valid_from <= $day AND t.quarantine_start <= $day
+                    AND (t.quarantine_end IS NULL OR t.quarantine_end >= $day)) s
+            WHERE {P.under_measure("$day")} AND {FILTER_SQL}
             GROUP BY neighbourhood_code)
         SELECT present.neighbourhood_code, present.neighbourhood,
                coalesce(arrivals, 0) AS arrivals, coalesce(home_quarantine, 0) AS home_quarantine,
                coalesce(central_quarantine, 0) AS central_quarantine,
                coalesce(health_observation, 0) AS health_observation,
                coalesce(ending_next_day, 0) AS ending_next_day, coalesce(ending_soon, 0) AS ending_soon, next_end
-        FROM present LEFT JOIN counted ON counted.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
+        FROM present
+        LEFT JOIN arrived ON arrived.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
+        LEFT JOIN state ON state.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         ORDER BY present.neighbourhood_code IS NULL, arrivals DESC, present.neighbourhood_code""",
-                 _params(scope, measure, status, source, start=start, end=end, day=day, today=today, k=k))
+                 _params(scope, measure, status, source, start=start, end=end, day=day, k=k))
 
 
 def persons_by_source(gen: Generation, scope: Scope, start: dt.date, end: dt.date,

@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from ..clock import Clock
+from .. import predicates as P
 from ..db import SCOPE_SQL, Generation, Scope, query, scalar
 from ..figures import THRESHOLD_SQL, thresholds
 
@@ -20,12 +21,11 @@ _NB = "(SELECT code, name FROM ref_neighbourhoods)"
 
 
 def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
-    """Persons under a measure now (metrics.md, Roster), one row per neighbourhood in scope;
+    """Persons under a measure at t(D) (metrics.md, Roster), one row per neighbourhood in scope;
     neighbourhood_code NULL holds those not placed in any neighbourhood."""
     return query(gen, f"""
-        WITH p AS (SELECT neighbourhood_code, measure FROM persons
-                   WHERE {SCOPE_SQL} AND status = 'active'
-                     AND quarantine_start <= CAST($now AS DATE) AND CAST($now AS DATE) <= quarantine_end
+        WITH p AS (SELECT neighbourhood_code, measure FROM person_timeline
+                   WHERE {SCOPE_SQL} AND {P.under_measure("$day")}
                      AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation'))
         SELECT p.neighbourhood_code, nb.name,
                count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
@@ -33,20 +33,18 @@ def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> 
                count(*) FILTER (measure = 'health_observation') AS health_observation,
                count(*) AS total
         FROM p LEFT JOIN {_NB} nb ON nb.code = p.neighbourhood_code
-        GROUP BY ALL ORDER BY total DESC, p.neighbourhood_code""", {"now": clock.now, **scope.params})
+        GROUP BY ALL ORDER BY total DESC, p.neighbourhood_code""", {"day": clock.day, **scope.params})
 
 
 def enterprises_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
-    """Enterprises by application status now, with the same date conditions as the KPI
-    counters (boardkit.figures.ENTERPRISES_SQL); NULL code = not placed."""
+    """Enterprises by application status on D, with the conditions of the KPI counters
+    (boardkit/predicates.py); NULL code = not placed."""
     return query(gen, f"""
         WITH e AS (SELECT * FROM enterprises WHERE {SCOPE_SQL}),
         s AS (SELECT neighbourhood_code,
-                     CASE WHEN application_status = 'approved'
-                               AND coalesce(reviewed_on, resumed_on, applied_on) <= CAST($now AS DATE) THEN 'approved'
-                          WHEN application_status = 'pending' AND applied_on <= CAST($now AS DATE) THEN 'pending'
-                          WHEN application_status = 'returned'
-                               AND coalesce(reviewed_on, applied_on) <= CAST($now AS DATE) THEN 'returned'
+                     CASE WHEN {P.enterprise_status("$day", "approved")} THEN 'approved'
+                          WHEN {P.enterprise_pending("$day")} THEN 'pending'
+                          WHEN {P.enterprise_status("$day", "returned")} THEN 'returned'
                           ELSE 'not_applied' END AS state
               FROM e)
         SELECT s.neighbourhood_code, nb.name, count(*) AS total,
@@ -55,7 +53,7 @@ def enterprises_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) ->
                count(*) FILTER (state = 'returned') AS returned,
                count(*) FILTER (state = 'not_applied') AS not_applied
         FROM s LEFT JOIN {_NB} nb ON nb.code = s.neighbourhood_code
-        GROUP BY ALL ORDER BY total DESC, s.neighbourhood_code""", {"now": clock.now, **scope.params})
+        GROUP BY ALL ORDER BY total DESC, s.neighbourhood_code""", {"day": clock.day, **scope.params})
 
 
 def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -> pd.DataFrame:
@@ -78,7 +76,7 @@ def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -
                 SELECT raised_at FROM alarms WHERE {SCOPE_SQL} AND raised_at <= $now
                 ORDER BY raised_at DESC LIMIT CAST($limit AS INTEGER)))
         ORDER BY a.raised_at DESC, nb.name LIMIT CAST($limit AS INTEGER)""",
-        {"now": clock.now, "limit": limit, **thresholds(), **scope.params}, cap=limit)
+        {"now": clock.at, "limit": limit, **thresholds(), **scope.params}, cap=limit)
 
 
 def latest_door_open(gen: Generation, scope: Scope) -> dt.datetime | None:

@@ -1,0 +1,7 @@
+"""The board's figures and status rules, each defined once (docs/metrics.md): what a figure
+is called, how it is counted, whether a rise is bad and how its number is written
+(`registry`), and the red / amber / green rules (`rules`)."""
+from .registry import REGISTRY, Metric, change_text, value_text
+from .rules import RULES, Rule
+
+__all__ = ["REGISTRY", "Metric", "RULES", "Rule", "change_text", "value_text"]

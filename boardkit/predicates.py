@@ -1,0 +1,75 @@
+"""The conditions of docs/metrics.md at a moment, written once and named: every figure,
+list, status rule and map that counts open tickets, unhandled alarms, persons under a
+measure or pending applications uses these, so that a list's length equals its figure.
+
+Each takes SQL for the moment ("$at") or the day ("$day") — placeholders of this code base,
+never data — and reads the columns of its relation unqualified.
+"""
+from __future__ import annotations
+
+QUARANTINE = "('home_quarantine', 'central_quarantine')"
+
+
+def ticket_open(at: str) -> str:
+    """Received by `at`, not closed by then, not returned (a ticket marked closed without a
+    time counts as closed when received: the loader warns)."""
+    return (f"received_at <= {at} AND status <> 'returned' AND NOT coalesce("
+            f"coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= {at}, false)")
+
+
+def ticket_overdue(at: str) -> str:
+    """Open at `at` and past its due date."""
+    return f"{ticket_open(at)} AND due_at < {at}"
+
+
+def alarm_unhandled(at: str) -> str:
+    """Raised by `at` and not answered by then. A pre-reported alarm never waits; a handled
+    or false alarm without a time counts as answered when raised (the loader warns)."""
+    return (f"raised_at <= {at} AND status <> 'pre_reported' AND NOT coalesce(coalesce(handled_at, "
+            f"CASE WHEN status IN ('handled', 'false_alarm') THEN raised_at END) <= {at}, false)")
+
+
+def alarm_waited(at: str, factor: str = "1") -> str:
+    """Waiting at `at` for longer than `factor` times the type's threshold (column `threshold`)."""
+    return f"date_diff('second', raised_at, {at}) > threshold * 60 * {factor}"
+
+
+def person_known(day: str) -> str:
+    """Over `person_timeline`: the person's latest version known by `day` (from files dated
+    up to it)."""
+    return f"valid_from <= {day} AND (valid_to IS NULL OR {day} < valid_to)"
+
+
+def under_measure(day: str) -> str:
+    """Over `person_timeline`: under the version's measure on `day`: started, not ended (a
+    blank end is open-ended), and active or released/gone only on that very day (the date of
+    the first file that carried the status)."""
+    return (f"{person_known(day)} AND measure IS NOT NULL AND measure <> 'none' "
+            f"AND quarantine_start <= {day} AND (quarantine_end IS NULL OR {day} <= quarantine_end) "
+            f"AND (status = 'active' OR {day} <= status_since)")
+
+
+def quarantine_ending(day: str, first: str, last: str) -> str:
+    """Over `person_timeline`: under a quarantine measure on `day`, still active, ending on
+    `day`+`first` … `day`+`last`."""
+    return (f"{under_measure(day)} AND status = 'active' AND measure IN {QUARANTINE} "
+            f"AND quarantine_end BETWEEN {day} + {first} AND {day} + {last}")
+
+
+def enterprise_decided_on() -> str:
+    """The day an application was decided (a decision without a review date counts from the
+    application: the loader warns); NULL while undecided."""
+    return ("CASE WHEN application_status IN ('approved', 'returned') "
+            "THEN coalesce(reviewed_on, applied_on) END")
+
+
+def enterprise_pending(day: str) -> str:
+    """Applied by `day` and not decided by then."""
+    return (f"application_status IN ('pending', 'approved', 'returned') AND applied_on <= {day} "
+            f"AND NOT coalesce({enterprise_decided_on()} <= {day}, false)")
+
+
+def enterprise_status(day: str, status: str) -> str:
+    """Decided (`status`: approved or returned) by `day`."""
+    assert status in ("approved", "returned"), status
+    return f"application_status = '{status}' AND {enterprise_decided_on()} <= {day}"
