@@ -199,12 +199,8 @@ def _publish_base(base: Path, into: Path) -> int:
 def _adopt(db_path: Path, file: Path) -> None:
     """Publishes a finished database file as the live database's next generation
     (the caller holds the writer lock); the old generations stay for going back."""
-    gen_dir = store.generations_dir(db_path)
-    gen_dir.mkdir(parents=True, exist_ok=True)
-    current = store.current_file(db_path)
-    number = max([store.generation_number(current)] +
-                 [store.generation_number(p) for p in gen_dir.glob("*.duckdb")]) + 1
-    target = gen_dir / f"{db_path.stem}-{number:06d}.duckdb"
+    store.generations_dir(db_path).mkdir(parents=True, exist_ok=True)
+    number, target = store.next_generation(db_path)
     shutil.move(file, target)
     con = store.connect_writable(target)
     try:
