@@ -163,7 +163,7 @@ class _Batch:
         except FileRefused as exc:
             return _record(con, FileResult(path, source_label, "refused", message=str(exc)), raw.sha(), started)
         group = self.waiting.setdefault(source.name, [])
-        if any(r.sha == raw.sha() for r in group):
+        if raw.sha() in {r.sha for r in group}:
             # The same bytes twice in one group: the first loads, then the second is skipped.
             self.load()
             if skipped := self._skip_loaded(path, source, raw.sha(), started):
@@ -198,11 +198,12 @@ def _load_group(con, source: Source, group: list[_Read], options: LoadOptions) -
     copies = []
     in_transaction = False
     try:
+        folder = archive.folder_of(con)  # the raw files are archived while DuckDB works
+        copies = [archive.start_copy(con, r.path, r.sha, r.data, folder) for r in group]
         staged = stage(con, [r.cells for r in group])
         counts = _transform(con, source, staged, options)
         base = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
         runs = [base + i for i in range(len(group))]
-        copies = [archive.start_copy(con, r.path, r.sha, r.data) for r in group]
         con.execute("BEGIN TRANSACTION")
         in_transaction = True
         results = _apply(con, source, group, staged, counts, runs)
@@ -211,8 +212,8 @@ def _load_group(con, source: Source, group: list[_Read], options: LoadOptions) -
         for r, res in zip(group, results):  # the group's steps, shared by rows
             res.seconds = r.seconds + shared * (res.rows_read / total_rows if total_rows > 1 else 1 / len(group))
         _insert_runs(con, [(run, res, r.sha, r.started) for r, res, run in zip(group, results, runs)])
-        for r, copy in zip(group, copies):
-            archive.keep(con, r.path, r.sha, copy)  # in the transaction: never loaded without its raw file
+        # In the transaction: never loaded without its raw file.
+        archive.keep_all(con, [(r.path, r.sha, copy) for r, copy in zip(group, copies)])
         con.execute("COMMIT")
         in_transaction = False
         return [(r.index, res, r.sha, run) for r, res, run in zip(group, results, runs)]
@@ -222,6 +223,8 @@ def _load_group(con, source: Source, group: list[_Read], options: LoadOptions) -
             in_transaction = False
         if len(group) > 1:
             unstage(con)
+            for copy in copies:  # each file archives its own copy on its second try
+                copy.discard()
             return [one for r in group for one in _load_group(con, source, [r], options)]
         r = group[0]
         message = str(exc) if isinstance(exc, FileRefused) else \
@@ -235,7 +238,7 @@ def _load_group(con, source: Source, group: list[_Read], options: LoadOptions) -
     finally:
         unstage(con)  # the files' cells, held in memory while they load
         for copy in copies:
-            copy.discard()  # nothing left to do once keep() has finished it
+            copy.discard()  # nothing left to do once keep_all() has finished it
 
 
 class RawFile:

@@ -106,3 +106,25 @@ def test_a_batch_killed_midway_leaves_the_previous_generation_whole(db_path, tmp
     assert [r.status for r in results] == ["loaded"] * 5
     assert os.readlink(db_path).endswith("board-000003.duckdb")
     assert query(db_path, "SELECT count(*) FROM hotline_tickets") == [(5 + 240_000,)]
+
+
+def test_a_file_failing_inside_the_groups_transaction_is_refused_alone(db_path, monkeypatch):
+    """A failure of one file's last step (archiving it, inside the transaction) rolls the
+    group back; the group goes again file by file and only that file is refused."""
+    from etl import archive
+    from etl.readers import FileRefused
+    real_keep_all = archive.keep_all
+
+    def keep_all(con, files):
+        if any(path.name == "roster_gbk.csv" for path, _, _ in files):
+            raise FileRefused("测试：归档失败")
+        return real_keep_all(con, files)
+    monkeypatch.setattr(archive, "keep_all", keep_all)
+    results = load("roster", ["roster_utf8.csv", "roster_gbk.csv", "roster.xlsx"], db_path)
+    assert [(r.path.name, r.status, r.message if r.status == "refused" else "") for r in results] == [
+        ("roster_utf8.csv", "loaded", ""), ("roster_gbk.csv", "refused", "测试：归档失败"), ("roster.xlsx", "loaded", "")]
+    assert query(db_path, "SELECT file_name, status FROM etl_runs ORDER BY run_id") == [
+        ("roster_utf8.csv", "loaded"), ("roster_gbk.csv", "refused"), ("roster.xlsx", "loaded")]
+    assert query(db_path, "SELECT count(*) FROM roster_reports") == [(results[0].rows_loaded + results[2].rows_loaded,)]
+    assert query(db_path, "SELECT DISTINCT run_id FROM roster_reports ORDER BY 1") == [(1,), (3,)]
+    assert len(store.own_generation_files(db_path)) == 1
