@@ -130,13 +130,14 @@ class _Batch:
         self.con, self.options = con, options
         self.waiting: dict[str, list[_Read]] = {}
         self.results: dict[int, FileResult] = {}   # by the file's index in the batch
+        self.waiting_rows: dict[str, int] = {}
         # (source, sha) of every file loaded: a file is skipped when its bytes are there.
         self.loaded = {(source, sha): run for source, sha, run in con.execute(
             "SELECT source, file_sha256, min(run_id) FROM etl_runs WHERE status = 'loaded' GROUP BY ALL").fetchall()}
 
     @property
     def rows(self) -> int:
-        return sum(r.cells.table.num_rows for group in self.waiting.values() for r in group)
+        return sum(self.waiting_rows.values())
 
     def read(self, index: int, source_name: str | None, path: Path, raw: RawFile) -> None:
         """Reads a file and sets it aside, or records its result when it is done with
@@ -170,6 +171,7 @@ class _Batch:
                 return skipped
             group = self.waiting.setdefault(source.name, [])
         group.append(_Read(index, path, raw.sha(), cells, data, started, time.perf_counter() - t0))
+        self.waiting_rows[source.name] = self.waiting_rows.get(source.name, 0) + cells.table.num_rows
         return None
 
     def _skip_loaded(self, path: Path, source: Source, sha: str, started) -> FileResult | None:
@@ -181,7 +183,7 @@ class _Batch:
 
     def load(self) -> None:
         """Loads every file set aside, source by source."""
-        waiting, self.waiting = self.waiting, {}
+        waiting, self.waiting, self.waiting_rows = self.waiting, {}, {}
         for name in sorted(waiting, key=SOURCE_ORDER.index):
             for index, result, sha, run in _load_group(self.con, SOURCES[name], waiting[name], self.options):
                 self.results[index] = result
