@@ -10,16 +10,26 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 UV_VERSION=0.13.10
 if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+  if "$PYTHON" -m pip --version >/dev/null 2>&1; then
+    # Installing pip into a new virtualenv is most of its creation time (about 10 s):
+    # the system's pip puts uv there instead, and uv brings pip along with the rest.
+    "$PYTHON" -m venv --without-pip .venv
+  else
+    "$PYTHON" -m venv .venv
+  fi
 fi
 if [ ! -x .venv/bin/uv ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" \
-    || echo "setup: uv could not be installed, using pip" >&2
+  if .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+  else
+    "$PYTHON" -m pip --python .venv/bin/python install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+  fi || echo "setup: uv could not be installed, using pip" >&2
 fi
 install() {
-  if [ -x .venv/bin/uv ] && .venv/bin/uv pip install --quiet --python .venv/bin/python "$@"; then
+  if [ -x .venv/bin/uv ] && .venv/bin/uv pip install --quiet --python .venv/bin/python pip "$@"; then
     return
   fi
+  .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip --upgrade >/dev/null
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
 }
 if [ "${1:-}" = "--dev" ]; then
