@@ -122,7 +122,7 @@ def keep_all(con, files: list[tuple[Path, str, Copy]]) -> list[Path | None]:
         copy.finish()
     if not _ENABLED[-1] or not files:
         return [None] * len(files)
-    folder = folder_of(con)
+    folder, database = folder_of(con), database_of(con)
     runs = {sha: (run_id, source, generation) for sha, run_id, source, generation in con.execute(
         """SELECT file_sha256, max(run_id), arg_max(source, run_id), arg_max(generation, run_id) FROM etl_runs
            WHERE file_sha256 IN (SELECT unnest(?)) GROUP BY ALL""", [[sha for _, sha, _ in files]]).fetchall()}
@@ -131,7 +131,8 @@ def keep_all(con, files: list[tuple[Path, str, Copy]]) -> list[Path | None]:
     for path, sha, _ in files:
         run_id, source, generation = runs[sha]
         lines.append(json.dumps({"run_id": run_id, "source": source, "sha256": sha, "name": Path(path).name,
-                                 "generation": generation, "archived_at": archived_at}, ensure_ascii=False) + "\n")
+                                 "generation": generation, "database": database, "archived_at": archived_at},
+                                ensure_ascii=False) + "\n")
     with open(folder / JOURNAL, "a", encoding="utf-8") as f:
         f.write("".join(lines))
     return [archived_path(folder, sha, Path(path).name) for path, sha, _ in files]
@@ -143,13 +144,25 @@ def folder_of(con) -> Path:
     configured = settings.get("archive.raw_dir")
     if configured:
         return settings._repo_path(configured)
+    return _generation_file(con).parent.parent / "archive" / "raw"
+
+
+def database_of(con) -> str:
+    """The name (stem) of the database `con` writes a generation of: databases in one
+    folder share the archive, and each journal entry says whose run it is."""
+    from .store import database_stem
+    return database_stem(_generation_file(con))
+
+
+def _generation_file(con) -> Path:
     file = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
-    return Path(file).resolve().parent.parent / "archive" / "raw"
+    return Path(file).resolve()
 
 
-def journal(folder: Path) -> list[dict]:
-    """The journal's entries; for a run number written twice (a generation that failed
-    and was loaded again) the later entry wins."""
+def journal(folder: Path, database: str | None = None) -> list[dict]:
+    """The journal's entries (of one database's runs, when `database` is given; entries
+    written before they named their database count for any); for a run number written
+    twice (a generation that failed and was loaded again) the later entry wins."""
     path = Path(folder) / JOURNAL
     if not path.exists():
         return []
@@ -157,7 +170,8 @@ def journal(folder: Path) -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             entry = json.loads(line)
-            by_run[entry["run_id"]] = entry
+            if database is None or entry.get("database", database) == database:
+                by_run[entry["run_id"]] = entry
     return [by_run[k] for k in sorted(by_run)]
 
 

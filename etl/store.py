@@ -93,6 +93,12 @@ def generation_number(path: Path | None) -> int:
     return int(m["n"]) if m else 0
 
 
+def database_stem(generation_file: Path) -> str:
+    """The database a generation file belongs to (`board` for `board-000042.duckdb`)."""
+    m = _GEN_NAME.match(Path(generation_file).name)
+    return m["stem"] if m else Path(generation_file).stem
+
+
 def own_generation_files(db_path: Path, with_wal: bool = False) -> list[Path]:
     """The generation files of this database only, by number. Several databases may share
     a folder (`board.duckdb` and `scratch.duckdb` beside it): each owns the files named

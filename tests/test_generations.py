@@ -68,3 +68,18 @@ def test_a_killed_load_of_one_database_leaves_the_others_files(tmp_path):
     assert not left_by_board.exists() and not (gen_dir / "board-000002.duckdb.wal").exists()
     assert os.readlink(board).endswith("board-000003.duckdb")
     assert _own_numbers(other) == [1, 2]
+
+
+def test_the_shared_archive_journal_tells_each_databases_runs_apart(tmp_path):
+    """Databases in one folder share the raw-file archive; the journal a rebuild falls back
+    on (when the database cannot be opened) gives each database its own runs only."""
+    from etl import archive
+    board, other = tmp_path / "board.duckdb", tmp_path / "scratch.duckdb"
+    load("hotline", ["hotline_utf8.csv"], board)
+    load("roster", ["roster_utf8.csv"], other)
+    load("hotline", ["hotline_gbk.csv"], board)
+    folder = archive.raw_dir(board)
+    assert folder == archive.raw_dir(other)
+    assert [(e["run_id"], e["name"]) for e in archive.journal(folder, "board")] == [
+        (1, "hotline_utf8.csv"), (2, "hotline_gbk.csv")]
+    assert [(e["run_id"], e["name"]) for e in archive.journal(folder, "scratch")] == [(1, "roster_utf8.csv")]
