@@ -96,49 +96,73 @@ class Copy:
                 pass
 
 
-def start_copy(con, path: Path, sha: str, data: bytes) -> Copy:
+def start_copy(con, path: Path, sha: str, data: bytes, folder: Path | None = None) -> Copy:
     """Begins archiving a file about to be loaded on `con` (None when archiving is off or
-    the archive holds these bytes already)."""
+    the archive holds these bytes already). `folder`: `folder_of(con)`, when the caller
+    archives many files."""
     if not _ENABLED[-1]:
         return Copy(None, data)
-    target = archived_path(_folder_of(con), sha, Path(path).name)
+    target = archived_path(folder or folder_of(con), sha, Path(path).name)
     return Copy(None if target.exists() else target, data)
 
 
 def keep(con, path: Path, sha: str, copy: Copy) -> Path | None:
     """Archives a file just loaded on `con` (a new generation under the writer lock):
-    finishes the copy begun by `start_copy` and notes it in the journal.
+    finishes the copy begun by `start_copy` and notes it in the journal."""
+    return keep_all(con, [(path, sha, copy)])[0]
 
-    Called by load.load_one inside the file's transaction, so a failure (disk full) rolls
+
+def keep_all(con, files: list[tuple[Path, str, Copy]]) -> list[Path | None]:
+    """Archives files just loaded on `con`, each (path, sha, copy) with its run in
+    etl_runs: finishes their copies and notes them in the journal, in one write.
+
+    Called by the loader inside the files' transaction, so a failure (disk full) rolls
     the load back: a file is never in the database without being in the archive."""
-    copy.finish()
-    if not _ENABLED[-1]:
-        return None
-    folder = _folder_of(con)
-    target = archived_path(folder, sha, Path(path).name)
-    run_id, source, generation = con.execute(
-        """SELECT run_id, source, generation FROM etl_runs WHERE file_sha256 = ?
-           ORDER BY run_id DESC LIMIT 1""", [sha]).fetchall()[0]
-    entry = {"run_id": run_id, "source": source, "sha256": sha, "name": Path(path).name,
-             "generation": generation, "archived_at": dt.datetime.now().isoformat(timespec="seconds")}
+    for _, _, copy in files:
+        copy.finish()
+    if not _ENABLED[-1] or not files:
+        return [None] * len(files)
+    folder, database = folder_of(con), database_of(con)
+    runs = {sha: (run_id, source, generation) for sha, run_id, source, generation in con.execute(
+        """SELECT file_sha256, max(run_id), arg_max(source, run_id), arg_max(generation, run_id) FROM etl_runs
+           WHERE file_sha256 IN (SELECT unnest(?)) GROUP BY ALL""", [[sha for _, sha, _ in files]]).fetchall()}
+    archived_at = dt.datetime.now().isoformat(timespec="seconds")
+    lines = []
+    for path, sha, _ in files:
+        run_id, source, generation = runs[sha]
+        lines.append(json.dumps({"run_id": run_id, "source": source, "sha256": sha, "name": Path(path).name,
+                                 "generation": generation, "database": database, "archived_at": archived_at},
+                                ensure_ascii=False) + "\n")
     with open(folder / JOURNAL, "a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return target
+        f.write("".join(lines))
+    return [archived_path(folder, sha, Path(path).name) for path, sha, _ in files]
 
 
-def _folder_of(con) -> Path:
+def folder_of(con) -> Path:
     """The archive of the database `con` writes: its generation file lives in
     `<db dir>/generations/`, so the database link is two levels up."""
     configured = settings.get("archive.raw_dir")
     if configured:
         return settings._repo_path(configured)
+    return _generation_file(con).parent.parent / "archive" / "raw"
+
+
+def database_of(con) -> str:
+    """The name (stem) of the database `con` writes a generation of: databases in one
+    folder share the archive, and each journal entry says whose run it is."""
+    from .store import database_stem
+    return database_stem(_generation_file(con))
+
+
+def _generation_file(con) -> Path:
     file = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
-    return Path(file).resolve().parent.parent / "archive" / "raw"
+    return Path(file).resolve()
 
 
-def journal(folder: Path) -> list[dict]:
-    """The journal's entries; for a run number written twice (a generation that failed
-    and was loaded again) the later entry wins."""
+def journal(folder: Path, database: str | None = None) -> list[dict]:
+    """The journal's entries (of one database's runs, when `database` is given; entries
+    written before they named their database count for any); for a run number written
+    twice (a generation that failed and was loaded again) the later entry wins."""
     path = Path(folder) / JOURNAL
     if not path.exists():
         return []
@@ -146,7 +170,8 @@ def journal(folder: Path) -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             entry = json.loads(line)
-            by_run[entry["run_id"]] = entry
+            if database is None or entry.get("database", database) == database:
+                by_run[entry["run_id"]] = entry
     return [by_run[k] for k in sorted(by_run)]
 
 

@@ -28,7 +28,7 @@ def run_demo(scale: str, seed: int, end: dt.date | None, days: int | None, out: 
         os.environ["BOARD_REFERENCE"] = str(pack)
     t1 = time.perf_counter()
     options = LoadOptions(progress=sys.stderr.isatty())
-    results = load_files(None, files, db, options)  # the generator returns them in load order
+    results = load_files(None, files, db, options)  # one generation; loaded source by source
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
     refused = [r for r in results if r.status == "refused"]

@@ -165,7 +165,7 @@ def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] =
 
 def convert_coordinates(con) -> None:
     """GCJ-02 and BD-09 to WGS-84, for the few rows that declare them."""
-    rows = con.execute("SELECT _row, lon, lat, crs FROM n WHERE crs IN ('gcj02', 'bd09') "
+    rows = con.execute("SELECT _rid, lon, lat, crs FROM n WHERE crs IN ('gcj02', 'bd09') "
                        "AND lon IS NOT NULL AND lat IS NOT NULL").fetchall()
     if not rows:
         return
@@ -175,18 +175,18 @@ def convert_coordinates(con) -> None:
         fn = prcoords.gcj_wgs_bored if crs == "gcj02" else prcoords.bd_wgs
         lat2, lon2 = fn((lat, lon))
         converted.append((row, lon2, lat2))
-    frame = pd.DataFrame(converted, columns=["_row", "lon", "lat"])
+    frame = pd.DataFrame(converted, columns=["_rid", "lon", "lat"])
     con.register("_coords", frame)
-    con.execute("UPDATE n SET lon = c.lon, lat = c.lat FROM _coords c WHERE n._row = c._row")
+    con.execute("UPDATE n SET lon = c.lon, lat = c.lat FROM _coords c WHERE n._rid = c._rid")
     con.unregister("_coords")
 
 
 # The (table, row key) pairs the steps below run on: the staged rows of a load, or the
 # stored rows of a rederive. Identifiers from here only, never from data.
-ROW_TABLES = {("n_typed", "_row"), ("n", "_row"), ("hotline_tickets", "ticket_id"), ("alarms", "alarm_id")}
+ROW_TABLES = {("n_typed", "_rid"), ("n", "_rid"), ("hotline_tickets", "ticket_id"), ("alarms", "alarm_id")}
 
 
-def _rows_of(table: str, key: str = "_row") -> None:
+def _rows_of(table: str, key: str = "_rid") -> None:
     if (table, key) not in ROW_TABLES:
         raise ValueError(f"not a table of the loader's: {table}.{key}")
 
@@ -246,12 +246,12 @@ DUE_JOINS = """
 def derive_tickets(con, classify: bool = True) -> None:
     """VIEW `n_resolved` -> TABLE `n` with topics and due dates: the staged tickets'
     one copy after staging."""
-    topics_table(con, "n_typed", "_row", classify)  # the content only: no need to resolve
+    topics_table(con, "n_typed", "_rid", classify)  # the content only: no need to resolve
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE n AS
         WITH t AS (SELECT n.* EXCLUDE (epidemic_related, topic, faq_question, topic_words),
                           tp.epidemic_related, tp.topic, tp.faq_question, tp.topic_words
-                   FROM n_resolved n LEFT JOIN _topics tp ON tp.k = n._row)
+                   FROM n_resolved n LEFT JOIN _topics tp ON tp.k = n._rid)
         SELECT t.* REPLACE (CASE WHEN t.due_at_given THEN t.due_at ELSE {DUE_AT_SQL} END AS due_at)
         FROM t {DUE_JOINS}""")
 
@@ -269,7 +269,7 @@ def rederive_tickets(con) -> int:
     return count
 
 
-def link_alarm_devices(con, table: str = "n", key: str = "_row") -> None:
+def link_alarm_devices(con, table: str = "n", key: str = "_rid") -> None:
     """An alarm without a neighbourhood takes it (and the flat) from the latest roster
     report that registered the device for a quarantine period covering the alarm."""
     _rows_of(table, key)

@@ -54,13 +54,6 @@ def disk_status(db_path: Path | None = None) -> DiskStatus:
     return DiskStatus(folder, usage.free, usage.total, threshold)
 
 
-def folder_size(folder: Path) -> int:
-    folder = Path(folder)
-    if not folder.exists():
-        return 0
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-
-
 @dataclass
 class DiskUse:
     generations: int
@@ -71,7 +64,7 @@ class DiskUse:
 
 def disk_use(db_path: Path | None = None) -> DiskUse:
     db_path = Path(db_path or settings.db_path())
-    gens = list(store.generations_dir(db_path).glob("*.duckdb*"))
+    gens = store.own_generation_files(db_path, with_wal=True)
     raw = archive.raw_dir(db_path)
     return DiskUse(sum(p.stat().st_size for p in gens), len(gens), archive.size_bytes(raw), len(archive.files(raw)))
 
@@ -98,9 +91,9 @@ def cleanup(db_path: Path | None = None, archive_days: int | None = None, now: f
     result = CleanupResult()
     before = _sizes(db_path)
     with store.writer_lock(db_path):
-        gens = set(store.generations_dir(db_path).glob("*.duckdb"))
+        gens = set(store.own_generation_files(db_path))
         store.prune(db_path)
-        result.generations = len(gens - set(store.generations_dir(db_path).glob("*.duckdb")))
+        result.generations = len(gens - set(store.own_generation_files(db_path)))
     result.archived = len(archive.prune(archive.raw_dir(db_path), days, now))
     if days > 0:
         result.inbox_files = _prune_watch_folders(db_path, (now or time.time()) - days * 86400, watch_config)
@@ -109,7 +102,8 @@ def cleanup(db_path: Path | None = None, archive_days: int | None = None, now: f
 
 
 def _sizes(db_path: Path) -> int:
-    return folder_size(store.generations_dir(db_path)) + archive.size_bytes(archive.raw_dir(db_path))
+    own = sum(p.stat().st_size for p in store.own_generation_files(db_path, with_wal=True))
+    return own + archive.size_bytes(archive.raw_dir(db_path))
 
 
 def _prune_watch_folders(db_path: Path, cutoff: float, config=None) -> int:

@@ -1,8 +1,11 @@
 """Loads raw files into a new generation of the database, one writer at a time.
 
-Per file, inside one transaction: stage (readers) -> enum words -> normalise (SQL) ->
-derive -> checks (rejects, warnings) -> in-file duplicates -> upsert -> etl_runs.
-A refused file rolls back whole and is recorded as `refused`.
+Files are read one by one and set aside by source; the files of a source are then staged
+together and go through every step once: stage (readers) -> enum words -> normalise (SQL)
+-> derive -> checks (rejects, warnings) -> in-file duplicates. Their accepted rows are then
+applied in one transaction: upsert -> rejects -> etl_runs -> archive. A file refused while
+read or staged is recorded as `refused` and the others go on; a file whose bytes DuckDB
+cannot take makes its group go again file by file, so only that file is refused.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from .localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
 from .macros import install_macros
-from .readers import FileRefused, Staged, detect_source, read_cells
+from .readers import Cells, FileRefused, Staged, detect_source, read_cells
 from .staging import stage, unstage
 from .sources import SOURCES, Source
 from .upsert import upsert
@@ -63,25 +66,181 @@ class LoadOptions:
 
 def load_files(source_name: str | None, paths: list[Path], db_path: Path | None = None,
                options: LoadOptions | None = None) -> list[FileResult]:
-    """Loads files (of one source, or each detected from its header) as one new generation."""
+    """Loads files (of one source, or each detected from its header) as one new generation.
+    The results are in the order of `paths`."""
     options = options or LoadOptions()
     db_path = Path(db_path or settings.db_path())
-    results = []
-    paths = [Path(p) for p in paths]
-    # Each file is read (and hashed) in a thread while DuckDB works: the first while the
-    # generation is set up, each next one while the one before it loads.
-    ahead = RawFile(paths[0]) if paths else None
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         options.notes.extend(derive.load_reference(con))
         _macros(con)
-        for i, path in enumerate(paths, 1):
-            if options.progress:
-                _progress(i, len(paths), path)
-            raw, ahead = ahead, (RawFile(paths[i]) if i < len(paths) else None)
-            results.append(load_one(con, source_name, path, options, raw))
+        return load_batch(con, [(source_name, Path(p)) for p in paths], options)
+
+
+def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> FileResult:
+    """One file on a writable generation (`con`, reference and macros in place)."""
+    return load_batch(con, [(source_name, Path(path))], options)[0]
+
+
+# Rows held in memory before the files set aside are loaded: a batch of many small files
+# goes through each step once, and a batch of big files still one file or so at a time.
+BATCH_ROWS = 300_000
+
+
+def load_batch(con, files: list[tuple[str | None, Path]], options: LoadOptions) -> list[FileResult]:
+    """Loads files (each with its source, or None to detect it) on a writable generation.
+
+    Each file is read, then set aside with the others of its source; when the rows set
+    aside reach BATCH_ROWS, and at the end, they are loaded source by source in
+    SOURCE_ORDER (alarms find their flats in the roster loaded before them), each source's
+    files together (`_load_group`), in the order given. Run numbers follow the order of
+    loading. Results are in the order of `files`."""
+    batch = _Batch(con, options)
+    # Each file is read (and hashed) in a thread while DuckDB works: the first while the
+    # batch is set up, each next one while the one before it is parsed.
+    ahead = RawFile(files[0][1]) if files else None
+    for i, (source_name, path) in enumerate(files):
         if options.progress:
-            print(file=sys.stderr)
-    return results
+            _progress(i + 1, len(files), path)
+        raw, ahead = ahead, (RawFile(files[i + 1][1]) if i + 1 < len(files) else None)
+        batch.read(i, source_name, path, raw)
+        if batch.rows >= BATCH_ROWS:
+            batch.load()
+    batch.load()
+    if options.progress:
+        print(file=sys.stderr)
+    return [batch.results[i] for i in range(len(files))]
+
+
+@dataclass
+class _Read:
+    """A file read and parsed, waiting for its source's group to load."""
+    index: int
+    path: Path
+    sha: str
+    cells: Cells
+    data: bytes
+    started: dt.datetime
+    seconds: float           # reading and parsing it, its own time
+
+
+class _Batch:
+    """The files read so far, set aside by source until they are loaded."""
+
+    def __init__(self, con, options: LoadOptions):
+        self.con, self.options = con, options
+        self.waiting: dict[str, list[_Read]] = {}
+        self.results: dict[int, FileResult] = {}   # by the file's index in the batch
+        self.waiting_rows: dict[str, int] = {}
+        # (source, sha) of every file loaded: a file is skipped when its bytes are there.
+        self.loaded = {(source, sha): run for source, sha, run in con.execute(
+            "SELECT source, file_sha256, min(run_id) FROM etl_runs WHERE status = 'loaded' GROUP BY ALL").fetchall()}
+
+    @property
+    def rows(self) -> int:
+        return sum(self.waiting_rows.values())
+
+    def read(self, index: int, source_name: str | None, path: Path, raw: RawFile) -> None:
+        """Reads a file and sets it aside, or records its result when it is done with
+        already (refused while read, or loaded before)."""
+        result = self._read(index, source_name, path, raw)
+        if result is not None:
+            self.results[index] = result
+
+    def _read(self, index: int, source_name: str | None, path: Path, raw: RawFile) -> FileResult | None:
+        con, started, t0 = self.con, local_now(), time.perf_counter()
+        source_label = source_name or "unknown"
+        try:
+            data = raw.data()
+            source = SOURCES[source_name] if source_name else detect_source(path, data)
+            source_label = source.name
+            # A file loaded before is skipped before it is parsed, unless it is big and its
+            # hash still running: then after parsing, which the hashing overlaps.
+            if len(data) < RawFile.WAIT_FOR_HASH_BELOW or raw.hashed:
+                if skipped := self._skip_loaded(path, source, raw.sha(), started):
+                    return skipped
+            cells = read_cells(path, source, data)
+            if skipped := self._skip_loaded(path, source, raw.sha(), started):
+                return skipped
+        except FileRefused as exc:
+            return _record(con, FileResult(path, source_label, "refused", message=str(exc)), raw.sha(), started)
+        group = self.waiting.setdefault(source.name, [])
+        if raw.sha() in {r.sha for r in group}:
+            # The same bytes twice in one group: the first loads, then the second is skipped.
+            self.load()
+            if skipped := self._skip_loaded(path, source, raw.sha(), started):
+                return skipped
+            group = self.waiting.setdefault(source.name, [])
+        group.append(_Read(index, path, raw.sha(), cells, data, started, time.perf_counter() - t0))
+        self.waiting_rows[source.name] = self.waiting_rows.get(source.name, 0) + cells.table.num_rows
+        return None
+
+    def _skip_loaded(self, path: Path, source: Source, sha: str, started) -> FileResult | None:
+        run = self.loaded.get((source.name, sha))
+        if run is None:
+            return None
+        return _record(self.con, FileResult(path, source.name, "skipped_duplicate",
+                                            message=f"同一文件已于第 {run} 次导入时入库，未重复导入"), sha, started)
+
+    def load(self) -> None:
+        """Loads every file set aside, source by source."""
+        waiting, self.waiting, self.waiting_rows = self.waiting, {}, {}
+        for name in sorted(waiting, key=SOURCE_ORDER.index):
+            for index, result, sha, run in _load_group(self.con, SOURCES[name], waiting[name], self.options):
+                self.results[index] = result
+                if result.status == "loaded":
+                    self.loaded.setdefault((name, sha), run)
+
+
+def _load_group(con, source: Source, group: list[_Read], options: LoadOptions) -> list[tuple]:
+    """Files of one source through every step together, then applied in one transaction.
+    Returns (index, FileResult, sha, run_id) per file. What DuckDB says of a file's bytes
+    (a value it cannot convert) makes the group go again file by file: only that file is
+    refused, the others load."""
+    t0 = time.perf_counter()
+    copies = []
+    in_transaction = False
+    try:
+        folder = archive.folder_of(con)  # the raw files are archived while DuckDB works
+        copies = [archive.start_copy(con, r.path, r.sha, r.data, folder) for r in group]
+        staged = stage(con, [r.cells for r in group])
+        counts = _transform(con, source, staged, options)
+        base = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
+        runs = [base + i for i in range(len(group))]
+        con.execute("BEGIN TRANSACTION")
+        in_transaction = True
+        results = _apply(con, source, group, staged, counts, runs)
+        shared = time.perf_counter() - t0
+        total_rows = sum(res.rows_read for res in results) or 1
+        for r, res in zip(group, results):  # the group's steps, shared by rows
+            res.seconds = r.seconds + shared * (res.rows_read / total_rows if total_rows > 1 else 1 / len(group))
+        _insert_runs(con, [(run, res, r.sha, r.started) for r, res, run in zip(group, results, runs)])
+        # In the transaction: never loaded without its raw file.
+        archive.keep_all(con, [(r.path, r.sha, copy) for r, copy in zip(group, copies)])
+        con.execute("COMMIT")
+        in_transaction = False
+        return [(r.index, res, r.sha, run) for r, res, run in zip(group, results, runs)]
+    except (FileRefused, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        if in_transaction:
+            con.execute("ROLLBACK")
+            in_transaction = False
+        if len(group) > 1:
+            unstage(con)
+            for copy in copies:  # each file archives its own copy on its second try
+                copy.discard()
+            return [one for r in group for one in _load_group(con, source, [r], options)]
+        r = group[0]
+        message = str(exc) if isinstance(exc, FileRefused) else \
+            f"文件内容无法解析：{str(exc).splitlines()[0][:200]}"  # a mistake in our own SQL is not caught here
+        result = _record(con, FileResult(r.path, source.name, "refused", message=message), r.sha, r.started)
+        return [(r.index, result, r.sha, None)]
+    except BaseException:
+        if in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        unstage(con)  # the files' cells, held in memory while they load
+        for copy in copies:
+            copy.discard()  # nothing left to do once keep_all() has finished it
 
 
 class RawFile:
@@ -128,66 +287,10 @@ class RawFile:
         return not self._thread.is_alive()
 
 
-def load_one(con, source_name: str | None, path: Path, options: LoadOptions,
-             raw: RawFile | None = None) -> FileResult:
-    started = local_now()
-    t0 = time.perf_counter()
-    raw = raw or RawFile(path)
-    data = raw.data()
-    source_label = source_name or "unknown"
-    try:
-        source = SOURCES[source_name] if source_name else detect_source(path, data)
-        source_label = source.name
-    except FileRefused as exc:
-        return _record(con, FileResult(path, source_label, "refused", message=str(exc)), raw.sha(), started)
-    # A file loaded before is skipped before staging, unless it is big and its hash still
-    # running: then after staging, which the hashing overlaps.
-    if (len(data) < RawFile.WAIT_FOR_HASH_BELOW or raw.hashed) and (skipped := _already_loaded(con, path, source, raw.sha(), started)):
-        return skipped
-    copy = None
-    try:
-        # Staging writes TEMP objects only, so it runs before the transaction: a file
-        # refused while staging leaves no transaction to roll back.
-        staged = stage(con, read_cells(path, source, data))
-        sha = raw.sha()
-        if skipped := _already_loaded(con, path, source, sha, started):
-            return skipped
-        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
-        copy = archive.start_copy(con, path, sha, data)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            result = _transform_and_upsert(con, source, staged, run_id, path, options)
-            result.seconds = time.perf_counter() - t0
-            _record(con, result, sha, started, run_id)
-            archive.keep(con, path, sha, copy)  # in the transaction: never loaded without its raw file
-            con.execute("COMMIT")
-            return result
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    except FileRefused as exc:
-        return _record(con, FileResult(path, source.name, "refused", message=str(exc)), raw.sha(), started)
-    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
-        # What DuckDB says of the file's bytes; a mistake in our own SQL is not caught here.
-        message = f"文件内容无法解析：{str(exc).splitlines()[0][:200]}"
-        return _record(con, FileResult(path, source.name, "refused", message=message), raw.sha(), started)
-    finally:
-        unstage(con)  # the file's cells, held in memory while it loads
-        if copy is not None:
-            copy.discard()  # nothing left to do once keep() has finished it
-
-
-def _already_loaded(con, path: Path, source: Source, sha: str, started) -> FileResult | None:
-    seen = con.execute("SELECT run_id FROM etl_runs WHERE file_sha256 = ? AND source = ? AND status = 'loaded'",
-                       [sha, source.name]).fetchall()
-    if not seen:
-        return None
-    return _record(con, FileResult(path, source.name, "skipped_duplicate",
-                                   message=f"同一文件已于第 {seen[0][0]} 次导入时入库，未重复导入"), sha, started)
-
-
-def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path: Path,
-                          options: LoadOptions) -> FileResult:
+def _transform(con, source: Source, staged: list[Staged], options: LoadOptions) -> dict[int, tuple]:
+    """`stg` (the group's files) -> TEMP table `n` (normalised, derived) and `_issues` (one
+    row per failed check, duplicates in a file included). Returns, per file index, (rows,
+    rows rejected, rows warned)."""
     _enum_columns(con, source)
     if source.name == "roster":
         ipad, opad = hmac_pads(secret_key())
@@ -219,36 +322,93 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
                                                     coalesce(CAST(arrived_on AS VARCHAR), '')));""")
     _collect_issues(con, source, options)
     _drop_duplicates(con, source)
-    counts = con.execute("""SELECT (SELECT count(*) FROM n),
-        (SELECT count(DISTINCT _row) FROM _issues WHERE NOT warning),
-        (SELECT count(DISTINCT _row) FROM _issues WHERE warning
-             AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning))""").fetchall()[0]
+    counts = {i: (0, 0, 0) for i in range(len(staged))}
+    counts.update({f: (rows, rejected, warned) for f, rows, rejected, warned in con.execute("""
+        WITH rejected AS (SELECT DISTINCT _file, _rid FROM _issues WHERE NOT warning),
+             warned AS (SELECT DISTINCT _file, _rid FROM _issues WHERE warning
+                        AND _rid NOT IN (SELECT _rid FROM rejected))
+        SELECT _file, sum(rows), sum(rejected), sum(warned) FROM (
+            SELECT _file, count(*) AS rows, 0 AS rejected, 0 AS warned FROM n GROUP BY _file
+            UNION ALL SELECT _file, 0, count(*), 0 FROM rejected GROUP BY _file
+            UNION ALL SELECT _file, 0, 0, count(*) FROM warned GROUP BY _file)
+        GROUP BY _file""").fetchall()})
+    return counts
+
+
+def _apply(con, source: Source, group: list, staged: list[Staged], counts: dict[int, tuple],
+           runs: list[int]) -> list[FileResult]:
+    """The group's accepted rows into the source's table, and its rejects and warnings,
+    each file under its run number (`runs`). In the caller's transaction."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _batch_files (_file INTEGER, _run INTEGER, file_name VARCHAR)")
+    con.executemany("INSERT INTO _batch_files VALUES (?, ?, ?)",
+                    [(i, run, r.path.name) for i, (r, run) in enumerate(zip(group, runs))])
     # A view: the accepted rows are read twice (counted, upserted), never copied. Without
     # rejects (the usual file) it is `n` itself, not an anti-join of every row.
-    if counts[1]:
-        con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n WHERE _row NOT IN "
-                    "(SELECT _row FROM _issues WHERE NOT warning)")
-        loaded = con.execute("SELECT count(*) FROM _ok").fetchall()[0][0]
+    rejected = any(c[1] for c in counts.values())
+    con.execute("CREATE OR REPLACE TEMP VIEW _accepted AS SELECT n.*, f._run FROM n JOIN _batch_files f USING (_file)"
+                + (" WHERE _rid NOT IN (SELECT _rid FROM _issues WHERE NOT warning)" if rejected else ""))
+    loaded = {i: rows - rejects for i, (rows, rejects, _) in counts.items()}
+    if len(staged) == 1:
+        con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _accepted")
+        upsert(con, source, staged[0].present, loaded[0])
+        if source.name == "roster":
+            roster_versions.append(con, runs[0], group[0].path)
     else:
-        con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM n")
-        loaded = counts[0]
-    upsert(con, source, staged.present, run_id, loaded)
-    if source.name == "roster":
-        roster_versions.append(con, run_id, path)
-    con.execute("""INSERT INTO etl_rejects SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
-                   FROM _issues WHERE NOT warning ORDER BY _row""", [run_id, source.name, path.name])
-    con.execute("""INSERT INTO etl_warnings SELECT ?, ?, ?, _row, column_name, value_masked, code, reason, neighbourhood
-                   FROM _issues WHERE warning AND _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
-                   ORDER BY _row""", [run_id, source.name, path.name])
-    notes = []
-    if not counts[0]:
-        notes.append("文件中没有数据行（只有表头）")
-    if staged.unknown_columns:
-        notes.append(_unknown_columns_note(staged.unknown_columns))
-    if staged.skipped_blank or staged.skipped_total:
-        notes.append(f"跳过空行 {staged.skipped_blank} 行、合计行 {staged.skipped_total} 行")
-    return FileResult(path, source.name, "loaded", rows_read=counts[0], rows_loaded=loaded,
-                      rows_rejected=counts[1], rows_warned=counts[2], message="；".join(notes))
+        _upsert_layers(con, source, staged, {run: r.path for r, run in zip(group, runs)})
+    con.execute("""INSERT INTO etl_rejects SELECT f._run, ?, f.file_name, i._row, i.column_name, i.value_masked,
+                          i.code, i.reason, i.neighbourhood
+                   FROM _issues i JOIN _batch_files f USING (_file) WHERE NOT i.warning ORDER BY f._run, i._row""",
+                [source.name])
+    con.execute("""INSERT INTO etl_warnings SELECT f._run, ?, f.file_name, i._row, i.column_name, i.value_masked,
+                          i.code, i.reason, i.neighbourhood
+                   FROM _issues i JOIN _batch_files f USING (_file)
+                   WHERE i.warning AND i._rid NOT IN (SELECT _rid FROM _issues WHERE NOT warning)
+                   ORDER BY f._run, i._row""", [source.name])
+    results = []
+    for i, (r, st) in enumerate(zip(group, staged)):
+        rows, rejects, warned = counts[i]
+        notes = []
+        if not rows:
+            notes.append("文件中没有数据行（只有表头）")
+        if st.unknown_columns:
+            notes.append(_unknown_columns_note(st.unknown_columns))
+        if st.skipped_blank or st.skipped_total:
+            notes.append(f"跳过空行 {st.skipped_blank} 行、合计行 {st.skipped_total} 行")
+        results.append(FileResult(r.path, source.name, "loaded", rows_read=rows, rows_loaded=loaded[i],
+                                  rows_rejected=rejects, rows_warned=warned, message="；".join(notes)))
+    return results
+
+
+def _upsert_layers(con, source: Source, staged: list[Staged], paths: dict[int, Path]) -> None:
+    """The accepted rows of several files, upserted as if file after file, in few upserts.
+
+    A row's layer is how many of the group's files had its key before it, plus one: the
+    first export of a ticket is in layer 1, its next export in layer 2. A layer holds each
+    key once, so upserting it changes each stored row once, whatever the order of its rows;
+    layer after layer, each key sees its files in their order, as file after file would.
+    Within a layer the files with the same columns go together (a column a file lacks
+    keeps its stored value)."""
+    kinds: dict[frozenset, int] = {}
+    columns = [kinds.setdefault(frozenset(st.present), len(kinds)) for st in staged]
+    present = {kind: sorted(names) for names, kind in kinds.items()}
+    con.execute("CREATE OR REPLACE TEMP TABLE _file_columns (_file INTEGER, _columns INTEGER)")
+    con.executemany("INSERT INTO _file_columns VALUES (?, ?)", list(enumerate(columns)))
+    key = "report_key" if source.name == "roster" else ", ".join(source.key)  # names of ours (sources.py)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _layers AS
+        SELECT a.*, c._columns, row_number() OVER (PARTITION BY {key} ORDER BY _file) AS _layer
+        FROM _accepted a JOIN _file_columns c USING (_file)""")
+    for layer, kind, rows in con.execute("SELECT _layer, _columns, count(*) FROM _layers GROUP BY ALL "
+                                         "ORDER BY ALL").fetchall():
+        # A view takes no parameters: each upsert's rows are copied (a few files' worth).
+        con.execute("CREATE OR REPLACE TEMP TABLE _layer_rows AS SELECT * EXCLUDE (_columns, _layer) FROM _layers "
+                    "WHERE _layer = ? AND _columns = ?", [layer, kind])
+        con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _layer_rows")
+        upsert(con, source, present[kind], rows)
+        if source.name == "roster":
+            # After each layer a report's stored row is its file's version: kept before the
+            # next layer overwrites it (a version identical to the one before is not added).
+            for (run,) in con.execute("SELECT DISTINCT _run FROM _layer_rows ORDER BY 1").fetchall():
+                roster_versions.append(con, run, paths[run])
 
 
 def _check_sql(source: Source) -> str:
@@ -330,7 +490,7 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     parts = []
     for i, c in enumerate(checks):
         params.update({f"column_{i}": c.column, f"code_{i}": c.code, f"reason_{i}": c.reason})
-        parts.append(f"""SELECT _row, $column_{i} AS column_name, $code_{i} AS code, $reason_{i} AS reason,
+        parts.append(f"""SELECT _rid, $column_{i} AS column_name, $code_{i} AS code, $reason_{i} AS reason,
                          {str(c.warning).lower()} AS warning, neighbourhood FROM n WHERE {c.predicate}""")
     sql = "CREATE OR REPLACE TEMP TABLE _found AS " + " UNION ALL ".join(parts)
     if "$now" in sql:
@@ -342,9 +502,9 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     columns = list(dict.fromkeys(c.column for c in checks))
     values = " ".join(f"WHEN $value_column_{i} THEN {value_expression(column)}" for i, column in enumerate(columns))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _issues AS
-        SELECT i._row, i.column_name, CASE i.column_name {values} END AS value_masked,
+        SELECT i._rid, s._file, s._row, i.column_name, CASE i.column_name {values} END AS value_masked,
                i.code, i.reason, i.warning, i.neighbourhood
-        FROM _found i JOIN stg s ON s._row = i._row""", {f"value_column_{i}": c for i, c in enumerate(columns)})
+        FROM _found i JOIN stg s ON s._rid = i._rid""", {f"value_column_{i}": c for i, c in enumerate(columns)})
 
 
 def _drop_duplicates(con, source: Source) -> None:
@@ -356,24 +516,30 @@ def _drop_duplicates(con, source: Source) -> None:
         label = "、".join(source.column(k).headers[0] for k in source.key)
     # `key`: the source's key column names (etl/sources.py); the texts are bound values.
     con.execute(f"""INSERT INTO _issues
-        SELECT _row, $column, NULL, 'duplicate_in_file',
+        SELECT _rid, _file, _row, $column, NULL, 'duplicate_in_file',
                '同一文件中' || $label || '重复，以第 ' || winner || ' 行为准', false, neighbourhood
-        FROM (SELECT _row, neighbourhood, row_number() OVER w AS rank, first_value(_row) OVER w AS winner
-              FROM n WHERE _row NOT IN (SELECT _row FROM _issues WHERE NOT warning)
-                   AND ({key}) IN (SELECT ({key}) FROM n GROUP BY ALL HAVING count(*) > 1)
-              WINDOW w AS (PARTITION BY {key} ORDER BY _row DESC))
+        FROM (SELECT _rid, _file, _row, neighbourhood, row_number() OVER w AS rank, first_value(_row) OVER w AS winner
+              FROM n WHERE _rid NOT IN (SELECT _rid FROM _issues WHERE NOT warning)
+                   AND (_file, {key}) IN (SELECT (_file, {key}) FROM n GROUP BY ALL HAVING count(*) > 1)
+              WINDOW w AS (PARTITION BY _file, {key} ORDER BY _row DESC))
         WHERE rank > 1""", {"column": column, "label": label})
 
 
-def _record(con, result: FileResult, sha: str, started: dt.datetime, run_id: int | None = None) -> FileResult:
-    if run_id is None:
-        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
-    generation = con.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'").fetchall()[0][0]
-    con.execute("INSERT INTO etl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, result.source, result.path.name, sha, started, local_now(), result.rows_read,
-                 result.rows_loaded, result.rows_rejected, result.rows_warned, result.status, result.message,
-                 generation])
+def _record(con, result: FileResult, sha: str, started: dt.datetime) -> FileResult:
+    """A run without rows (refused, skipped) in etl_runs, under the next run number."""
+    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
+    _insert_runs(con, [(run_id, result, sha, started)])
     return result
+
+
+def _insert_runs(con, runs: list[tuple[int, FileResult, str, dt.datetime]]) -> None:
+    """(run number, result, SHA-256, started) of files into etl_runs."""
+    generation = con.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'").fetchall()[0][0]
+    finished = local_now()
+    con.executemany("INSERT INTO etl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[run_id, r.source, r.path.name, sha, started, finished, r.rows_read, r.rows_loaded,
+                      r.rows_rejected, r.rows_warned, r.status, r.message, generation]
+                     for run_id, r, sha, started in runs])
 
 
 def _progress(i: int, total: int, path: Path) -> None:

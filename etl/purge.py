@@ -195,7 +195,7 @@ def remove_older_generations(db_path: Path, below: int) -> int:
     A reader that has one open keeps reading it until it closes (Linux keeps the inode)."""
     live = store.current_file(db_path)
     removed = 0
-    for path in store.generations_dir(db_path).glob(f"{db_path.stem}-*.duckdb"):
+    for path in store.own_generation_files(db_path):
         if store.generation_number(path) < below and path != live:
             for p in (path, Path(f"{path}.wal")):
                 if p.exists():

@@ -99,7 +99,7 @@ def _rebuild(db_path: Path, into: Path, base: Path | None, classify: bool, folde
     try:
         runs, names, purges, _ = read_history(db_path)
     except (duckdb.Error, OSError) as exc:
-        runs, names, purges = _journal_runs(folder), None, []
+        runs, names, purges = _journal_runs(folder, db_path.stem), None, []
         result.from_journal = True
         result.notes.append(f"数据库无法打开（{str(exc).splitlines()[0][:120]}），按归档日志重建："
                             "拒收与重复文件的记录、到期清除不在其中，批次号可能不同")
@@ -147,8 +147,8 @@ def _get(run, names: list[str] | None, column: str):
     return run[names.index(column)]
 
 
-def _journal_runs(folder: Path) -> list[dict]:
-    entries = archive.journal(folder)
+def _journal_runs(folder: Path, database: str) -> list[dict]:
+    entries = archive.journal(folder, database)
     if not entries:
         raise RebuildError(f"数据库无法打开，归档 {folder} 中也没有导入日志（{archive.JOURNAL}），无法重建")
     return entries
@@ -200,12 +200,8 @@ def _publish_base(base: Path, into: Path) -> int:
 def _adopt(db_path: Path, file: Path) -> None:
     """Publishes a finished database file as the live database's next generation
     (the caller holds the writer lock); the old generations stay for going back."""
-    gen_dir = store.generations_dir(db_path)
-    gen_dir.mkdir(parents=True, exist_ok=True)
-    current = store.current_file(db_path)
-    number = max([store.generation_number(current)] +
-                 [store.generation_number(p) for p in gen_dir.glob("*.duckdb")]) + 1
-    target = gen_dir / f"{db_path.stem}-{number:06d}.duckdb"
+    store.generations_dir(db_path).mkdir(parents=True, exist_ok=True)
+    number, target = store.next_generation(db_path)
     shutil.move(file, target)
     con = store.connect_writable(target)
     try:

@@ -94,6 +94,34 @@ def generation_number(path: Path | None) -> int:
     return int(m["n"]) if m else 0
 
 
+def database_stem(generation_file: Path) -> str:
+    """The database a generation file belongs to (`board` for `board-000042.duckdb`)."""
+    m = _GEN_NAME.match(Path(generation_file).name)
+    return m["stem"] if m else Path(generation_file).stem
+
+
+def own_generation_files(db_path: Path, with_wal: bool = False) -> list[Path]:
+    """The generation files of this database only, by number. Several databases may share
+    a folder (`board.duckdb` and `scratch.duckdb` beside it): each owns the files named
+    after its own stem, and numbering, clean-up and pruning look at no other."""
+    found = []
+    for path in generations_dir(db_path).glob("*.duckdb*"):
+        name = path.name.removesuffix(".wal") if with_wal else path.name
+        m = _GEN_NAME.match(name)
+        if m and m["stem"] == db_path.stem:
+            found.append(path)
+    return sorted(found, key=lambda p: (generation_number(Path(p.name.removesuffix(".wal"))), p.name))
+
+
+def next_generation(db_path: Path) -> tuple[int, Path]:
+    """The number and file of this database's next generation: past its live one and past
+    any of its files a killed writer left behind."""
+    numbers = [generation_number(current_file(db_path))]
+    numbers += [generation_number(p) for p in own_generation_files(db_path)]
+    number = max(numbers) + 1
+    return number, generations_dir(db_path) / f"{db_path.stem}-{number:06d}.duckdb"
+
+
 @contextmanager
 def writer_lock(db_path: Path, wait_seconds: float = 600):
     """The single writer lock every command that changes the database takes."""
@@ -146,15 +174,13 @@ def new_generation(db_path: Path | None = None):
     the live generation stays as it was.
     """
     db_path = Path(db_path or settings.db_path())
-    gen_dir = generations_dir(db_path)
-    gen_dir.mkdir(parents=True, exist_ok=True)
+    generations_dir(db_path).mkdir(parents=True, exist_ok=True)
     current = current_file(db_path)
     if current is not None and not current.exists():
         raise FileNotFoundError(f"数据库链接 {db_path} 指向的文件 {current} 不存在：请从备份恢复该文件，"
                                 f"或删除链接 {db_path} 后重新导入全部文件")
-    number = max([generation_number(current)] + [generation_number(p) for p in gen_dir.glob("*.duckdb")]) + 1
-    new_file = gen_dir / f"{db_path.stem}-{number:06d}.duckdb"
-    _remove_leftovers(gen_dir, keep={current})
+    number, new_file = next_generation(db_path)
+    _remove_leftovers(db_path, live=generation_number(current))
     # A 0-byte file holds nothing (a failed copy, a `touch`): start afresh beside it.
     if current is not None and current.stat().st_size > 0:
         _check_openable(current)
@@ -216,20 +242,17 @@ def prune(db_path: Path, min_age_seconds: float = 600) -> None:
     """Deletes old generations beyond the kept count once they are old enough that
     no page run can still be reading them (open readers keep their file anyway)."""
     keep = int(settings.get("generations_kept"))
-    files = sorted(generations_dir(db_path).glob(f"{db_path.stem}-*.duckdb"), key=generation_number)
+    files = own_generation_files(db_path)
     live = current_file(db_path)
     for path in files[:-keep] if keep > 0 else []:
         if path != live and time.time() - path.stat().st_mtime > min_age_seconds:
             _unlink_quietly(path)
 
 
-def _remove_leftovers(gen_dir: Path, keep: set) -> None:
-    """Files newer than the live one are what a killed load left behind."""
-    live_numbers = [generation_number(p) for p in keep if p is not None]
-    live = max(live_numbers, default=0)
-    for path in gen_dir.glob("*.duckdb*"):
-        base = Path(str(path).removesuffix(".wal"))
-        if generation_number(base) > live:
+def _remove_leftovers(db_path: Path, live: int) -> None:
+    """This database's files newer than its live one are what a killed load left behind."""
+    for path in own_generation_files(db_path, with_wal=True):
+        if generation_number(Path(path.name.removesuffix(".wal"))) > live:
             _unlink_quietly(path)
 
 

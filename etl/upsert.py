@@ -62,17 +62,18 @@ TERMINAL_STATUS = {"hotline": ("closed",), "alarms": ("handled", "false_alarm", 
 SORT_ABOVE = 2048
 
 
-def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> None:
-    """The accepted rows (TEMP view `_ok`, `rows` of them) into the source's table, by natural key.
-    Identifiers come from TABLE_INPUTS and the source's definition; values are bound."""
+def upsert(con, source: Source, present: list[str], rows: int) -> None:
+    """The accepted rows (TEMP view `_ok`, `rows` of them, each with its run number `_run`)
+    into the source's table, by natural key. Identifiers come from TABLE_INPUTS and the
+    source's definition; values are bound."""
     table = source.table
     inputs = TABLE_INPUTS[source.name]
     columns = list(inputs)
-    # Each column as the file's rows give it: the run is a parameter, the row number is _row.
-    given = {"run_id": "$run_id", "row_number": "_row"}
+    # Each column as the file's rows give it: the run is _run, the row number is _row.
+    given = {"run_id": "_run", "row_number": "_row"}
     file_rows = f"SELECT {', '.join(f'{given.get(c, c)} AS {c}' for c in columns)} FROM _ok"
     keys = ("report_key",) if source.name == "roster" else tuple(source.key)
-    params = {"run_id": run_id}
+    params = {}
     updates = []
     for col in columns:
         sources_of_col = inputs[col]
@@ -94,7 +95,7 @@ def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> N
     # MERGE on the natural key (the tables carry no key index: schema_v2.sql says why);
     # the file's rows are called `excluded`, as in INSERT … ON CONFLICT.
     if not con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall():  # the first load: nothing to match
-        con.execute(f"INSERT INTO {table} BY NAME {file_rows}", {"run_id": run_id})
+        con.execute(f"INSERT INTO {table} BY NAME {file_rows}")
         return
     match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in keys)
     source_rows = f"({file_rows})"
@@ -106,9 +107,8 @@ def upsert(con, source: Source, present: list[str], run_id: int, rows: int) -> N
     if sorted_copy:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _upsert_rows AS
                         SELECT excluded.* FROM {source_rows} AS excluded
-                        LEFT JOIN {table} ON {match} ORDER BY {table}.rowid NULLS LAST""", {"run_id": run_id})
+                        LEFT JOIN {table} ON {match} ORDER BY {table}.rowid NULLS LAST""")
         source_rows = "_upsert_rows"
-        params.pop("run_id")
     con.execute(f"""MERGE INTO {table} USING {source_rows} AS excluded ON {match}
                     WHEN MATCHED THEN UPDATE SET {', '.join(updates)}
                     WHEN NOT MATCHED THEN INSERT BY NAME""", params)

@@ -71,7 +71,7 @@ def test_a_file_refused_after_its_upsert_leaves_persons_as_they_were(db_path, mo
 
     def refuse(*args):  # the last step inside the file's transaction
         raise FileRefused("测试：入库后拒收")
-    monkeypatch.setattr(loader.archive, "keep", refuse)
+    monkeypatch.setattr(loader.archive, "keep_all", refuse)
     assert load("roster", ["roster_gbk.csv"], db_path)[0].status == "refused"
     assert query(db_path, "SELECT * FROM persons ORDER BY ALL") == before
     assert _difference(db_path)[2] == 0
