@@ -96,7 +96,7 @@ def test_roles_to_scopes():
 
 
 def test_screen_client_allow_list():
-    assert client_allowed("127.0.0.1", "127.0.0.1,::1")
+    assert not client_allowed("127.0.0.1", "127.0.0.1,::1"), "loopback is no proof of presence"
     assert client_allowed("10.1.2.7", "10.1.2.0/24")
     assert not client_allowed("10.1.3.7", "10.1.2.0/24")
     assert not client_allowed(None, "127.0.0.1")
