@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from etl import settings
+from etl.localtime import local_today
 from etl.users import ROLES, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
 
-from . import audit, sessions
+from . import audit, export, sessions
 from .db import Scope
 
 _SESSION = "_session_key"
@@ -227,10 +228,25 @@ def record_view(viewer: Viewer, page_title: str) -> None:
         audit.record("view", viewer.name, viewer.role, page_title, params)
 
 
-def audited_download(label: str, data, file_name: str, rows: int, **kwargs) -> None:
-    """st.download_button that writes who downloaded what, and how many rows."""
+def audited_download(label: str, data, file_name: str, rows: int, container=st, **kwargs) -> None:
+    """st.download_button (in `container`) that writes who downloaded what, and how many rows."""
     viewer: Viewer | None = st.session_state.get("viewer")
-    st.download_button(label, data, file_name=file_name, on_click=audit.record,
+    container.download_button(label, data, file_name=file_name, on_click=audit.record,
                        args=("download", viewer.name if viewer else None, viewer.role if viewer else None,
                              st.session_state.get("_last_view", ("", ))[0], {"file": file_name}, rows),
                        **kwargs)
+
+
+def audited_table(container, title: str, frame, **dataframe_kwargs) -> None:
+    """`container.dataframe(frame, …)` — the grid's own export is off (.streamlit/config.toml:
+    it passes no audit and no formula check) — with audited CSV and Excel buttons below.
+    `title` names the table in the file name and must be unique on its page."""
+    container.dataframe(frame, **dataframe_kwargs)
+    ctx = st.session_state.get("ctx")
+    words = [st.session_state.get("_last_view", ("看板",))[0], title]
+    day = ctx.clock.day if ctx is not None else local_today()
+    with container.container(horizontal=True):
+        audited_download("CSV", lambda: export.csv_bytes(frame), export.file_name(words, day, "csv"), len(frame),
+                         key=f"download-{title}-csv", type="tertiary", icon=":material/download:")
+        audited_download("Excel", lambda: export.xlsx_bytes({title: frame}), export.file_name(words, day, "xlsx"),
+                         len(frame), key=f"download-{title}-xlsx", type="tertiary", icon=":material/download:")

@@ -1,6 +1,7 @@
 """审计: sign-ins, page views with their filters, downloads with row counts (leaders only)."""
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import audit
 from boardkit.page import leader_viewer
 
@@ -13,6 +14,6 @@ number = st.text_input("查号码：谁查询过这个手机号或证件号", pl
 log = audit.recent(1000, EVENTS.get(choice or "全部"), number=number or None)
 st.caption(f"最近 {len(log)} 条（审计日志保存在 SQLite 文件中，与分析数据库分开；"
            f"保留 {audit.retention_days()} 天）")
-st.dataframe(log.drop(columns=["numbers"]).rename(columns={
+audited_table(st, "审计日志", log.drop(columns=["numbers"]).rename(columns={
     "at": "时间", "user": "用户", "role": "角色", "event": "事件", "page": "页面", "detail": "筛选/文件", "rows": "行数"}),
     hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures
 from boardkit.page import cached, context, kpi
@@ -81,7 +82,7 @@ by_nb["链接"] = [filters.link("roster", nb=c, **keep) if isinstance(c, str) el
 NB_NAMES = {"居民区": "居民区", "arrivals": "区间来沪", "home_quarantine": "居家隔离", "central_quarantine": "集中隔离",
             "health_observation": "健康观察", "ending_next_day": f"{next_day:%m-%d}解除",
             "ending_soon": f"{k}日内解除", "next_end": "最近解除日期", "链接": "链接"}
-st.dataframe(filters.as_text(by_nb, dates=("next_end",))[list(NB_NAMES)].rename(columns=NB_NAMES),
+audited_table(st, "按居民区", filters.as_text(by_nb, dates=("next_end",))[list(NB_NAMES)].rename(columns=NB_NAMES),
              hide_index=True, width="stretch",
              column_config={"链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
 st.caption(f"隔离人数为当前（{today:%m-%d}）处于隔离期内且在管的人数；“{next_day:%m-%d}解除”“{k}日内解除”与页首指标"
@@ -103,7 +104,7 @@ def person_table(frame, height):
     if "source_kind" in shown:
         shown["source_kind"] = shown["source_kind"].map(labels.PERSON_SOURCE)
     columns = [c for c in PERSON_NAMES if c in shown.columns]
-    st.dataframe(filters.as_text(shown[columns].rename(columns=PERSON_NAMES), dates=("抵沪日期", "隔离开始", "隔离结束")),
+    audited_table(st, "人员列表", filters.as_text(shown[columns].rename(columns=PERSON_NAMES), dates=("抵沪日期", "隔离开始", "隔离结束")),
                  hide_index=True, width="stretch", height=height)
 
 
