@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/python -m etl demo "$@"
-exec .venv/bin/streamlit run board.py --server.headless true --browser.gatherUsageStats false
+exec .venv/bin/streamlit run board_server.py --server.headless true --browser.gatherUsageStats false

@@ -210,7 +210,10 @@ def test_password_reset_ends_a_live_session(signed_env):
     assert at.metric
     reset_password("lead", "new-horse-22", path=signed_env)
     at.run()  # the tab's next interaction
-    assert not at.metric and any("登录" in t.value for t in at.title)
+    import sqlite3
+    from boardkit import sessions
+    rows = sqlite3.connect(sessions.store_path()).execute("SELECT user, password_version, revoked FROM sessions").fetchall()
+    assert not at.metric and any("登录" in t.value for t in at.title), (rows, load_users(signed_env), dict(at.session_state.filtered_state) if hasattr(at.session_state, "filtered_state") else None, [t.value for t in at.title])
 
 
 def test_sign_out_ends_the_users_other_sessions(signed_env):
@@ -331,3 +334,36 @@ def test_audit_keeps_entries_for_its_retention_only(tmp_path, monkeypatch):
     con.close()
     monkeypatch.setattr(audit, "_PURGED", set())  # a new process: the log is trimmed at its start
     assert list(audit.recent(10, path=path)["user"]) == ["lead"]
+
+
+def test_grid_export_is_off_and_every_download_is_audited():
+    import re
+    import tomllib
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    # Tables come with audited_table's buttons; the two with buttons of their own say so.
+    own_buttons = {"explore.py": 1, "data.py": 1}
+    for page in sorted((REPO / "pages").glob("*.py")):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"\.download_button\(", text), f"{page.name}: a download outside the audit"
+        bare = len(re.findall(r"\b\w+\.dataframe\(", text))
+        assert bare == own_buttons.get(page.name, 0), f"{page.name}: {bare} table(s) without audited downloads"
+
+
+def test_a_pages_tables_each_offer_audited_csv_and_excel(board_env):
+    from page_helpers import open_page
+    at = open_page("pages/hotline.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert len(at.dataframe) >= 2 and labels.count("CSV") == labels.count("Excel") == len(at.dataframe), labels
+
+
+def test_audit_page_finds_who_looked_up_a_number(board_env, tmp_path, monkeypatch):
+    from page_helpers import open_page
+    monkeypatch.setenv("BOARD_AUDIT", str(tmp_path / "audit.sqlite"))
+    audit.record("view", "lead", "leader", "查询", {"q": "13812345678"})
+    audit.record("view", "staff", "staff", "查询", {"q": "八一"})
+    at = open_page("pages/audit.py")
+    box = next(t for t in at.text_input if "查号码" in t.label)
+    box.input("138 1234 5678").run()
+    frame = at.dataframe[0].value
+    assert list(frame["用户"]) == ["lead"] and "138****5678" in frame["筛选/文件"].iloc[0]

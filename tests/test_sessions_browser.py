@@ -39,8 +39,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _servers(entry: str, count: int, env: dict, log_dir: Path):
-    """`count` × `streamlit run <entry>` on free local ports, all with the same environment."""
+def _servers(entry: str, count: int, env: dict, log_dir: Path, address: str = "127.0.0.1"):
+    """`count` × `streamlit run <entry>` on free ports, all with the same environment,
+    listening on `address`."""
     processes, bases = [], []
     try:
         for n in range(count):
@@ -48,7 +49,7 @@ def _servers(entry: str, count: int, env: dict, log_dir: Path):
             log = open(log_dir / f"server-{n}.log", "wb")
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true",
+                 "--server.address", address, "--server.headless", "true",
                  "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
                 cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT))
             bases.append(f"http://127.0.0.1:{port}")
@@ -106,11 +107,18 @@ def _forwarder(backends: list[int]):
             return
         await asyncio.gather(pipe(client_reader, writer), pipe(reader, client_writer))
 
+    stop: list[asyncio.Event] = []
+
     async def main():
+        stop.append(asyncio.Event())
         server = await asyncio.start_server(handle, "127.0.0.1", port)
         ready.set()
         async with server:
-            await server.serve_forever()
+            await stop[0].wait()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
     thread.start()
@@ -118,7 +126,9 @@ def _forwarder(backends: list[int]):
     try:
         yield port, counts
     finally:
-        loop.call_soon_threadsafe(loop.stop)
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
 
 
 @pytest.fixture(scope="module")
@@ -134,12 +144,17 @@ def browser():
 
 
 @pytest.fixture
-def accounts(tmp_path, demo_db) -> dict:
-    """Sign-in on, one leader, a fresh audit log and session store; the demo database."""
+def accounts(tmp_path) -> dict:
+    """Sign-in on, one leader, a fresh audit log and session store (no database needed)."""
     users = tmp_path / "users.toml"
     add_user("lead", "leader", "lead-pass-1", path=users)
-    return {"BOARD_AUTH": "required", "BOARD_USERS": str(users), "BOARD_AUDIT": str(tmp_path / "audit.sqlite"),
-            "BOARD_DB": str(demo_db)}
+    return {"BOARD_AUTH": "required", "BOARD_USERS": str(users), "BOARD_AUDIT": str(tmp_path / "audit.sqlite")}
+
+
+@pytest.fixture
+def board(accounts, demo_db) -> dict:
+    """`accounts` and the demo database: the signed-in board draws its pages."""
+    return {**accounts, "BOARD_DB": str(demo_db)}
 
 
 def _settled(page) -> None:
@@ -147,28 +162,26 @@ def _settled(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 
 
-def _signed_in(page) -> bool:
-    """Waits until the page shows either the sign-in form or the signed-in sidebar."""
+def _shows(page, signed_in: bool, timeout: float = 60) -> bool:
+    """Waits (up to `timeout` s) until the page shows the signed-in board (its sign-out
+    button) or, when `signed_in` is false, the sign-in form; True when it did."""
     _settled(page)
-    out = page.get_by_role("button", name="退出登录")
-    form = page.get_by_text(SIGN_IN_TITLE)
-    deadline = time.monotonic() + 60
+    wanted = page.get_by_role("button", name="退出登录") if signed_in else page.get_by_text(SIGN_IN_TITLE)
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if out.count():
+        if wanted.count():
             return True
-        if form.count():
-            return False
         page.wait_for_timeout(200)
-    raise AssertionError("neither the sign-in form nor the signed-in board appeared")
+    return False
 
 
 def _sign_in(page, base: str, name: str, password: str) -> None:
     page.goto(base, wait_until="networkidle")
-    assert not _signed_in(page)
+    assert _shows(page, False)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    assert _signed_in(page)
+    assert _shows(page, True)
     deadline = time.monotonic() + 30
     while not any(c["name"] == sessions.COOKIE for c in page.context.cookies()):
         assert time.monotonic() < deadline, "the session cookie was never set"
@@ -187,7 +200,7 @@ def test_first_request_after_a_start_to_audit_gets_the_sign_in_form(accounts, br
         try:
             page = context.new_page()
             page.goto(f"{base}/audit", wait_until="networkidle")  # the first request of this server
-            assert not _signed_in(page)
+            assert _shows(page, False)
             page.wait_for_timeout(1500)  # nothing else arrives later
             text = page.locator("[data-testid='stAppViewContainer']").inner_text()
             assert "审计日志" not in text and "5678" not in text and "lead" not in text, text[:500]
@@ -196,8 +209,8 @@ def test_first_request_after_a_start_to_audit_gets_the_sign_in_form(accounts, br
             context.close()
 
 
-def test_sessions_survive_reload_and_new_tab_and_end_everywhere(accounts, browser, tmp_path):
-    with _servers("board_server.py", 1, accounts, tmp_path) as (base,):
+def test_sessions_survive_reload_and_new_tab_and_end_everywhere(board, browser, tmp_path):
+    with _servers("board_server.py", 1, board, tmp_path) as (base,):
         context = browser.new_context()
         try:
             first = context.new_page()
@@ -206,30 +219,30 @@ def test_sessions_survive_reload_and_new_tab_and_end_everywhere(accounts, browse
             assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
             assert first.evaluate("() => document.cookie").find(sessions.COOKIE) < 0  # scripts cannot read it
             first.reload(wait_until="networkidle")
-            assert _signed_in(first), "a reload (F5) keeps the session"
+            assert _shows(first, True), "a reload (F5) keeps the session"
             second = context.new_page()
             second.goto(f"{base}/hotline", wait_until="networkidle")
-            assert _signed_in(second), "a new tab keeps the session"
+            assert _shows(second, True), "a new tab keeps the session"
 
             first.get_by_role("button", name="退出登录").click()
-            assert not _signed_in(first)
+            assert _shows(first, False)
             _click_nav(second, "总览")  # the other tab's next click
-            assert not _signed_in(second), "a sign-out ends the session in every tab"
+            assert _shows(second, False), "a sign-out ends the session in every tab"
 
             _sign_in(first, base, "lead", "lead-pass-1")
             second.reload(wait_until="networkidle")
-            assert _signed_in(second)
-            reset_password("lead", "lead-pass-2", path=Path(accounts["BOARD_USERS"]))
+            assert _shows(second, True)
+            reset_password("lead", "lead-pass-2", path=Path(board["BOARD_USERS"]))
             _click_nav(first, "12345工单")
-            assert not _signed_in(first), "a password reset ends the sessions"
+            assert _shows(first, False), "a password reset ends the sessions"
             second.reload(wait_until="networkidle")
-            assert not _signed_in(second)
+            assert _shows(second, False)
         finally:
             context.close()
 
 
-def test_two_board_processes_behind_a_forwarder_share_the_sessions(accounts, browser, tmp_path):
-    with _servers("board_server.py", 2, accounts, tmp_path) as bases:
+def test_two_board_processes_behind_a_forwarder_share_the_sessions(board, browser, tmp_path):
+    with _servers("board_server.py", 2, board, tmp_path) as bases:
         ports = [int(b.rsplit(":", 1)[1]) for b in bases]
         with _forwarder(ports) as (port, counts):
             base = f"http://127.0.0.1:{port}"
@@ -239,12 +252,24 @@ def test_two_board_processes_behind_a_forwarder_share_the_sessions(accounts, bro
                 _sign_in(page, base, "lead", "lead-pass-1")
                 for _ in range(3):
                     page.reload(wait_until="networkidle")
-                    assert _signed_in(page)
+                    assert _shows(page, True)
                 assert all(counts[p] > 0 for p in ports), counts  # both processes answered
                 page.get_by_role("button", name="退出登录").click()
-                assert not _signed_in(page)
+                assert _shows(page, False)
                 for _ in range(2):
                     page.reload(wait_until="networkidle")
-                    assert not _signed_in(page), "signed out in both processes"
+                    assert _shows(page, False), "signed out in both processes"
             finally:
                 context.close()
+
+
+def test_auth_off_is_refused_on_a_server_listening_beyond_loopback(accounts, browser, tmp_path):
+    with _servers("board_server.py", 1, {**accounts, "BOARD_AUTH": "off"}, tmp_path, address="0.0.0.0") as (base,):
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(base, wait_until="networkidle")
+            assert _shows(page, False), "BOARD_AUTH=off on 0.0.0.0: sign-in stays on"
+            assert page.get_by_text("BOARD_AUTH=off 未生效").count()
+        finally:
+            context.close()
