@@ -33,6 +33,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
     at TEXT NOT NULL, user TEXT, role TEXT, event TEXT NOT NULL, page TEXT, detail TEXT, rows INTEGER, numbers TEXT)"""
 # A number as people type it: digits with spaces or dashes between, a leading +, an X last.
 _NUMBER = re.compile(r"\+?\d[\d\s\-]{5,}\d[Xx]?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PURGED: set[Path] = set()
 _MASKER: list = []
 
@@ -62,6 +63,8 @@ def number_tokens(text: str) -> list[str]:
     mobile number dropped: the same number typed two ways gives the same token."""
     tokens = []
     for match in _NUMBER.finditer(text or ""):
+        if _DATE.fullmatch(match.group()):  # the filters' own dates are no one's number
+            continue
         token = re.sub(r"[^0-9X]", "", match.group().upper())
         if len(token) == 13 and token.startswith("86") or len(token) == 15 and token.startswith("0086"):
             token = token[-11:]

@@ -318,6 +318,7 @@ def test_audit_masks_typed_numbers_and_finds_who_looked_one_up(tmp_path):
     assert list(audit.recent(10, path=path, number="+86 138 1234 5678")["user"]) == ["lead"]
     assert list(audit.recent(10, path=path, number="310115198001011234")["user"]) == ["staff"]
     assert audit.recent(10, path=path, number="13999999999").empty
+    assert audit.number_tokens('{"from": "2020-03-01", "to": "2020-03-14"}') == []  # dates are no numbers
 
 
 def test_audit_keeps_entries_for_its_retention_only(tmp_path, monkeypatch):
