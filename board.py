@@ -4,7 +4,7 @@ import streamlit as st
 from boardkit import labels
 from boardkit.auth import banners, record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
 from boardkit.db import NoDatabase
-from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page, routed_run
+from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page
 
 # An emoji favicon is drawn locally; a ":material/…:" one is fetched from fonts.gstatic.com.
 st.set_page_config(page_title="一屏观", page_icon="🛡️", layout="wide")
@@ -25,7 +25,7 @@ SCREEN = st.Page("pages/screen.py", title=labels.PAGES["screen"], icon=":materia
 # Leaders only: who looked at or downloaded what.
 AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/policy:", url_path="audit")
 
-# What a page trusts is set below, in this run, or not at all (boardkit.page.routed_run).
+# What a page trusts is set below, in this run, or not at all (boardkit.page.context).
 for set_by_router in ("viewer", "ctx"):
     st.session_state.pop(set_by_router, None)
 viewer = signed_in_viewer()
@@ -57,7 +57,6 @@ if not on_screen:
     record_view(viewer, page.title)
     st.caption(freshness_line(ctx.gen))
 try:
-    with routed_run():
-        page.run()
+    page.run()
 except NoDatabase as exc:  # the file became unreadable during this run (locked, removed)
     no_database_page(exc)

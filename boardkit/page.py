@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,9 +15,6 @@ from . import labels
 from .clock import Clock, make_clock
 from .freshness import source_freshness
 from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
-
-
-_ROUTED = "_routed_run"
 
 
 def cached(fn):
@@ -135,22 +131,10 @@ def leader_viewer():
     return viewer
 
 
-@contextmanager
-def routed_run():
-    """Around board.py's page.run(): marks the page run as routed (signed in, context
-    built) for exactly as long as it lasts. A viewer left in the session state by an
-    earlier run proves nothing about this one."""
-    st.session_state[_ROUTED] = True
-    try:
-        yield
-    finally:
-        st.session_state.pop(_ROUTED, None)
-
-
 def _hand_over_unless_routed(page_file: Path) -> None:
-    """A page run that board.py did not route (a page run alone) goes to board.py instead:
-    the sign-in form, or the page once signed in."""
-    if not st.session_state.get(_ROUTED):
+    """A page run that board.py did not route (no viewer, no context in this run) goes to
+    board.py instead: the sign-in form, or the page once signed in."""
+    if "ctx" not in st.session_state or "viewer" not in st.session_state:
         st.session_state["_deep_link"] = f"pages/{page_file.name}"
         st.switch_page("board.py", query_params=st.query_params.to_dict())
 

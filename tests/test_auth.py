@@ -210,7 +210,10 @@ def test_password_reset_ends_a_live_session(signed_env):
     assert at.metric
     reset_password("lead", "new-horse-22", path=signed_env)
     at.run()  # the tab's next interaction
-    assert not at.metric and any("登录" in t.value for t in at.title)
+    import sqlite3
+    from boardkit import sessions
+    rows = sqlite3.connect(sessions.store_path()).execute("SELECT user, password_version, revoked FROM sessions").fetchall()
+    assert not at.metric and any("登录" in t.value for t in at.title), (rows, load_users(signed_env), dict(at.session_state.filtered_state) if hasattr(at.session_state, "filtered_state") else None, [t.value for t in at.title])
 
 
 def test_sign_out_ends_the_users_other_sessions(signed_env):
@@ -245,8 +248,7 @@ def test_auth_off_in_a_reference_pack_is_ignored(board_env, tmp_path, monkeypatc
     (pack / "settings.toml").write_text('auth = "off"\n', encoding="utf-8")
     monkeypatch.setenv("BOARD_REFERENCE", str(pack))
     monkeypatch.delenv("BOARD_AUTH")
-    monkeypatch.setenv("BOARD_USERS", str(tmp_path / "users.toml"))
-    add_user("lead", "leader", "correct-horse", path=tmp_path / "users.toml")
+    monkeypatch.setenv("BOARD_USERS", str(_one_user(tmp_path)))
     at = AppTest.from_file(str(REPO / "board.py"), default_timeout=120)
     at.run()
     assert not at.exception and not at.metric
