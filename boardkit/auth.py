@@ -197,11 +197,15 @@ def _sign_in(users: dict, name: str, password: str) -> None:
 def sign_out_button(viewer: Viewer) -> None:
     with st.sidebar:
         st.caption(f"当前用户：{viewer.name}（{viewer.role}）")
-        if not auth_off() and st.button("退出登录"):
-            audit.record("sign_out", viewer.name, viewer.role)
-            sessions.end_sessions(viewer.name)  # every tab, browser and board process
-            st.session_state.pop(_SESSION, None)
-            st.rerun()
+        if not auth_off():
+            st.button("退出登录", on_click=_sign_out, args=(viewer,))
+
+
+def _sign_out(viewer: Viewer) -> None:
+    """A callback: it runs before the next run, whichever script that run starts with."""
+    audit.record("sign_out", viewer.name, viewer.role)
+    sessions.end_sessions(viewer.name)  # every tab, browser and board process
+    st.session_state.pop(_SESSION, None)
 
 
 def banners(viewer: Viewer | None) -> None:
