@@ -54,6 +54,8 @@ st.session_state["ctx"] = ctx
 if not on_screen:
     banners(viewer)
     sign_out_button(viewer)
+    if not viewer.role_known:  # fail closed: the banner says why, no page is drawn
+        st.stop()
     record_view(viewer, page.title)
     st.caption(freshness_line(ctx.gen))
 try:
