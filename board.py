@@ -2,7 +2,7 @@
 import streamlit as st
 
 from boardkit import labels
-from boardkit.auth import record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
+from boardkit.auth import banners, record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
 from boardkit.db import NoDatabase
 from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page
 from etl.private import keep_private
@@ -28,6 +28,9 @@ SCREEN = st.Page("pages/screen.py", title=labels.PAGES["screen"], icon=":materia
 # Leaders only: who looked at or downloaded what.
 AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/policy:", url_path="audit")
 
+# What a page trusts is set below, in this run, or not at all (boardkit.page.context).
+for set_by_router in ("viewer", "ctx"):
+    st.session_state.pop(set_by_router, None)
 viewer = signed_in_viewer()
 if viewer is None:
     # Signed out: the sign-in form, and the screen (no sign-in: address-checked). Every other
@@ -45,13 +48,17 @@ on_screen = page.url_path == SCREEN.url_path
 if on_screen:
     viewer = screen_viewer()
 elif viewer is None:
+    banners(None)
     page.run()
     st.stop()
 st.session_state["viewer"] = viewer
 ctx = build_context(viewer.scope, with_filters=not on_screen)
 st.session_state["ctx"] = ctx
 if not on_screen:
+    banners(viewer)
     sign_out_button(viewer)
+    if not viewer.role_known:  # fail closed: the banner says why, no page is drawn
+        st.stop()
     record_view(viewer, page.title)
     st.caption(freshness_line(ctx.gen))
 try:

@@ -137,13 +137,29 @@ def context() -> Context:
 
     Streamlit decides at server start that a `pages/` folder means its older multipage
     mode; until board.py has run once (st.navigation switches the mode for good), a deep
-    link such as /alarms runs the page alone. Then hand over to board.py, which forwards
-    to the page that was asked for, with its query parameters."""
-    if "ctx" not in st.session_state:
-        caller = Path(sys._getframe(1).f_globals["__file__"])
-        st.session_state["_deep_link"] = f"pages/{caller.name}"
-        st.switch_page("board.py", query_params=st.query_params.to_dict())
+    link such as /alarms runs the page alone. Then hand over to board.py, which signs in
+    and forwards to the page that was asked for, with its query parameters."""
+    _hand_over_unless_routed(Path(sys._getframe(1).f_globals["__file__"]))
     return st.session_state["ctx"]
+
+
+def leader_viewer():
+    """The page guard of leader-only pages (审计): the viewer board.py set in this run, a
+    leader, or the page stops before it shows anything."""
+    _hand_over_unless_routed(Path(sys._getframe(1).f_globals["__file__"]))
+    viewer = st.session_state["viewer"]
+    if not viewer.is_leader:
+        st.error("此页仅限领导账号。")
+        st.stop()
+    return viewer
+
+
+def _hand_over_unless_routed(page_file: Path) -> None:
+    """A page run that board.py did not route (no viewer, no context in this run) goes to
+    board.py instead: the sign-in form, or the page once signed in."""
+    if "ctx" not in st.session_state or "viewer" not in st.session_state:
+        st.session_state["_deep_link"] = f"pages/{page_file.name}"
+        st.switch_page("board.py", query_params=st.query_params.to_dict())
 
 
 def forward_deep_link(pages: dict | None = None) -> None:

@@ -50,11 +50,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout_seconds", 10.0, "看板单个查询的超时秒数"),
     Setting("query_row_cap", 50000, "看板单个查询最多返回的行数"),
     Setting("cache_ttl_seconds", 60, "看板查询结果缓存秒数（新数据代总会立即生效）"),
-    Setting("auth", "required", "登录：required 必须登录；off 关闭登录（仅限开发测试，每页会显示警告）；环境变量 BOARD_AUTH 优先"),
+    Setting("auth", "required", "登录总是开启；此项在参考数据包中不起作用。只有环境变量 BOARD_AUTH=off 且看板只监听本机地址"
+            "（--server.address 127.0.0.1）时关闭登录（仅限开发测试，每页显示警告）"),
     Setting("users_file", "data/users.toml", "用户与角色文件（密码以 scrypt 哈希保存）；环境变量 BOARD_USERS 优先"),
-    Setting("audit_db", "data/audit.sqlite", "审计日志（SQLite，WAL 模式，看板运行时追加写入）"),
-    Setting("session_minutes", 480, "登录会话有效分钟数（无操作超过即需重新登录）"),
-    Setting("screen_allowed_clients", "127.0.0.1,::1", "允许打开大屏的客户端地址（逗号分隔，可写网段如 10.1.2.0/24）"),
+    Setting("audit_db", "data/audit.sqlite", "审计日志（SQLite，WAL 模式，看板运行时追加写入）；登录会话库 sessions.sqlite 在其旁边"),
+    Setting("audit.retention_days", 180, "审计日志保留天数（网络安全法要求不少于六个月）；看板启动时删除更早的记录"),
+    Setting("session_minutes", 480, "登录会话无操作多少分钟后失效（自动刷新的页面不算操作）"),
+    Setting("password.scrypt_n", 2 ** 17, "口令哈希 scrypt 的代价参数 N（2 的幂，不低于 131072）；提高后各账号下次登录时自动升级"),
+    Setting("password.scrypt_r", 8, "口令哈希 scrypt 的块大小 r"),
+    Setting("password.scrypt_p", 1, "口令哈希 scrypt 的并行度 p"),
+    Setting("sign_in.free_failures", 3, "同一用户名从同一地址连续输错多少次后开始延时"),
+    Setting("sign_in.max_delay_seconds", 300, "连续输错后的等待秒数每次翻倍，最多到此秒数（从不永久锁定账号）"),
+    Setting("screen_allowed_clients", "", "允许打开大屏的客户端地址（逗号分隔，可写网段如 10.1.2.0/24）；本机回环地址与缺失的地址"
+            "从不算数（同机反向代理会让所有人都像 127.0.0.1），须写墙面电脑的真实地址，或使用大屏密钥"),
+    Setting("screen_key", "", "大屏密钥：/screen?key=密钥 可不受地址限制打开大屏；环境变量 BOARD_SCREEN_KEY 优先；留空则只按地址"),
     Setting("tile_url", "", "底图瓦片地址模板（如内网瓦片服务）；留空则不加载底图，只画居民区边界"),
     Setting("surge.baseline_days", 14, "新热点：与统计日之前多少天的日均量比较（不含统计日）"),
     Setting("surge.p_value", 0.001, "新热点：按近期日均量（计入波动）出现不少于当日件数的概率低于此值才提示"),
@@ -149,8 +158,14 @@ def audit_db() -> Path:
     return _repo_path(os.environ.get("BOARD_AUDIT") or get("audit_db"))
 
 
-def auth_mode() -> str:
-    return os.environ.get("BOARD_AUTH") or str(get("auth"))
+def auth_off_requested() -> bool:
+    """BOARD_AUTH=off in the environment; a reference pack cannot turn sign-in off (packs are
+    swapped to change sub-district). boardkit.auth also requires a loopback listener."""
+    return os.environ.get("BOARD_AUTH", "").strip().lower() == "off"
+
+
+def screen_key() -> str:
+    return os.environ.get("BOARD_SCREEN_KEY") or str(get("screen_key"))
 
 
 def secret_key_file() -> Path:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures, thresholds
 from boardkit.clock import moment_text
@@ -52,7 +53,7 @@ else:
     names = {"raised_at": "报警时间", "minutes_open": "已等待(分钟)", "past_threshold": "是否超时",
              "threshold": "阈值(分钟)", "alarm_type": "报警类型", "neighbourhood": "居民区", "address": "地址",
              "room": "室号", "device_id": "设备编号", "device_type": "设备类型", "status": "状态", "alarm_id": "报警编号"}
-    st.dataframe(shown[[c for c in names if c in shown.columns]].rename(columns=names), hide_index=True,
+    audited_table(st, "报警列表", shown[[c for c in names if c in shown.columns]].rename(columns=names), hide_index=True,
                  width="stretch", height=min(420, 38 + 35 * len(shown)),
                  column_config={"报警时间": st.column_config.DatetimeColumn(format="MM-DD HH:mm")})
 
@@ -98,7 +99,7 @@ with b:
                           链接=[filters.link("alarms", nb=c, atype=alarm_type) if isinstance(c, str) else None
                                 for c in totals["code"]])
     table = table.sort_values("n", ascending=False)
-    st.dataframe(table[["居民区", "n", "unhandled_now", "door_median", "链接"]].rename(columns={
+    audited_table(st, "按居民区", table[["居民区", "n", "unhandled_now", "door_median", "链接"]].rename(columns={
         "n": "区间报警", "unhandled_now": "当前未处置", "door_median": "开门响应(分钟)"}),
         hide_index=True, width="stretch", height=max(320, min(22 * shown_areas + 60, 720)),
         column_config={"开门响应(分钟)": st.column_config.NumberColumn(help="趋势区间内开门报警响应时长的中位数"),
@@ -110,7 +111,7 @@ st.caption("趋势区间内报警次数最多的设备（前20台）：反复开
 if devices.empty:
     st.info("区间内没有报警超过一次的设备。")
 else:
-    st.dataframe(devices.assign(device_type=devices["device_type"].map(lambda v: labels.label(labels.DEVICE_TYPE, v)),
+    audited_table(st, "设备", devices.assign(device_type=devices["device_type"].map(lambda v: labels.label(labels.DEVICE_TYPE, v)),
                                 neighbourhood=devices["neighbourhood"].fillna(labels.UNKNOWN_NEIGHBOURHOOD)).rename(columns={
         "device_id": "设备编号", "device_type": "设备类型", "neighbourhood": "居民区", "address": "地址",
         "alarms": "报警次数", "door_open": "其中开门", "false_alarm": "误报", "pre_reported": "已报备",
@@ -123,7 +124,7 @@ if notices.empty:
     st.caption("尚无推送记录：在参考数据包的 notify.toml 中为居民区配置群机器人地址后，开门报警与超时升级会推送到居民区负责人手机。")
 else:
     st.caption("最近 100 次发送尝试（内容已脱敏：只含居民区、楼号、报警类型与已开时长）。")
-    st.dataframe(notices[["attempted_at", "kind_label", "neighbourhood", "building", "alarm_types", "alarm_count",
+    audited_table(st, "提醒记录", notices[["attempted_at", "kind_label", "neighbourhood", "building", "alarm_types", "alarm_count",
                           "channel", "attempt", "notice_status", "http_status", "error"]].rename(columns={
         "attempted_at": "发送时间", "kind_label": "类型", "neighbourhood": "居民区", "building": "楼号",
         "alarm_types": "报警类型", "alarm_count": "报警数", "channel": "渠道", "attempt": "第几次",

@@ -1,6 +1,7 @@
 """日报: the daily prevention-meeting brief for the report day, previewed and downloadable."""
 import streamlit as st
 
+from boardkit.auth import audited_download
 from boardkit.brief import build_brief, workbook_bytes
 from boardkit.brief_html import render_html
 from boardkit.page import cached, context
@@ -24,9 +25,10 @@ st.title(f"防控例会日报 · {ctx.clock.day:%Y年%m月%d日}")
 st.caption("与总览页同一统计日、同一口径；命令行生成：`python -m etl brief --date "
            f"{ctx.clock.day.isoformat()} --out 日报/`，可用 cron 每天 7:30 自动生成（见 README）。")
 left, right = st.columns(2)
-left.download_button("下载 Excel 工作簿", workbook, file_name=f"{stem}.xlsx",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     icon=":material/table:", width="stretch")
-right.download_button("下载打印版（HTML，A4）", html_text.encode("utf-8"), file_name=f"{stem}.html",
-                      mime="text/html", icon=":material/print:", width="stretch")
+detail_rows = sum(len(frame) for frame in brief.details.values())
+audited_download("下载 Excel 工作簿", workbook, f"{stem}.xlsx", detail_rows, container=left,
+                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 icon=":material/table:", width="stretch")
+audited_download("下载打印版（HTML，A4）", html_text.encode("utf-8"), f"{stem}.html", detail_rows, container=right,
+                 mime="text/html", icon=":material/print:", width="stretch")
 st.html(html_text)

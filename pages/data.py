@@ -3,7 +3,7 @@ neighbourhood committee gets back."""
 import streamlit as st
 
 from boardkit import export, labels, tables
-from boardkit.auth import audited_download
+from boardkit.auth import audited_download, audited_table
 from boardkit.page import cached, context
 from boardkit.queries import data as q
 from etl.disk import disk_status
@@ -40,18 +40,18 @@ with history_tab:
                                  key="dt_statuses", placeholder="全部结果")
     runs = cached(q.load_history)(ctx.gen, ctx.scope, tuple(sources), tuple(statuses))
     st.caption(f"{len(runs):,} 个文件，最新的在前")
-    st.dataframe(tables.runs(runs), hide_index=True, width="stretch", height=420)
+    audited_table(st, "导入批次", tables.runs(runs), hide_index=True, width="stretch", height=420)
 
 with issues_tab:
     by_nb = cached(q.issues_by_neighbourhood)(ctx.gen, ctx.scope)
     by_file = cached(q.issues_by_file)(ctx.gen, ctx.scope)
     left, right = st.columns([2, 3])
     left.markdown("**按居民区**")
-    left.dataframe(by_nb.drop(columns=["neighbourhood_code"]).rename(columns={
+    audited_table(left, "问题按居民区", by_nb.drop(columns=["neighbourhood_code"]).rename(columns={
         "committee": "居民区", "rejects": "拒收", "warnings": "警告", "files": "涉及文件"}),
         hide_index=True, width="stretch", height=420)
     right.markdown("**按文件**")
-    right.dataframe(tables.present(by_file, {"file_name": "文件", "source": "数据来源", "rejects": "拒收",
+    audited_table(right, "问题按文件", tables.present(by_file, {"file_name": "文件", "source": "数据来源", "rejects": "拒收",
                                              "warnings": "警告", "run_id": "批次"}, {"source": labels.SOURCES}),
                     hide_index=True, width="stretch", height=420)
 

@@ -6,6 +6,7 @@ import itertools
 import pandas as pd
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, filters, labels, maps
 from boardkit.figures import overview_figures
 from boardkit.clock import moment_text
@@ -76,7 +77,7 @@ if late.empty:
     st.success("没有审核超期的申请。")
 else:
     st.caption("等待最久的在前；请联系审核部门或企业补齐材料。")
-    st.dataframe(filters.as_text(late.rename(columns={
+    audited_table(st, "待审核超期", filters.as_text(late.rename(columns={
         "name": "企业名称", "uscc": "统一社会信用代码", "industry": "行业", "neighbourhood": "居民区", "address": "地址",
         "applied_on": "申请日期", "age_days": "已等待(天)", "employees_total": "员工总数",
         "employees_from_outside": "来沪员工", "contact_phone_masked": "联系电话"}), dates=("申请日期",)),
@@ -117,7 +118,7 @@ with a:
     chart(charts.stacked_bars(long, "industry", "pledge", labels.PLEDGE_COLOURS, labels.PLEDGE, None,
                                         horizontal=True, height=max(300, 24 * len(pledge) + 60)))
 with b:
-    st.dataframe(pledge.assign(coverage=pledge["coverage"] * 100).rename(columns={
+    audited_table(st, "承诺书签订", pledge.assign(coverage=pledge["coverage"] * 100).rename(columns={
         "industry": "行业", "enterprises": "企业数", "pledged": "已签订", "declined": "未签订", "unknown": "未填报",
         "coverage": "覆盖率"}), hide_index=True, width="stretch",
         column_config={"覆盖率": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)})
@@ -140,7 +141,7 @@ st.subheader(f"企业名单 {len(table):,} 家")
 st.caption("按申请日期从近到远；未申请的在最后。联系电话为脱敏显示。")
 shown = table.assign(application_status=table["application_status"].map(lambda v: labels.label(labels.APPLICATION_STATUS, v)),
                      utensil_pledge=table["utensil_pledge"].map({True: "已签订", False: "未签订"}).fillna("未填报"))
-st.dataframe(filters.as_text(shown.rename(columns={
+audited_table(st, "企业列表", filters.as_text(shown.rename(columns={
     "name": "企业名称", "uscc": "统一社会信用代码", "industry": "行业", "neighbourhood": "居民区", "address": "地址",
     "application_status": "申请状态", "applied_on": "申请日期", "reviewed_on": "审核日期", "resumed_on": "复工日期",
     "employees_total": "员工总数", "employees_from_outside": "来沪员工", "employees_on_site": "在岗人数",

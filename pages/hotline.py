@@ -3,6 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, filters, labels
 from boardkit.faq import questions_by_day
 from boardkit.figures import overview_figures
@@ -78,7 +79,7 @@ with right:
     keep = {"topic": topic, "type": request_type, "status": None if view == "open" else view}
     table = by_nb[by_nb["neighbourhood_code"].notna()].assign(
         链接=[filters.link("hotline", nb=c, **keep) for c in by_nb["neighbourhood_code"].dropna()])
-    st.dataframe(table[["居民区", "received", "open_now", "overdue_now", "链接"]].rename(columns={
+    audited_table(st, "按居民区", table[["居民区", "received", "open_now", "overdue_now", "链接"]].rename(columns={
         "received": "区间受理", "open_now": "当前在办", "overdue_now": "超期在办"}),
         hide_index=True, width="stretch", height=260,
         column_config={"链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
@@ -122,7 +123,7 @@ else:
              "topic_words": "判定词", "neighbourhood": "居民区", "address": "地址", "room": "室号",
              "content": "诉求内容（已脱敏）", "closed_at": "办结时间", "closed_on_time": "按时办结"}
     columns = [c for c in names if c in shown.columns]
-    st.dataframe(filters.as_text(shown[columns].rename(columns=names), times=("受理时间", "办理时限", "办结时间")),
+    audited_table(st, "工单列表", filters.as_text(shown[columns].rename(columns=names), times=("受理时间", "办理时限", "办结时间")),
                  hide_index=True, width="stretch", height=420)
     if len(tickets) < counts[view]:
         st.caption(f"仅显示最早的 {len(tickets):,} 件；可用上方筛选或侧栏居民区缩小范围。")

@@ -2,6 +2,7 @@
 where it is, and what is open there now."""
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, compare, labels, maps, tables
 from boardkit.db import Scope
 from boardkit.figures import overview_figures
@@ -63,7 +64,7 @@ with right:
 if compared:
     counts = compare.versus(local, whole, len(codes), [k for _, keys in GROUPS for k in keys])
     with st.expander("与街道对比（明细）"):
-        st.dataframe(counts[["指标", "本居民区", "对比值", "对比口径", "差值"]], hide_index=True, width="stretch")
+        audited_table(st, "指标对比", counts[["指标", "本居民区", "对比值", "对比口径", "差值"]], hide_index=True, width="stretch")
         plain = counts[counts["kind"] == "count"]
         st.plotly_chart(charts.grouped_bars(plain, "指标", {"value": "本居民区", "avg": "街道平均"}, None,
                                             {"value": "#1a73e8", "avg": "#9aa0a6"}), width="stretch")
@@ -98,4 +99,4 @@ for tab, (title, _, headers, enums, how), frame in zip(
         if frame.empty:
             st.success(f"没有{title}。")
         else:
-            st.dataframe(tables.present(frame, headers, enums), hide_index=True, width="stretch")
+            audited_table(st, title, tables.present(frame, headers, enums), hide_index=True, width="stretch")

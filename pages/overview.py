@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, labels, light_charts, maps
 from boardkit.figures import overview_figures
 from boardkit.clock import moment_text
@@ -76,7 +77,7 @@ with right:
     if len(shown) > TABLE_ROWS:
         st.caption(f"共 {len(shown):,} 个居民区，按需关注程度列出前 {TABLE_ROWS} 个")
     table = table.assign(状态=table["status"].map(labels.STATUS_LABELS))
-    st.dataframe(table[["name", "状态", "reason"]].rename(columns={"name": "居民区", "reason": "原因"}),
+    audited_table(st, "居民区状态", table[["name", "状态", "reason"]].rename(columns={"name": "居民区", "reason": "原因"}),
                  hide_index=True, height=430, width="stretch")
 
 st.subheader("近30日12345工单（按话题）与涉疫占比")
@@ -94,6 +95,6 @@ if attention.empty:
     st.success("当前没有需要关注的事项。")
 else:
     st.caption(f"共 {len(attention)} 项：开门报警超时 → 涉疫工单超期 → 隔离即将解除 → 复工审核超期")
-    st.dataframe(attention.drop(columns=["priority"]).rename(columns={
+    audited_table(st, "需关注事项", attention.drop(columns=["priority"]).rename(columns={
         "kind": "事项", "neighbourhood": "居民区", "since": "起始时间", "detail": "说明"}),
         hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from boardkit.auth import audited_table
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures
 from boardkit.clock import moment_text
@@ -81,7 +82,7 @@ by_nb["链接"] = [filters.link("roster", nb=c, **keep) if isinstance(c, str) el
 NB_NAMES = {"居民区": "居民区", "arrivals": "区间来沪", "home_quarantine": "居家隔离", "central_quarantine": "集中隔离",
             "health_observation": "健康观察", "ending_next_day": f"{next_day:%m-%d}解除",
             "ending_soon": f"{k}日内解除", "next_end": "最近解除日期", "链接": "链接"}
-st.dataframe(filters.as_text(by_nb, dates=("next_end",))[list(NB_NAMES)].rename(columns=NB_NAMES),
+audited_table(st, "按居民区", filters.as_text(by_nb, dates=("next_end",))[list(NB_NAMES)].rename(columns=NB_NAMES),
              hide_index=True, width="stretch",
              column_config={"链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
 st.caption(f"隔离人数为统计日（{ctx.clock.day:%m-%d}）处于隔离期内的人数（按统计日前最新报送）；“{next_day:%m-%d}解除”“{k}日内解除”与页首指标"
@@ -96,21 +97,21 @@ PERSON_NAMES = {"name_masked": "姓名", "id_masked": "证件号", "phone_masked
                 "employers": "报送企业", "source_kind": "报送来源", "past_end": "期满未解除", "id_valid": "证件号校验"}
 
 
-def person_table(frame, height):
+def person_table(frame, height, title):
     shown = frame.assign(measure=frame["measure"].map(lambda v: labels.label(labels.MEASURE, v)),
                          status=frame["status"].map(lambda v: labels.label(labels.PERSON_STATUS, v)),
                          neighbourhood=frame["neighbourhood"].fillna(labels.UNKNOWN_NEIGHBOURHOOD))
     if "source_kind" in shown:
         shown["source_kind"] = shown["source_kind"].map(labels.PERSON_SOURCE)
     columns = [c for c in PERSON_NAMES if c in shown.columns]
-    st.dataframe(filters.as_text(shown[columns].rename(columns=PERSON_NAMES), dates=("抵沪日期", "隔离开始", "隔离结束")),
+    audited_table(st, title, filters.as_text(shown[columns].rename(columns=PERSON_NAMES), dates=("抵沪日期", "隔离开始", "隔离结束")),
                  hide_index=True, width="stretch", height=height)
 
 
 if blind.empty:
     st.success("没有仅由企业报送的本街道居民。")
 else:
-    person_table(blind, 300)
+    person_table(blind, 300, "居委盲区")
 
 total = cached(q.count_persons)(ctx.gen, ctx.scope, *args)
 st.subheader(f"人员明细：{total:,} 人")
@@ -120,6 +121,6 @@ st.caption("姓名、证件号、电话均为脱敏显示。在管人员在前�
 if people.empty:
     st.info("没有符合条件的人员。")
 else:
-    person_table(people, 420)
+    person_table(people, 420, "人员明细")
     if len(people) < total:
         st.caption(f"仅显示前 {len(people):,} 人；可用上方筛选或侧栏居民区缩小范围。")

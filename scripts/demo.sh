@@ -8,4 +8,4 @@ scripts/setup.sh
 echo "安装：$((SECONDS - started)) 秒"
 .venv/bin/python -m etl demo "$@"
 echo "启动看板（自开始 $((SECONDS - started)) 秒）：http://localhost:8501"
-exec .venv/bin/streamlit run board.py --server.headless true --browser.gatherUsageStats false
+exec .venv/bin/streamlit run board_server.py --server.headless true --browser.gatherUsageStats false

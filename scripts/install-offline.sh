@@ -60,5 +60,5 @@ if [ "$SERVICES" -eq 1 ]; then
   bash "$PREFIX/scripts/install-services.sh" --prefix "$PREFIX"
 else
   echo "下一步：sudo bash $PREFIX/scripts/install-services.sh --prefix $PREFIX   （安装并启动 systemd 服务）"
-  echo "或试运行：cd $PREFIX && .venv/bin/python -m etl demo && .venv/bin/streamlit run board.py"
+  echo "或试运行：cd $PREFIX && .venv/bin/python -m etl demo && .venv/bin/streamlit run board_server.py"
 fi

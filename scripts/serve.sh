@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the whole stack on this machine: N board processes (streamlit run board.py) on
+# Starts the whole stack on this machine: N board processes (streamlit run board_server.py) on
 # consecutive loopback ports behind HAProxy, which ends TLS and keeps each tab on one replica.
 # Prints the address; Ctrl-C stops everything. A replica that dies is started again.
 #   scripts/serve.sh [--replicas 2] [--port 8443] [--address 127.0.0.1] [--first-port 8601]
@@ -71,7 +71,7 @@ haproxy -q -c -f "$RUN/haproxy.cfg"
 replica() {
   local port=$1
   while [ ! -e "$RUN/stopping" ]; do
-    "$STREAMLIT" run board.py --server.address 127.0.0.1 --server.port "$port" --server.headless true \
+    "$STREAMLIT" run board_server.py --server.address 127.0.0.1 --server.port "$port" --server.headless true \
       --browser.gatherUsageStats false --server.fileWatcherType none "${EXTRA[@]}" \
       >> "$RUN/replica-$port.log" 2>&1 &
     echo $! > "$RUN/replica-$port.pid"

@@ -19,6 +19,10 @@ if str(REPO_ROOT) not in sys.path:
 
 # A fixed test key (never a real one): person keys in tests are reproducible.
 TEST_SECRET_HEX = "5e" * 32
+# Password hashes at a test cost (the setting's default, 2^17, takes most of a second each).
+SCRYPT_N = 2 ** 10
+# The wall screen's key in tests (loopback is no proof of presence: the screen needs it).
+SCREEN_KEY = "test-screen-key"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,10 +31,11 @@ def isolated_board_env(tmp_path_factory):
     key_file = folder / "person-key.secret"
     key_file.write_text(TEST_SECRET_HEX)
     # Sign-in is off for page tests (test_auth.py turns it on); audit and users files are
-    # temporary, so no test reads or writes the real ones.
+    # temporary, so no test reads or writes the real ones; passwords hash at a low cost.
     changes = {"BOARD_SECRET_KEY_FILE": str(key_file), "BOARD_DB": str(folder / "db" / "board.duckdb"),
                "BOARD_REFERENCE": None, "BOARD_AUTH": "off", "BOARD_USERS": str(folder / "users.toml"),
-               "BOARD_AUDIT": str(folder / "audit.sqlite")}
+               "BOARD_AUDIT": str(folder / "audit.sqlite"), "BOARD_SCRYPT_N": str(SCRYPT_N),
+               "BOARD_SCREEN_KEY": SCREEN_KEY}
     saved = {name: os.environ.get(name) for name in changes}
     for name, value in changes.items():
         if value is None:

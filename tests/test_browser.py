@@ -113,7 +113,8 @@ def _outside(requests: list[str]) -> list[str]:
 @pytest.mark.parametrize("path", list(PAGES))
 def test_page_draws_offline_without_errors(server, browser, path):
     requests: list[str] = []
-    context, page = _open(browser, f"{server}/{path}", requests)
+    query = f"?key={os.environ['BOARD_SCREEN_KEY']}" if path == "screen" else ""  # conftest's screen key
+    context, page = _open(browser, f"{server}/{path}{query}", requests)
     try:
         errors = page.locator('[data-testid="stException"]')
         assert errors.count() == 0, errors.first.inner_text()[:800]

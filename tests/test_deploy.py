@@ -65,7 +65,7 @@ def test_every_etl_command_in_the_units_exists():
             if words[1:3] == ["-m", "etl"]:
                 parser.parse_args(words[3:])  # SystemExit on an unknown command or option
             else:
-                assert words[0].endswith("/streamlit") and "board.py" in words
+                assert words[0].endswith("/streamlit") and "board_server.py" in words
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")

@@ -6,6 +6,7 @@ Fragment refreshes do not run under AppTest (tech-notes.md): the live behaviour 
 a real browser (test_screen_browser.py)."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -31,7 +32,7 @@ def open_screen(params: dict | None = None) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.switch_page("pages/screen.py")
-    at.query_params.update(params or {})
+    at.query_params.update({"key": os.environ["BOARD_SCREEN_KEY"], **(params or {})})  # conftest's key
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -136,10 +137,11 @@ LAYOUT_JS = """() => {
 }"""
 
 
+# Every /screen below carries conftest's screen key: a loopback client is no proof of presence.
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_screen_fills_the_wall_without_scrolling(server, browser, size):
     width, height = size
-    screen = Screen(browser, f"{server.base}/screen", width, height)
+    screen = Screen(browser, f"{server.base}/screen?key={os.environ['BOARD_SCREEN_KEY']}", width, height)
     try:
         layout = screen.page.evaluate(LAYOUT_JS)
         # A refresh leaves an unchanged panel's DOM alone (no flash): the same node survives.
@@ -211,7 +213,7 @@ def _expected_kpis(server) -> dict:
 
 
 def test_new_alarm_appears_without_reload(server, browser, tmp_path):
-    screen = Screen(browser, f"{server.base}/screen")
+    screen = Screen(browser, f"{server.base}/screen?key={os.environ['BOARD_SCREEN_KEY']}")
     try:
         assert screen.page.locator('text.nb-count[data-nb="金星"]').count() == 0  # no open alarm there yet
         assert _kpis(screen) == _expected_kpis(server)
@@ -236,7 +238,7 @@ def test_new_alarm_appears_without_reload(server, browser, tmp_path):
 
 
 def test_rotation_cycles_the_views(server, browser):
-    screen = Screen(browser, f"{server.base}/screen?rotate=1")
+    screen = Screen(browser, f"{server.base}/screen?rotate=1&key={os.environ['BOARD_SCREEN_KEY']}")
     seen, shots = set(), set()
     try:
         deadline = time.monotonic() + 4 * ROTATE + 4
@@ -259,7 +261,7 @@ def test_rotation_cycles_the_views(server, browser):
 
 
 def _memory_check(server, browser, seconds: int, every: int = 10) -> list[int]:
-    screen = Screen(browser, f"{server.base}/screen?rotate=1")  # every view: the most fragments
+    screen = Screen(browser, f"{server.base}/screen?rotate=1&key={os.environ['BOARD_SCREEN_KEY']}")  # every view: the most fragments
     samples = []
     try:
         screen.page.wait_for_timeout(3 * REFRESH * 1000)  # warm: caches filled, first runs done
@@ -294,7 +296,7 @@ def test_memory_stays_flat_for_ten_minutes(server, browser, request):
 
 def test_screen_recovers_after_a_server_restart(server, browser, tmp_path):
     """Runs last in this module: it restarts the server (same port, same database)."""
-    screen = Screen(browser, f"{server.base}/screen")
+    screen = Screen(browser, f"{server.base}/screen?key={os.environ['BOARD_SCREEN_KEY']}")
     try:
         server.stop()
         screen.page.wait_for_timeout(3000)

@@ -5,7 +5,7 @@
 #   deploy/haproxy/make-config.sh --cert PEM --server HOST:PORT [--server HOST:PORT …]
 #        [--bind ADDR:PORT] [--redirect ADDR:PORT] [--stats-socket PATH] [--system]
 #   --cert          certificate chain and private key in one PEM file (TLS ends here)
-#   --server        one board process (streamlit run board.py); repeat for each replica
+#   --server        one board process (streamlit run board_server.py); repeat for each replica
 #   --bind          where browsers connect (default 127.0.0.1:8443; :443 on a server)
 #   --redirect      also listen for plain HTTP here and redirect it to HTTPS
 #   --stats-socket  an admin socket (mode 600): `show stat` tells which replicas are up

@@ -82,7 +82,7 @@ def test_day_in_ten_minutes(size, demo_db, tmp_path):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-            page.goto(f"{server.base}/screen")
+            page.goto(f"{server.base}/screen?key={os.environ['BOARD_SCREEN_KEY']}")
             page.wait_for_selector('[data-panel="ticker"]', timeout=120_000)
             pids = {"server": server.pid, "watcher": watcher.pid}
             start = time.monotonic()
