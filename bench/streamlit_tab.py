@@ -83,7 +83,7 @@ class Tab:
 
     def __init__(self, base_url: str, path: str = "", *, context: ssl.SSLContext | None = None,
                  cookies: str = "", timeout: float = 60.0, source: str | None = None,
-                 headers: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, query: str = ""):
         self.base_url = base_url.rstrip("/")
         self.source = source
         self.headers = dict(headers or {})
@@ -99,7 +99,7 @@ class Tab:
         self.main_script_hash = ""
         self.page_script_hash = ""
         self.pages: dict[str, str] = {}        # url path ("" = the default page) -> script hash
-        self.query_string = ""
+        self.query_string = query  # the URL's query string, as the browser's address bar holds it
         self.values: dict[str, WidgetState] = {}  # widgets this tab changed, by id
         self.widgets: dict[str, Widget] = {}      # drawn by the latest full run
         self.widget_scripts: dict[str, str] = {}
@@ -124,7 +124,8 @@ class Tab:
             kwargs["source_address"] = (self.source, 0)
         con = cls(parts.hostname, parts.port, timeout=self.timeout, **kwargs)
         try:
-            con.request("GET", f"{parts.path}/{self.path}", headers={**self.headers, "Cookie": self._cookie_header()})
+            con.request("GET", f"{parts.path}/{self.path}" + (f"?{self.query_string}" if self.query_string else ""),
+                        headers={**self.headers, "Cookie": self._cookie_header()})
             answer = con.getresponse()
             answer.read()
             for header in answer.headers.get_all("Set-Cookie") or []:

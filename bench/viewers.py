@@ -23,6 +23,7 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from .streamlit_tab import GOOD_ENDS, RunFailed, RunResult, Tab, ssl_context
 
@@ -71,6 +72,7 @@ class Options:
     timeout: float
     seed: int
     context: object
+    screen_key: str = ""
 
 
 async def run_tab(tab: Tab, kind: str, call, tally: Tally) -> RunResult | None:
@@ -109,8 +111,9 @@ async def fragments(tab: Tab, stop: float, tally: Tally) -> None:
         await asyncio.sleep(0.2)
 
 
-async def open_tab(options: Options, path: str, tally: Tally) -> Tab | None:
-    tab = Tab(options.url, path, context=options.context, cookies=options.cookie, timeout=options.timeout)
+async def open_tab(options: Options, path: str, tally: Tally, query: str = "") -> Tab | None:
+    tab = Tab(options.url, path, context=options.context, cookies=options.cookie, timeout=options.timeout,
+              query=query)
     try:
         await tab.connect()
     except (RunFailed, OSError) as problem:
@@ -152,7 +155,8 @@ async def viewer(options: Options, number: int, start: float, stop: float, tally
 
 async def screen(options: Options, start: float, stop: float, tally: Tally) -> None:
     await asyncio.sleep(max(0.0, start - asyncio.get_running_loop().time()))
-    tab = await open_tab(options, "screen", tally)
+    tab = await open_tab(options, "screen", tally,
+                         query=urlencode({"key": options.screen_key}) if options.screen_key else "")
     if tab is None:
         return
     try:
@@ -226,6 +230,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--cafile", help="trust this certificate (the proxy's self-signed PEM)")
     parser.add_argument("--insecure", action="store_true", help="do not check the proxy's certificate")
     parser.add_argument("--timeout", type=float, default=60, help="a run without its end within this many seconds is an error")
+    parser.add_argument("--screen-key", default=os.environ.get("BOARD_SCREEN_KEY", ""),
+                        help="the wall screen's key (/screen?key=…; default $BOARD_SCREEN_KEY)")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--json", help="also write the summary to this file")
     args = parser.parse_args(argv)
@@ -239,7 +245,8 @@ def main(argv=None) -> int:
     options = Options(args.url, args.viewers, args.screens, args.duration, tuple(args.think),
                       args.ramp if args.ramp is not None else min(10.0, args.duration / 3), args.user, args.password,
                       args.cookie, args.timeout, args.seed,
-                      ssl_context(args.cafile, args.insecure) if args.url.startswith("https") else None)
+                      ssl_context(args.cafile, args.insecure) if args.url.startswith("https") else None,
+                      args.screen_key)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     tally = asyncio.run(simulate(options))
     summary = report(tally, time.perf_counter() - wall0, time.process_time() - cpu0)

@@ -28,6 +28,7 @@ from etl.users import add_user
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 USER, PASSWORD = "duty", "proxy-test-pass-1"
+SCREEN_KEY = "proxy-test-screen-key"
 
 pytestmark = pytest.mark.skipif(not (shutil.which("haproxy", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
                                      and shutil.which("openssl")),
@@ -110,7 +111,8 @@ def stack(demo_db, tmp_path_factory):
     port = _free_ports(1)
     first = _free_ports(2)
     env = {**os.environ, "BOARD_DB": str(demo_db), "BOARD_AUTH": "required", "BOARD_USERS": str(users),
-           "BOARD_AUDIT": str(folder / "audit.sqlite"), "BOARD_COOKIE_SECRET_FILE": str(folder / "cookie.secret")}
+           "BOARD_AUDIT": str(folder / "audit.sqlite"), "BOARD_COOKIE_SECRET_FILE": str(folder / "cookie.secret"),
+           "BOARD_SCREEN_KEY": SCREEN_KEY}
     log = open(folder / "serve.log", "wb")
     process = subprocess.Popen([str(REPO / "scripts" / "serve.sh"), "--replicas", "2", "--port", str(port),
                                 "--first-port", str(first), "--run-dir", str(run_dir)],
@@ -162,7 +164,7 @@ def test_sign_in_a_page_and_the_screen_over_the_websocket(stack):
         assert len(hotline.widgets) > 3   # the shared filters and the page's own
         await viewer.close()
 
-        screen = stack.tab("screen")
+        screen = stack.tab("screen", query=f"key={SCREEN_KEY}")
         await screen.connect()
         opened = await screen.first_run()
         assert not opened.exceptions and screen.auto_reruns, "the screen drew no self-refreshing panel"
@@ -226,7 +228,7 @@ def test_the_load_client_reports_runs_by_kind_without_errors(stack, tmp_path, ca
     summary_file = tmp_path / "summary.json"
     code = viewers.main(["--url", stack.url, "--cafile", str(stack.run_dir / "self-signed.pem"),
                          "--viewers", "2", "--screens", "1", "--duration", "10", "--think", "1", "2",
-                         "--ramp", "1", "--user", USER, "--password", PASSWORD, "--json", str(summary_file)])
+                         "--ramp", "1", "--user", USER, "--password", PASSWORD, "--screen-key", SCREEN_KEY, "--json", str(summary_file)])
     summary = json.loads(summary_file.read_text())
     assert code == 0 and summary["error_count"] == 0, summary["errors"]
     kinds = summary["kinds"]
