@@ -73,6 +73,7 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     ahead = RawFile(paths[0]) if paths else None
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         options.notes.extend(derive.load_reference(con))
+        derive.load_corrections(con, db_path)
         _macros(con)
         for i, path in enumerate(paths, 1):
             if options.progress:
