@@ -99,3 +99,22 @@ def test_the_purge_blanks_old_correction_texts_but_keeps_the_topic(loaded, tmp_p
     kept = corrections.read_corrections(loaded)
     assert kept[["ticket_id", "topic", "text"]].values.tolist() == [["C001", "community", ""]]
     assert corrections.read_corrections(loaded, with_text=True).empty
+
+
+def test_corrections_are_backed_up_and_restored(loaded, tmp_path):
+    from etl.backup import backup, restore
+    main(["corrections", "add", str(_clerks_file(tmp_path, "community")), "--db", str(loaded)])
+    kept = corrections.corrections_path(loaded)
+    saved = kept.read_bytes()
+    done = backup(tmp_path / "backups", loaded)
+    kept.unlink()
+    restore(done.folder, loaded)
+    assert kept.read_bytes() == saved
+
+
+def test_a_rebuild_keeps_the_corrected_topics(loaded, tmp_path):
+    from etl.rebuild import rebuild
+    main(["corrections", "add", str(_clerks_file(tmp_path, "community")), "--db", str(loaded)])
+    into = tmp_path / "rebuilt" / "board.duckdb"
+    rebuild(loaded, into)
+    assert _ticket(into) == _ticket(loaded) == ("community", True, dt.datetime(2020, 2, 4, 9, 0), False, 1.0)
