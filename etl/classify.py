@@ -101,16 +101,16 @@ class Catalogue:
 
 # Full-width ASCII (Ｎ９５, ＡＰＰ) and the ideographic space to their plain forms. Only
 # these matter for keywords; full NFKC would do the same here at half the speed.
-_FOLD_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+FOLD_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def normalise(texts: pd.Series) -> pd.Series:
     """Full-width letters and digits folded, lower case, so `Ｎ９５` finds `n95`."""
-    return texts.fillna("").astype(str).str.translate(_FOLD_WIDTH).str.lower()
+    return texts.fillna("").astype(str).str.translate(FOLD_WIDTH).str.lower()
 
 
 def _fold(word: str) -> str:
-    return str(word).translate(_FOLD_WIDTH).lower().strip()
+    return str(word).translate(FOLD_WIDTH).lower().strip()
 
 
 def default_catalogue_path() -> Path:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import settings
-from .classify import NON_EPIDEMIC, TOPICS, normalise, read_by_version
+from .classify import FOLD_WIDTH, NON_EPIDEMIC, TOPICS, read_by_version
 
 MODEL_FILE = "hotline_topic_model.npz"
 FORMAT = "yipingguan-topic-model/1"
@@ -42,14 +42,16 @@ CHUNK = 20_000            # texts scored at a time (bounds the gathered weights'
 CATALOGUE_MARK = "目录："
 CATALOGUE_VALUE = 3.0     # the one-hot's value: higher lets the model lean on the catalogue more cheaply
 
-_DIGITS_AS_ZERO = {ord(d): "0" for d in "123456789"} | {ord("\n"): " ", ord("\r"): " ", 0: " "}
+# The catalogue's folding (full-width to plain) and digits as 0 in one pass over the text.
+_FOLD = {**FOLD_WIDTH, **{ord(d): ord("0") for d in "123456789"}, **{0xFF10 + d: ord("0") for d in range(10)},
+         ord("\n"): ord(" "), ord("\r"): ord(" "), 0: ord(" ")}
 _MIX = np.uint64(0x9E3779B97F4A7C15)     # Fibonacci hashing: the top bits of h * φ·2^64
 _STEP = np.uint64(0x100000001B3)
 
 
 def fold(texts: pd.Series) -> pd.Series:
     """The text the n-grams are taken from."""
-    return normalise(texts).str.translate(_DIGITS_AS_ZERO)
+    return texts.fillna("").astype(str).str.translate(_FOLD).str.lower()
 
 
 def ngrams(texts: pd.Series, bits: int = BITS, ngram_max: int = NGRAM_MAX
