@@ -10,7 +10,8 @@ key and raw files with clear personal data) with:
 - `logs/audit.sqlite`, `logs/notify.sqlite`: copied with SQLite's backup API while
   the board and the notifier keep writing;
 - `secrets/`: the person-key secret (without it, person keys change), the intake
-  token and the users file; `reference/`: the reference pack in use;
+  token, the users file and the clerks' topic corrections (private: they carry ticket
+  texts); `reference/`: the reference pack in use;
 - `manifest.json`: every file with size and SHA-256, the generation and the last run.
 `--keep N` deletes all but the newest N backups in DIR (they too hold personal data).
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from . import archive, settings, store
+from .corrections import corrections_path
 
 PREFIX = "yipingguan-"
 
@@ -113,7 +115,8 @@ def backup(to: Path, db_path: Path | None = None, keep: int | None = None) -> Ba
     secrets_dir.mkdir(mode=0o700)
     for name, source in (("person-key.secret", settings.secret_key_file()),
                          ("intake.token", Path(settings.get("intake.token_file")).expanduser()),
-                         ("users.toml", settings.users_file())):
+                         ("users.toml", settings.users_file()),
+                         ("hotline_topics.csv", corrections_path(db_path))):
         if source.exists():
             shutil.copyfile(source, secrets_dir / name)
             os.chmod(secrets_dir / name, 0o600)
@@ -198,7 +201,8 @@ def restore(folder: Path, db_path: Path | None = None) -> list[str]:
     from .notify_log import log_path
     for name, dest in (("logs/audit.sqlite", settings.audit_db()), ("logs/notify.sqlite", log_path(db_path)),
                        ("secrets/intake.token", Path(settings.get("intake.token_file")).expanduser()),
-                       ("secrets/users.toml", settings.users_file())):
+                       ("secrets/users.toml", settings.users_file()),
+                       ("secrets/hotline_topics.csv", corrections_path(db_path))):
         if (folder / name).exists() and not dest.exists():
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(folder / name, dest)

@@ -101,16 +101,16 @@ class Catalogue:
 
 # Full-width ASCII (Ｎ９５, ＡＰＰ) and the ideographic space to their plain forms. Only
 # these matter for keywords; full NFKC would do the same here at half the speed.
-_FOLD_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+FOLD_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def normalise(texts: pd.Series) -> pd.Series:
     """Full-width letters and digits folded, lower case, so `Ｎ９５` finds `n95`."""
-    return texts.fillna("").astype(str).str.translate(_FOLD_WIDTH).str.lower()
+    return texts.fillna("").astype(str).str.translate(FOLD_WIDTH).str.lower()
 
 
 def _fold(word: str) -> str:
-    return str(word).translate(_FOLD_WIDTH).lower().strip()
+    return str(word).translate(FOLD_WIDTH).lower().strip()
 
 
 def default_catalogue_path() -> Path:
@@ -121,10 +121,15 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     """Reads and checks the catalogue; mistakes are reported in Chinese for the editors.
     Cached per file version: a loader classifies hundreds of files with one catalogue."""
     path = Path(path) if path is not None else default_catalogue_path()
+    return read_by_version(path, f"找不到热线问答目录：{path}", _load_catalogue)
+
+
+def read_by_version(path: Path, missing: str, reader):
+    """reader(path, mtime_ns, size): a reader cached (lru_cache) per version of the file."""
     if not path.exists():
-        raise FileNotFoundError(f"找不到热线问答目录：{path}")
+        raise FileNotFoundError(missing)
     stat = path.stat()
-    return _load_catalogue(path, stat.st_mtime_ns, stat.st_size)
+    return reader(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=4)
@@ -234,17 +239,46 @@ def _decide(found: tuple[str, ...], catalogue: Catalogue) -> tuple[bool, str, in
     topic_score = {t: _score(k, catalogue)[:2] for t, k in topic_keywords.items()}
     top = max(topic_score.values())
     leaders = {t for t, score in topic_score.items() if score == top}
+    question = _best_question(tokens, leaders, catalogue)
+    return True, question.topic, question.no, _deciding_words(tokens, question.topic, general, catalogue)
+
+
+def _best_question(tokens: list[str], topics: set[str], catalogue: Catalogue) -> Question | None:
+    """The question of one of `topics` that the ticket's outermost matches score best for."""
     questions = catalogue.questions
     question_keywords: dict[int, list[str]] = {}
     for token in tokens:
         for index, keyword in catalogue.credits[token]:
-            if questions[index].topic in leaders:
+            if questions[index].topic in topics:
                 question_keywords.setdefault(index, []).append(keyword)
-    best = max(question_keywords, key=lambda i: (*_score(question_keywords[i], catalogue), -i))
-    question = questions[best]
-    topic = question.topic
+    if not question_keywords:
+        return None
+    return questions[max(question_keywords, key=lambda i: (*_score(question_keywords[i], catalogue), -i))]
+
+
+def _deciding_words(tokens: list[str], topic: str, general: list[str], catalogue: Catalogue) -> str:
     deciding = [t for t in tokens if any(tp == topic for tp, _k in catalogue.topic_credits[t])]
-    return True, topic, question.no, WORD_SEPARATOR.join(dict.fromkeys(deciding + general))
+    return WORD_SEPARATOR.join(dict.fromkeys(deciding + general))
+
+
+def questions_within(texts: pd.Series, topics: pd.Series, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """faq_question and topic_words for each text when its topic is already decided (by the
+    topic model): the catalogue's best question of that topic, None when the ticket
+    matches none of its keywords (and none at all for non_epidemic)."""
+    catalogue = catalogue or load_catalogue()
+    matches = normalise(texts).str.findall(catalogue.pattern)
+    rows = []
+    for found, topic in zip(matches, topics):
+        tokens = _outermost(found, catalogue.containers)
+        general = [t for t in tokens if t in catalogue.epidemic_words]
+        question = _best_question(tokens, {topic}, catalogue) if topic != NON_EPIDEMIC else None
+        if question is None:
+            rows.append((None, WORD_SEPARATOR.join(general) if topic != NON_EPIDEMIC else ""))
+        else:
+            rows.append((question.no, _deciding_words(tokens, topic, general, catalogue)))
+    frame = pd.DataFrame(rows, index=texts.index, columns=["faq_question", "topic_words"])
+    frame["faq_question"] = frame["faq_question"].astype("Int64")
+    return frame
 
 
 def classify(texts: pd.Series, catalogue: Catalogue | None = None) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from . import cli_live, cli_ops, settings
+from . import cli_live, cli_ops, cli_topics, settings
 from .store import SchemaTooNew
 
 EXAMPLES = {
@@ -23,6 +23,7 @@ EXAMPLES = {
 
 EXAMPLES.update(cli_live.EXAMPLES)
 EXAMPLES.update(cli_ops.EXAMPLES)
+EXAMPLES.update(cli_topics.EXAMPLES)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="不给则交互输入（避免出现在命令历史中）")
     cli_live.add_parsers(command)
     cli_ops.add_parsers(command)
+    cli_topics.add_parsers(command)
     p = command("settings", "打印设置表（名称、默认值、说明）")
     p.add_argument("--markdown", action="store_true")
     return parser
@@ -200,3 +202,4 @@ COMMANDS = {"users": _users, "brief": _brief, "load": _load, "ingest": _ingest, 
             "status": _status, "settings": _settings}
 COMMANDS.update(cli_live.COMMANDS)
 COMMANDS.update(cli_ops.COMMANDS)
+COMMANDS.update(cli_topics.COMMANDS)

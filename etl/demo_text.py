@@ -1,8 +1,9 @@
 """Chinese text for the demo generator: 12345 ticket templates by topic, origins of
 arrivals, enterprise names and industries, alarm handling notes.
 
-Ticket texts are rendered from templates with slots into a pool (one text per ticket
-at the small scale, a few tens of thousands reused at the large ones).
+Ticket texts are rendered from templates with slots, or composed from parts (who, the
+matter, the ask, sometimes a second matter or a typing slip), into a pool (one text per
+ticket at the small scale, a few tens of thousands reused at the large ones).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from . import demo_ids
 
 TOPICS = ("quarantine", "community", "enterprise", "health", "non_epidemic")
 REQUEST_TYPES = ("咨询", "投诉", "求助", "建议", "举报", "表扬")
+COMPOSED_SHARE = 0.4      # tickets whose text is composed from parts rather than a template
 
 # ------------------------------------------------------------------ ticket templates
 # (template, request type). Slots: {origin} {city} {country} {n} {days} {bldg} {room}
@@ -128,6 +130,56 @@ _T = {
     ],
 }
 
+# Composed texts beside the templates: (who/where, the matter, what the caller asks), each
+# part chosen apart, so the season's wording is not a few dozen fixed sentences that a
+# classifier could learn by heart. Written apart from the pack's example texts.
+_PARTS = {
+    "quarantine": (
+        ["我家亲戚", "隔壁人家", "我本人", "我爱人", "楼上住户", "同住的室友", "我家老人"],
+        ["刚从{origin}回到上海", "年后从{origin}过来，现在住在{bldg}号楼", "在家观察到第{n}天了",
+         "在宾馆集中观察，今天是第{n}天", "{date}坐火车从{origin}回来"],
+        ["，不知道要不要去报到", "，想问问什么时候算期满", "，居委一直没有联系", "，能不能出门买点东西",
+         "，手机上的码是黄的怎么办", "，登记表去哪里填"]),
+    "community": (
+        ["我们小区", "住的新村", "阿拉小区", "我爸妈住的小区", "{gate}这边"],
+        ["就留了{gate}一个口子进出", "门口量体温排队排到马路上", "快递外卖全部堆在门外",
+         "附近的菜市场一直没开", "买菜要排一个多小时", "门口值守的志愿者不让亲戚进来", "快递柜停用了"],
+        ["，老人很不方便", "，能不能想想办法", "，希望多开一个门", "，哪里能买到便宜点的菜",
+         "，什么时候恢复", "，到底听谁的"]),
+    "enterprise": (
+        ["我们公司", "我开的{shop}", "单位", "我们厂", "楼下的{shop}"],
+        ["打算{date}开门", "申请交了{n}天还在审核", "老板让外地员工马上回来上班", "停工这段时间工资只发一半",
+         "没批下来就开门营业了"],
+        ["，要准备什么材料", "，请问合不合规定", "，街道能不能催一下", "，员工都很担心", "，有没有补贴"]),
+    "health": (
+        ["家里老人", "我孩子", "我自己", "住在隔壁的阿姨", "我们楼里"],
+        ["发烧{temp}度两天了", "口罩一只都买不到", "慢性病的药快吃完了", "楼道一直没人消毒", "咳嗽得厉害"],
+        ["，去哪个医院看", "，预约在哪里登记", "，社区医院能不能配", "，请物业来处理一下", "，要不要紧"]),
+    "non_epidemic": (
+        ["我家楼上", "小区里", "{place}", "隔壁邻居", "我们这栋楼"],
+        ["电梯停了{n}天", "外地牌照的车堵在消防通道", "路口的隔离带被撞倒了", "家里的消毒柜坏了售后不管",
+         "晚上下班回来路灯全黑", "水管漏了{n}天", "装修声音一直很吵"],
+        ["，物业不管", "，希望尽快修好", "，已经说了好几次", "，请相关部门处理", "，很危险"]),
+}
+# A brief second matter after the main one (it never decides the topic).
+_SECOND = ["，另外楼道灯也坏了", "，还有小区垃圾桶太少", "，顺便说一下楼下乱停车", ""]
+# A clerk's slips (same sound, wrong character).
+_SLIPS = {"隔离": "格离", "口罩": "口照", "小区": "小曲", "复工": "复公", "登记": "登计", "电梯": "电题"}
+
+
+def _composed(rng: random.Random, topic: str) -> str:
+    who, matter, ask = _PARTS[topic]
+    text = _fill(rng, rng.choice(who) + rng.choice(matter) + rng.choice(ask))
+    if rng.random() < 0.2:
+        text += rng.choice(_SECOND)
+    return text
+
+
+def _slip(rng: random.Random, text: str) -> str:
+    words = [w for w in _SLIPS if w in text]
+    return text.replace(w := rng.choice(words), _SLIPS[w], 1) if words else text
+
+
 _PREFIX = ["来电人反映：", "市民来电称，", "", "", "来电反映", "市民反映", "网民留言：", "来电人表示",
            "来电人称", "市民来电：", "来电者反映，", ""]
 _SUFFIX = {
@@ -214,7 +266,9 @@ def render_pool(seed: int, topic: str, size: int, pii_share: float = 0.03) -> tu
             template, rtype = rng.choice(templates)
         if rng.random() < 0.12 and rtype != "表扬":  # the caller's framing differs
             rtype = rng.choice(["咨询", "求助", "投诉"])
-        body = _fill(rng, template)
+        body = _composed(rng, topic) if rng.random() < COMPOSED_SHARE else _fill(rng, template)
+        if rng.random() < 0.04:
+            body = _slip(rng, body)
         text = rng.choice(_PREFIX) + body
         if rng.random() < pii_share:
             text += _pii(rng, nrng)

@@ -2,7 +2,8 @@
 
 - neighbourhood: the pack's name or code as given, else from the address index
 - coordinates: GCJ-02 / BD-09 converted to WGS-84 (prcoords)
-- hotline: epidemic flag, topic, FAQ question (etl.classify); due dates in working days
+- hotline: topic, epidemic flag, FAQ question, confidence (etl.classify_tickets: the topic
+  model beside the 25问 catalogue, clerks' corrections on top); due dates in working days
 - alarms: neighbourhood and flat from the roster record of the device
 """
 from __future__ import annotations
@@ -191,18 +192,37 @@ def _rows_of(table: str, key: str = "_rid") -> None:
         raise ValueError(f"not a table of the loader's: {table}.{key}")
 
 
+def load_corrections(con, db_path) -> None:
+    """TEMP table `_topic_corrections` (ticket_id, topic): the clerks' corrections kept
+    beside the database (etl/corrections.py), applied by every topics_table after."""
+    from .corrections import read_corrections
+    frame = read_corrections(db_path)[["ticket_id", "topic"]]
+    con.register("_topic_corrections_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE _topic_corrections AS "
+                "SELECT CAST(ticket_id AS VARCHAR) AS ticket_id, CAST(topic AS VARCHAR) AS topic "
+                "FROM _topic_corrections_frame")
+    con.unregister("_topic_corrections_frame")
+
+
 def topics_table(con, table: str, key: str, classify: bool = True) -> int:
-    """TEMP table `_topics` (k, epidemic_related, topic, faq_question, topic_words) for the
-    tickets in `table` (identifiers are the loader's own names, never data)."""
+    """TEMP table `_topics` (k, epidemic_related, topic, faq_question, topic_words,
+    topic_confidence) for the tickets in `table` (identifiers are the loader's own names,
+    never data); a ticket in `_topic_corrections` (when loaded) takes the clerk's topic."""
     _rows_of(table, key)
-    from .classify import classify as run_classifier, load_catalogue
-    texts = con.execute(f"SELECT {key} AS k, content FROM {table}").df() if classify else pd.DataFrame()
+    from .classify_tickets import classify_tickets
+    corrections = con.execute("SELECT count(*) FROM duckdb_tables() "
+                              "WHERE table_name = '_topic_corrections' AND temporary").fetchone()[0]
+    corrected = ("(SELECT c.topic FROM _topic_corrections c WHERE c.ticket_id = t.ticket_id)" if corrections
+                 else "CAST(NULL AS VARCHAR)")
+    texts = (con.execute(f"SELECT t.{key} AS k, t.content, {corrected} AS corrected FROM {table} t").df()
+             if classify else pd.DataFrame())
     if texts.empty:  # k typed as the key, so the join needs no cast of every row's key
         con.execute(f"CREATE OR REPLACE TEMP TABLE _topics AS SELECT {key} AS k, CAST(NULL AS BOOLEAN) AS "
                     f"epidemic_related, CAST(NULL AS VARCHAR) AS topic, CAST(NULL AS INTEGER) AS faq_question, "
-                    f"CAST(NULL AS VARCHAR) AS topic_words FROM {table} LIMIT 0")
+                    f"CAST(NULL AS VARCHAR) AS topic_words, CAST(NULL AS DOUBLE) AS topic_confidence "
+                    f"FROM {table} LIMIT 0")
         return 0
-    result = run_classifier(texts["content"].fillna(""), load_catalogue())
+    result = classify_tickets(texts["content"].fillna(""), corrected=texts["corrected"])
     con.execute("INSERT OR REPLACE INTO meta VALUES ('classifier_version', ?)", [classifier_version()])
     result.insert(0, "k", texts["k"].values)
     result["faq_question"] = result["faq_question"].astype("Int32")
@@ -214,14 +234,16 @@ def topics_table(con, table: str, key: str, classify: bool = True) -> int:
 
 def classifier_version() -> str:
     """Which classifier labelled the tickets (the brief names it): its own VERSION when it
-    declares one, with a fingerprint of its code and the FAQ catalogue."""
+    declares one, with a fingerprint of its code, the FAQ catalogue and the topic model file."""
     import hashlib
     from pathlib import Path
-    from . import classify
-    digest = hashlib.sha256(Path(classify.__file__).read_bytes())
-    catalogue = settings.reference_dir() / "faq.toml"
-    if catalogue.exists():
-        digest.update(catalogue.read_bytes())
+    from . import classify, classify_tickets, topic_model
+    digest = hashlib.sha256()
+    for module in (classify, classify_tickets, topic_model):
+        digest.update(Path(module.__file__).read_bytes())
+    for data in (settings.reference_dir() / "faq.toml", topic_model.default_model_path()):
+        if data.exists():
+            digest.update(data.read_bytes())
     declared = getattr(classify, "VERSION", None)
     return f"{declared}·{digest.hexdigest()[:8]}" if declared else digest.hexdigest()[:12]
 
@@ -249,8 +271,8 @@ def derive_tickets(con, classify: bool = True) -> None:
     topics_table(con, "n_typed", "_rid", classify)  # the content only: no need to resolve
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE n AS
-        WITH t AS (SELECT n.* EXCLUDE (epidemic_related, topic, faq_question, topic_words),
-                          tp.epidemic_related, tp.topic, tp.faq_question, tp.topic_words
+        WITH t AS (SELECT n.* EXCLUDE (epidemic_related, topic, faq_question, topic_words, topic_confidence),
+                          tp.epidemic_related, tp.topic, tp.faq_question, tp.topic_words, tp.topic_confidence
                    FROM n_resolved n LEFT JOIN _topics tp ON tp.k = n._rid)
         SELECT t.* REPLACE (CASE WHEN t.due_at_given THEN t.due_at ELSE {DUE_AT_SQL} END AS due_at)
         FROM t {DUE_JOINS}""")
@@ -260,7 +282,8 @@ def rederive_tickets(con) -> int:
     """Topics and computed due dates again, for every stored ticket."""
     count = topics_table(con, "hotline_tickets", "ticket_id")
     con.execute("""UPDATE hotline_tickets SET epidemic_related = tp.epidemic_related, topic = tp.topic,
-                   faq_question = tp.faq_question, topic_words = tp.topic_words
+                   faq_question = tp.faq_question, topic_words = tp.topic_words,
+                   topic_confidence = tp.topic_confidence
                    FROM _topics tp WHERE hotline_tickets.ticket_id = tp.k""")
     con.execute(f"""UPDATE hotline_tickets SET due_at = x.due_at FROM (
                         SELECT t.ticket_id, {DUE_AT_SQL} AS due_at FROM hotline_tickets t {DUE_JOINS}

@@ -67,6 +67,12 @@ def throughput(texts: pd.Series, catalogue, repeat_to: int = 100_000) -> float:
     return repeat_to / (time.perf_counter() - started)
 
 
+def print_confusion(confusion: pd.DataFrame) -> None:
+    print("混淆矩阵（行：实际，列：判定）：")
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(confusion.to_string())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl.evaluate_classifier", description="评估热线工单分类准确率")
     parser.add_argument("csv", nargs="?", type=Path, default=DEFAULT_CSV, help="标注数据（text,topic,epidemic_related）")
@@ -85,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {topic:<13} {accuracy:6.1%}  （{count} 条）")
     print(f"类别总体准确率：{result['topic_accuracy']:.1%}（要求 ≥ {TOPIC_BAR:.0%}）")
     print(f"涉疫判断准确率：{result['epidemic_accuracy']:.1%}（要求 ≥ {EPIDEMIC_BAR:.0%}）")
-    print("混淆矩阵（行：实际，列：判定）：")
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(result["confusion"].to_string())
+    print_confusion(result["confusion"])
     wrong = result["misclassified"]
     print(f"判错 {len(wrong)} 条：")
     for row in wrong.itertuples():

@@ -72,6 +72,7 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     db_path = Path(db_path or settings.db_path())
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         options.notes.extend(derive.load_reference(con))
+        derive.load_corrections(con, db_path)
         _macros(con)
         return load_batch(con, [(source_name, Path(p)) for p in paths], options)
 

@@ -12,7 +12,9 @@ is `retention_days` in the past. Then, in one new generation under the writer lo
   device and purge: "repeating devices" still group); the address (road, lane,
   building: no room) and the neighbourhood stay;
 - reject and warning values of personal columns from runs finished before the cutoff
-  are blanked.
+  are blanked;
+- the clerks' topic corrections (etl/corrections.py) of tickets received before the
+  cutoff lose the ticket text they carried for training (the topic stays corrected).
 
 Kept, so every trend still counts the same: neighbourhood, building, dates, measure,
 status, reporter, province of origin, ID validity, alarm type, times and handling.
@@ -32,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import derived, settings, store
+from . import corrections, derived, settings, store
 
 TOKEN_PREFIX = "anon:"
 # Columns of rejects/warnings whose values (masked, yet personal) are blanked.
@@ -52,6 +54,7 @@ class PurgeResult:
     generation: int | None = None
     old_generations_removed: int = 0
     notices_removed: int = 0
+    correction_texts: int = 0
 
     def lines(self) -> list[str]:
         if self.generation is None:
@@ -59,7 +62,8 @@ class PurgeResult:
         return [f"个人信息到期清除（隔离结束或抵沪早于 {self.cutoff}）：匿名化人员 {self.persons} 人"
                 f"（报送记录 {self.reports} 条）、解除关联报警 {self.alarms} 条、清空拒收/警告中的个人信息 "
                 f"{self.issue_values} 项；第 {self.generation} 代",
-                f"已删除含旧个人信息的历史数据代文件 {self.old_generations_removed} 个，提醒记录 {self.notices_removed} 条"]
+                f"已删除含旧个人信息的历史数据代文件 {self.old_generations_removed} 个，提醒记录 {self.notices_removed} 条"
+                + (f"，清空话题更正中的工单文本 {self.correction_texts} 条" if self.correction_texts else "")]
 
 
 def cutoff_date(days: int | None = None, today: dt.date | None = None) -> dt.date:
@@ -183,6 +187,7 @@ def purge(db_path: Path | None = None, days: int | None = None, today: dt.date |
         except _NothingToDo:
             pass
     result.notices_removed = trim_notify_log(db_path, result.cutoff)
+    result.correction_texts = corrections.blank_old_texts(result.cutoff, db_path)
     if result.generation is not None:
         grace = float(settings.get("query_timeout_seconds")) + 2 if grace_seconds is None else grace_seconds
         time.sleep(grace)

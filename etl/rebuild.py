@@ -115,6 +115,7 @@ def _rebuild(db_path: Path, into: Path, base: Path | None, classify: bool, folde
     with tempfile.TemporaryDirectory(prefix="rebuild-") as tmp, archive.suspended(), \
             store.writer_lock(into), store.new_generation(into) as con:
         derive.load_reference(con)
+        derive.load_corrections(con, db_path)   # the live database's: its tickets' topics as corrected
         _macros(con)
         for run in runs:
             run_id = _get(run, names, "run_id")

@@ -1,5 +1,6 @@
 """`python -m etl rederive`: re-runs derivations on stored rows after the FAQ catalogue,
-the reference pack or the settings changed, as one new generation."""
+the topic model, the clerks' topic corrections, the reference pack or the settings
+changed, as one new generation."""
 from __future__ import annotations
 
 import time
@@ -13,6 +14,7 @@ def rederive(db_path: Path) -> list[str]:
     lines = []
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         lines.extend(derive.load_reference(con))
+        derive.load_corrections(con, db_path)
         _macros(con)
         # Neighbourhoods the earlier pack could not place, from the stored address.
         con.execute("CREATE OR REPLACE TEMP VIEW n_typed AS SELECT ticket_id AS _row, address, "

@@ -18,7 +18,8 @@ TABLE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
         "satisfaction": ("satisfaction",), "first_contact": ("first_contact",), "channel": ("channel",),
         "repeat_of": ("repeat_of",), "caller_phone_masked": ("caller_phone",),
         "lon": ("lon",), "lat": ("lat",), "epidemic_related": ("content",), "topic": ("content",),
-        "faq_question": ("content",), "topic_words": ("content",), "run_id": ()},
+        "faq_question": ("content",), "topic_words": ("content",), "topic_confidence": ("content",),
+        "run_id": ()},
     "roster": {
         "report_key": (), "person_key": (), "name_masked": ("name",), "id_type": ("id_type",),
         "id_masked": ("id_number",), "id_valid": ("id_number",), "phone_masked": ("phone",),

@@ -62,3 +62,12 @@ def test_benchmark_table_on_a_tiny_database(tiny, monkeypatch):
     assert by_section["memory"][0].values["mb"] > 0
     text = report.table(rows, "subdistrict")
     assert text.count("\n") == len(rows) + 1
+
+
+def test_classification_speed_runs_on_the_demo_season_texts(capsys):
+    from bench import classify_speed
+    assert classify_speed.main(["--tickets", "3000", "--workers", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("演示季工单 10,000 条，平均长度") and "计时 3,000 条" in lines[0]
+    assert [line.split("：")[0] for line in lines[1:]] == ["1 个进程", "2 个进程"]
+    assert all(float(line.split("：")[1].split(" ")[0].replace(",", "")) > 0 for line in lines[1:])

@@ -156,3 +156,17 @@ def test_daily_service_rates_follow_metrics(narrowed):
     assert rates["overdue_open"] == one(
         f"SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND {OPEN} AND due_at < $now",
         {"c": code, "now": end_of_day})
+
+
+def test_unsure_tickets_of_the_report_day_are_listed_for_a_clerk(board_env):
+    from stream_helpers import report_day
+    day = report_day()
+    expected = direct("SELECT ticket_id FROM hotline_tickets WHERE received_at >= $d AND received_at < $d + 1 "
+                      "AND topic_confidence < $t ORDER BY topic_confidence, received_at, ticket_id LIMIT 50",
+                      {"d": day, "t": q.LOW_CONFIDENCE})
+    assert expected, "the demo day has unsure tickets"
+    at = open_page("hotline")
+    table = table_with(at, "更正话题")
+    assert table["工单编号"].tolist() == [r[0] for r in expected]
+    assert (table["更正话题"] == "").all() and (table["依据"] != "").all()
+    assert set(table["模型话题"]) <= set(labels.TOPIC.values())

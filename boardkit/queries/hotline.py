@@ -190,3 +190,23 @@ def faq_questions_by_volume(gen: Generation, scope: Scope, start: dt.date, end: 
     counts["no"] = counts["no"].astype(int)
     joined = catalogue.merge(counts, on="no", how="inner")
     return joined.sort_values(["n", "no"], ascending=[False, True], ignore_index=True)
+
+
+# Below this confidence the 12345 page asks a clerk to confirm a ticket's topic
+# (measured on the dev split: most wrong topics are below it, most right ones above).
+LOW_CONFIDENCE = 0.6
+
+
+def low_confidence_tickets(gen: Generation, scope: Scope, day: dt.date, threshold: float = LOW_CONFIDENCE,
+                           limit: int = 50) -> pd.DataFrame:
+    """The report day's tickets whose topic the model was least sure of (below `threshold`,
+    least sure first; corrected tickets have confidence 1): ticket_id, received_at, topic,
+    topic_confidence, faq_question, neighbourhood, content (masked at load)."""
+    return query(gen, f"""
+        SELECT ticket_id, received_at, coalesce(topic, 'non_epidemic') AS topic, topic_confidence,
+               faq_question, neighbourhood, content
+        FROM hotline_tickets
+        WHERE {SCOPE_SQL} AND received_at >= $day AND received_at < CAST($day AS DATE) + 1
+          AND topic_confidence < $threshold
+        ORDER BY topic_confidence, received_at, ticket_id LIMIT $limit""",
+                 {**scope.params, "day": day, "threshold": threshold, "limit": limit})

@@ -24,5 +24,6 @@ SELECT s.*,
        enum_crs                             AS crs,
        -- filled by derive.derive_tickets (classifier, working-day calendar)
        CAST(NULL AS BOOLEAN) AS epidemic_related, CAST(NULL AS VARCHAR) AS topic,
-       CAST(NULL AS INTEGER) AS faq_question, CAST(NULL AS VARCHAR) AS topic_words
+       CAST(NULL AS INTEGER) AS faq_question, CAST(NULL AS VARCHAR) AS topic_words,
+       CAST(NULL AS DOUBLE) AS topic_confidence
 FROM stg_e s;
