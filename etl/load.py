@@ -198,8 +198,8 @@ def _transform_and_upsert(con, source: Source, staged: Staged, run_id: int, path
     drop, given = staged_columns_dropped(source), given_columns(source)
     # Every source's normalisation takes `address` as below (normalise/*.sql); read from the
     # staged rows, the address matching skips the enumeration lookups of n_typed.
-    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS "
-                "SELECT split_address(raw_address).address AS address FROM stg")
+    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS SELECT split_address(address_text).address "
+                "AS address FROM (SELECT address_text(raw_address) AS address_text FROM stg)")
     if source.name == "hotline":
         derive.resolve_neighbourhoods(con, "VIEW n_resolved", drop, "_staged_addresses", given)
         derive.derive_tickets(con, options.classify)
