@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import logging
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from typing import Callable
 
 import duckdb
 
-from . import notify_log, settings
+from . import notify_log, privacy, settings
 from .spool import local_now
 from .webhook import NotifyConfig, payload, post
 
@@ -39,7 +38,6 @@ TYPE_LABELS = {"door_open": "开门报警", "offline": "设备离线", "low_batt
                "tamper": "防拆报警", "doorbell": "门铃"}
 TERMINAL = ("handled", "false_alarm", "pre_reported")
 KINDS = ("arrival", "escalation")
-_ROOM = re.compile(r"\d+\s*[室户].*$")
 
 
 @dataclass
@@ -106,8 +104,10 @@ def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
 
 
 def building_of(address: str | None) -> str:
-    """Road, lane and building only: a room that slipped into the address is cut off."""
-    return _ROOM.sub("", address or "").strip() or "（地址不详）"
+    """Road, lane and building only: the address is cut where a room number that slipped into
+    it begins (etl/privacy.py's room pattern: 5幢301室, 5-301, 3号楼502), phones masked."""
+    marked = privacy.mark_rooms(privacy.redact(address or ""))
+    return marked.split(privacy.ROOM_MARK, 1)[0].rstrip(" -－").strip() or "（地址不详）"
 
 
 def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
@@ -126,7 +126,7 @@ def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
         lines.append(f"> 已 {minutes} 分钟，请及时核实处置")
     else:
         lines.append(f"> 已 {minutes} 分钟未处置，请居民区负责人跟进")
-    return title, "\n".join(lines)
+    return title, privacy.mask_free_text("\n".join(lines))
 
 
 class Notifier:

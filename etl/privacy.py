@@ -1,9 +1,13 @@
-"""The local secret behind person keys (HMAC-SHA256). Lives outside the repository,
-created on first use with mode 600. Without it, the same ID number gets a new key:
-back it up with the database (README)."""
+"""Personal data: the local secret behind person keys (HMAC-SHA256), and the one masking
+pass for free text (phone, ID and room numbers), used by the loader, the purge, the notices
+and the board.
+
+The secret lives outside the repository, created on first use with mode 600. Without it,
+the same ID number gets a new key: back it up with the database (README)."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -83,3 +87,60 @@ ADDRESS_NEEDS_SPLIT = (f"{PERSONAL_NUMBER}|^[^号]*(?:(?:(?:{_BUILDING_MARK}) ?|
 # Where a room number starts once marked (mark_rooms); what it is replaced by when masked.
 ROOM_MARK = "\x1f"
 ROOM_MASK = "***"
+
+
+# The same pass in Python, for text that never goes through the loader's SQL (a notice's
+# body, a filter typed into the board before it is logged). Step for step as macros.sql's
+# `redact`, `room_free` and `scrub`, so both give the same text (tests/test_free_text.py).
+_PERSONAL_RE = re.compile(PERSONAL_NUMBER)
+_NUMBERS_RE = re.compile(f"({PERSONAL_NUMBER})|{PLAIN_NUMBER}")
+_MOBILE_ALONE_RE = re.compile(MOBILE_ALONE)
+_ROOM_AFTER_MARK_RE = re.compile(ROOM_AFTER_MARK)
+_ROOM_BEFORE_SHI_RE = re.compile(ROOM_BEFORE_SHI)
+_ROOM_ANY_RE = re.compile(f"{ROOM_AFTER_MARK}|{ROOM_BEFORE_SHI}")
+_MARKED_ROOM_RE = re.compile(ROOM_MARK + "+[A-Za-z]?[0-9]*")
+
+
+def _mask_personal_digits(d: str) -> str:
+    if len(d) == 18:
+        return d[:6] + "********" + d[14:]
+    if len(d) == 15 and not d.startswith("0"):
+        return d[:6] + "*****" + d[11:15]
+    if d.startswith("0") and not d.startswith("00"):
+        return d[:-8] + "****" + d[-4:]
+    return d[-11:-8] + "****" + d[-4:]
+
+
+def redact(text: str) -> str:
+    """Phone and ID numbers in `text` replaced by their masked forms (138****5678)."""
+    if not _PERSONAL_RE.search(text):
+        return text
+    text = _MOBILE_ALONE_RE.sub(lambda m: f"{m[1]}{m[2]}****{m[3]}{m[4]}", text)
+    if not _PERSONAL_RE.search(text):
+        return text
+    return _NUMBERS_RE.sub(lambda m: _mask_personal_digits(re.sub("[^0-9Xx]", "", m[1]).upper())
+                           if m[1] is not None else m[0], text)
+
+
+def has_room(text: str) -> bool:
+    return _ROOM_ANY_RE.search(text) is not None
+
+
+def mark_rooms(text: str) -> str:
+    """`text` with ROOM_MARK before each room number."""
+    text = text.replace(ROOM_MARK, "")
+    for _ in range(2):  # a match takes the character after it, which may begin the next one
+        text = _ROOM_AFTER_MARK_RE.sub(lambda m: f"{m[1]}{ROOM_MARK}{m[2]}{m[3] or ''}{m[4]}", text)
+    return _ROOM_BEFORE_SHI_RE.sub(lambda m: f"{ROOM_MARK}{m[1]}{m[2]}", text)
+
+
+def room_free(text: str) -> str:
+    """`text` with each room number replaced by ***."""
+    return _MARKED_ROOM_RE.sub(ROOM_MASK, mark_rooms(text)) if has_room(text) else text
+
+
+def mask_free_text(text: str | None) -> str | None:
+    """Free text as any viewer may see it: no clear phone, ID or room number (SQL: scrub)."""
+    if text is None:
+        return None
+    return room_free(redact(text))
