@@ -61,12 +61,15 @@ _D = "[0-9]"
 _ID18 = _digits("[1-8]", *[_D] * 5, "[12]", "[089]", _D, _D, "[01]", _D, "[0-3]", _D, _D, _D, _D, "[0-9Xx]")
 _ID15 = _digits("[1-8]", *[_D] * 5, _D, _D, "[01]", _D, "[0-3]", _D, _D, _D, _D)
 _MOBILE = "(?:(?:\\+|＋|00)" + _SEP + ")?(?:86" + _SEP + ")?" + _digits("1", "[3-9]", *[_D] * 9)
-# Area code (in brackets or not), then a local number of 7 or 8 digits.
-_LANDLINE = ("[(（]?0[1-9][0-9]{1,2}[)）]?" + _SEP + "[2-9]" + ("(?:" + _SEP + _D + ")") + "{6,7}")
-# A phone or ID number, in the order tried at each position. Any other digit run is taken
-# whole (PLAIN), so that no number is read from the middle of a longer one.
+# Area code (in brackets or not), then a local number of 7 or 8 digits; no space before an
+# 8th digit ("(0571)2000000 1-101": the 1 is the next number's).
+_LANDLINE = ("[(（]?0[1-9][0-9]{1,2}[)）]?" + _SEP + "[2-9]" + ("(?:" + _SEP + _D + ")") + "{6}"
+             + "(?:[\\-－‐–—.．]?[0-9])?")
+# A phone or ID number, in the order tried at each position. A match may take digits of a
+# neighbouring number (separators can stand between any two digits), so the pass is run
+# again on what it leaves, until nothing of the shape is left (REDACT_PASSES at most).
 PERSONAL_NUMBER = f"{_ID18}|{_ID15}|{_MOBILE}|{_LANDLINE}"
-PLAIN_NUMBER = "[0-9]+"
+REDACT_PASSES = 3
 # The common case, masked first and cheaply: an 11-digit mobile number standing alone.
 MOBILE_ALONE = "(^|[^0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})([^0-9]|$)"
 MOBILE_ALONE_MASK = "\\1\\2****\\3\\4"
@@ -93,7 +96,6 @@ ROOM_MASK = "***"
 # body, a filter typed into the board before it is logged). Step for step as macros.sql's
 # `redact`, `room_free` and `scrub`, so both give the same text (tests/test_free_text.py).
 _PERSONAL_RE = re.compile(PERSONAL_NUMBER)
-_NUMBERS_RE = re.compile(f"({PERSONAL_NUMBER})|{PLAIN_NUMBER}")
 _MOBILE_ALONE_RE = re.compile(MOBILE_ALONE)
 _ROOM_AFTER_MARK_RE = re.compile(ROOM_AFTER_MARK)
 _ROOM_BEFORE_SHI_RE = re.compile(ROOM_BEFORE_SHI)
@@ -116,10 +118,11 @@ def redact(text: str) -> str:
     if not _PERSONAL_RE.search(text):
         return text
     text = _MOBILE_ALONE_RE.sub(lambda m: f"{m[1]}{m[2]}****{m[3]}{m[4]}", text)
-    if not _PERSONAL_RE.search(text):
-        return text
-    return _NUMBERS_RE.sub(lambda m: _mask_personal_digits(re.sub("[^0-9Xx]", "", m[1]).upper())
-                           if m[1] is not None else m[0], text)
+    for _ in range(REDACT_PASSES):
+        if not _PERSONAL_RE.search(text):
+            break
+        text = _PERSONAL_RE.sub(lambda m: _mask_personal_digits(re.sub("[^0-9Xx]", "", m[0]).upper()), text)
+    return text
 
 
 def has_room(text: str) -> bool:

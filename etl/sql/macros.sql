@@ -105,20 +105,21 @@ CREATE OR REPLACE TEMP MACRO mask_personal_digits(d) AS CASE
     WHEN length(d) = 18 OR (length(d) = 15 AND NOT starts_with(d, '0')) THEN mask_id(d)
     WHEN starts_with(d, '0') AND NOT starts_with(d, '00') THEN left(d, length(d) - 8) || '****' || right(d, 4)
     ELSE substr(d, length(d) - 10, 3) || '****' || right(d, 4) END;
--- Each personal number is cut out between two chr(30) (any other digit run is taken whole,
--- never read from its middle); the pieces between are kept, the numbers masked. Costly: only
--- for the few texts that still hold one after the common case (a mobile number on its own).
-CREATE OR REPLACE TEMP MACRO redact_numbers(x) AS array_to_string(list_transform(list_transform(
-        string_split(regexp_replace(replace(x, chr(30), ''),
-                                    '(' || {{PERSONAL_NUMBER}} || ')|(' || {{PLAIN_NUMBER}} || ')',
-                                    chr(30) || '\1' || chr(30) || '\2', 'g'), chr(30)),
-        lambda piece, i: CASE WHEN i % 2 = 0 THEN upper(regexp_replace(piece, '[^0-9Xx]', '', 'g')) ELSE piece END),
-        lambda piece, i: CASE WHEN i % 2 = 0 THEN mask_personal_digits(piece) ELSE piece END), '');
+-- Each personal number is cut out between two chr(30); the pieces between are kept, the
+-- numbers masked. A match may take digits of a neighbouring number, so what one pass leaves
+-- is looked at again (three passes: privacy.REDACT_PASSES). Costly: only for the few texts
+-- that still hold a number after the common case (a mobile number on its own).
 -- (A lambda over a one-element list binds a value once: a macro's argument is inlined, and
 -- so evaluated, wherever the macro names it.)
+CREATE OR REPLACE TEMP MACRO redact_numbers(x) AS array_to_string(list_transform(list_transform(
+        string_split(regexp_replace(replace(x, chr(30), ''), '(' || {{PERSONAL_NUMBER}} || ')',
+                                    chr(30) || '\1' || chr(30), 'g'), chr(30)),
+        lambda piece, i: CASE WHEN i % 2 = 0 THEN upper(regexp_replace(piece, '[^0-9Xx]', '', 'g')) ELSE piece END),
+        lambda piece, i: CASE WHEN i % 2 = 0 THEN mask_personal_digits(piece) ELSE piece END), '');
+CREATE OR REPLACE TEMP MACRO redact_pass(x) AS list_transform([x], lambda y:
+    CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}}) THEN redact_numbers(y) ELSE y END)[1];
 CREATE OR REPLACE TEMP MACRO redact(x) AS CASE WHEN regexp_matches(x, {{PERSONAL_NUMBER}})
-    THEN list_transform([regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g')],
-                        lambda y: CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}}) THEN redact_numbers(y) ELSE y END)[1]
+    THEN redact_pass(redact_pass(redact_pass(regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g'))))
     ELSE x END;
 
 -- Room numbers: chr(31) put before each (after a building mark or a dash twice: a match
