@@ -33,8 +33,8 @@ cells[4].metric("警告行数", f"{int(totals['rows_warned']):,}", help="已导�
 
 unseparated = cached(q.unseparated_rooms)(ctx.gen, ctx.scope)
 if unseparated:
-    st.caption(f"其中 {unseparated:,} 行的地址中室号未能单独拆出（已从地址中隐去，见整改清单“地址”列），"
-               "请居委核对地址写法。")
+    st.caption(f"其中 {unseparated:,} 行的地址中室号未能单独拆出（地址只保留室号之前的部分，室号及其后的文字"
+               "按室号对待），见整改清单，请居委核对地址写法。")
 
 history_tab, issues_tab, fix_tab = st.tabs(["导入记录", "问题汇总", "整改清单"])
 with history_tab:
