@@ -118,9 +118,11 @@ CREATE OR REPLACE TEMP MACRO redact_numbers(x) AS array_to_string(list_transform
         lambda piece, i: CASE WHEN i % 2 = 0 THEN mask_personal_digits(piece) ELSE piece END), '');
 CREATE OR REPLACE TEMP MACRO redact_pass(x) AS list_transform([x], lambda y:
     CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}}) THEN redact_numbers(y) ELSE y END)[1];
-CREATE OR REPLACE TEMP MACRO redact(x) AS CASE WHEN regexp_matches(x, {{PERSONAL_NUMBER}})
-    THEN redact_pass(redact_pass(redact_pass(regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g'))))
-    ELSE x END;
+CREATE OR REPLACE TEMP MACRO mobile_alone(x) AS regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g');
+CREATE OR REPLACE TEMP MACRO redact(x) AS CASE
+    WHEN NOT regexp_matches(x, {{PERSONAL_NUMBER}}) THEN x
+    WHEN NOT regexp_matches(mobile_alone(x), {{PERSONAL_NUMBER}}) THEN mobile_alone(x)
+    ELSE redact_pass(redact_pass(redact_numbers(mobile_alone(x)))) END;
 
 -- Room numbers: chr(31) put before each (after a building mark or a dash twice: a match
 -- takes the character after it, which may begin the next one); masked as ***.
@@ -131,15 +133,18 @@ CREATE OR REPLACE TEMP MACRO mark_rooms(x) AS regexp_replace(regexp_replace(rege
     {{ROOM_BEFORE_SHI}}, chr(31) || '\1\2', 'g');
 CREATE OR REPLACE TEMP MACRO room_free(x) AS CASE WHEN has_room(x)
     THEN regexp_replace(mark_rooms(x), '\x1f+[A-Za-z]?[0-9]*', {{ROOM_MASK}}, 'g') ELSE x END;
--- A free text as every viewer may see it: no phone, ID or room number. Rooms first: a
+-- A free text as every viewer may see it: no phone, ID or room number (`scrub`), and as
+-- viewers who may see rooms see it (`with_rooms`: phone and ID numbers masked; NULL when it
+-- names no room, `scrub` being all of it). `needs_scrub` tells the texts that hold either: a
+-- normalisation computes it once for both (`…_if`). Rooms are masked before numbers: a
 -- number's pass may take a room's digits into a longer number (1幢101 100000…).
-CREATE OR REPLACE TEMP MACRO scrub(x) AS CASE
-    WHEN regexp_matches(x, {{PERSONAL_NUMBER}} || '|' || {{ROOM_AFTER_MARK}} || '|' || {{ROOM_BEFORE_SHI}})
-    THEN list_transform([room_free(x)], lambda r: redact(r))[1] ELSE x END;
--- A free text as viewers who may see rooms see it (phone and ID numbers masked); NULL when
--- it names no room (then `scrub` is all of it).
-CREATE OR REPLACE TEMP MACRO with_rooms(x) AS CASE WHEN has_room(x)
+CREATE OR REPLACE TEMP MACRO needs_scrub(x) AS
+    regexp_matches(x, {{PERSONAL_NUMBER}} || '|' || {{ROOM_AFTER_MARK}} || '|' || {{ROOM_BEFORE_SHI}});
+CREATE OR REPLACE TEMP MACRO scrub_if(x, hit) AS CASE WHEN hit THEN redact(room_free(x)) ELSE x END;
+CREATE OR REPLACE TEMP MACRO with_rooms_if(x, hit) AS CASE WHEN hit AND has_room(x)
     THEN list_transform([redact(x)], lambda r: CASE WHEN has_room(r) THEN r END)[1] END;
+CREATE OR REPLACE TEMP MACRO scrub(x) AS scrub_if(x, needs_scrub(x));
+CREATE OR REPLACE TEMP MACRO with_rooms(x) AS with_rooms_if(x, has_room(x));
 
 -- Address split: the building (up to the first 号, or 号楼) and the room that follows it
 -- (501室, 1201); no room when nothing follows. String positions: every address of every
@@ -154,12 +159,12 @@ CREATE OR REPLACE TEMP MACRO address_text(x) AS CASE WHEN regexp_matches(x, {{AD
         WHEN has_room(CASE WHEN strpos(y, '号') BETWEEN 1 AND length(y) - 1 THEN left(y, building_end(y)) ELSE y END)
         THEN mark_rooms(y) ELSE y END)[1]
     ELSE replace(x, ' ', '') END;
-CREATE OR REPLACE TEMP MACRO split_address(y) AS {
-    'address': CASE WHEN strpos(y, chr(31)) > 0 THEN nullif(rtrim(left(y, strpos(y, chr(31)) - 1), '-－'), '')
-                    WHEN strpos(y, '号') BETWEEN 1 AND length(y) - 1 THEN left(y, building_end(y))
-                    ELSE y END,
-    'room': CASE WHEN strpos(y, chr(31)) > 0 THEN replace(substr(y, strpos(y, chr(31))), chr(31), '')
-                 WHEN strpos(y, '号') BETWEEN 1 AND length(y) - 1 THEN substr(y, building_end(y) + 1) END};
+CREATE OR REPLACE TEMP MACRO split_address(y) AS CASE
+    WHEN contains(y, chr(31)) THEN {'address': nullif(rtrim(left(y, strpos(y, chr(31)) - 1), '-－'), ''),
+                                   'room': replace(substr(y, strpos(y, chr(31))), chr(31), '')}
+    WHEN strpos(y, '号') BETWEEN 1 AND length(y) - 1 THEN {'address': left(y, building_end(y)),
+                                                          'room': substr(y, building_end(y) + 1)}
+    ELSE {'address': y, 'room': NULL} END;
 -- A room the split could not cut off cleanly: text after it, a building in it, no building.
 CREATE OR REPLACE TEMP MACRO room_unseparated(address, room) AS
     room IS NOT NULL AND (address IS NULL OR NOT regexp_full_match(room, '[A-Za-z]?[0-9]{1,4}室?') AND has_room(room));

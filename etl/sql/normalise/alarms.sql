@@ -1,7 +1,7 @@
 -- Door-sensor and doorbell alarms.
 CREATE OR REPLACE TEMP VIEW n_typed AS
 WITH typed AS (
-    SELECT s.* EXCLUDE (address_text),
+    SELECT s.* EXCLUDE (address_text, note_hit),
            id_text(raw_device_id)              AS device_id,
            enum_device_type                    AS device_type,
            enum_alarm_type                     AS alarm_type,
@@ -12,9 +12,10 @@ WITH typed AS (
            coalesce(enum_status, 'open')       AS status,
            mask_name(raw_handled_by)           AS handled_by_masked,
            parse_ts(raw_handled_at)            AS handled_at,
-           scrub(raw_note)                     AS note,
-           with_rooms(raw_note)                AS note_with_rooms
-    FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s)
+           scrub_if(raw_note, note_hit)        AS note,
+           with_rooms_if(raw_note, note_hit)   AS note_with_rooms
+    FROM (SELECT *, address_text(raw_address) AS address_text, needs_scrub(raw_note) AS note_hit
+          FROM stg_e) s)
 SELECT t.*,
        coalesce(raw_alarm_id,
                 device_id || '-' || strftime(raised_at, '%Y%m%d%H%M%S') || '-' || coalesce(alarm_type, 'unknown')) AS alarm_id,

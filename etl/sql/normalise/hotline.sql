@@ -1,11 +1,11 @@
 -- 12345 work orders: typed, folded, redacted. Input `stg_e` (raw_* text + enum_* values).
 CREATE OR REPLACE TEMP VIEW n_typed AS
-SELECT s.* EXCLUDE (address_text),
+SELECT s.* EXCLUDE (address_text, content_hit),
        raw_ticket_id                  AS ticket_id,
        parse_ts(raw_received_at)            AS received_at,
        enum_request_type                    AS request_type,
-       scrub(raw_content)                   AS content,
-       with_rooms(raw_content)              AS content_with_rooms,
+       scrub_if(raw_content, content_hit)   AS content,
+       with_rooms_if(raw_content, content_hit) AS content_with_rooms,
        split_address(address_text).address  AS address,
        split_address(address_text).room     AS room,
        raw_neighbourhood              AS neighbourhood_given,
@@ -26,4 +26,5 @@ SELECT s.* EXCLUDE (address_text),
        -- filled by derive.derive_tickets (classifier, working-day calendar)
        CAST(NULL AS BOOLEAN) AS epidemic_related, CAST(NULL AS VARCHAR) AS topic,
        CAST(NULL AS INTEGER) AS faq_question, CAST(NULL AS VARCHAR) AS topic_words
-FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s;
+FROM (SELECT *, address_text(raw_address) AS address_text, needs_scrub(raw_content) AS content_hit
+      FROM stg_e) s;
