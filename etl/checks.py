@@ -156,7 +156,16 @@ MASKED_VALUE = {
 }
 
 
-def value_expression(column: str) -> str:
-    """The value a reject shows, as SQL over the staged row (raw text, masked, or scrubbed of
-    phone, ID and room numbers: the fix-list is shown to viewers who may not see rooms)."""
-    return MASKED_VALUE.get(column, f"left(scrub(raw_{column}), 200)")
+def value_expression(column_sql: str, columns: list[str]) -> str:
+    """The value a reject shows, as SQL over the staged row, for the check column named by
+    `column_sql` (SQL of a text) among `columns`: a personal column's masked form, any other's
+    raw text scrubbed of phone, ID and room numbers (the fix-list is shown to viewers who may
+    not see rooms). One scrub for all the columns: each copy of it costs planning time."""
+    masked = [c for c in columns if c in MASKED_VALUE]
+    plain = [c for c in columns if c not in MASKED_VALUE]
+    raw = "CASE " + column_sql + "".join(f" WHEN '{c}' THEN raw_{c}" for c in plain) + " END"
+    scrubbed = f"left(scrub({raw}), 200)"
+    if not masked:
+        return scrubbed
+    return ("CASE " + column_sql + "".join(f" WHEN '{c}' THEN {MASKED_VALUE[c]}" for c in masked)
+            + f" ELSE {scrubbed} END")

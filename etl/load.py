@@ -337,12 +337,11 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     # Each value as the file gave it (masked, redacted), from the staged row: few rows join.
     # Two statements: joined in one, the planner guessed more issues than staged rows and
     # hashed all of `stg` (~0.1 s) to look up none.
-    columns = list(dict.fromkeys(c.column for c in checks))
-    values = " ".join(f"WHEN $value_column_{i} THEN {value_expression(column)}" for i, column in enumerate(columns))
+    columns = list(dict.fromkeys(c.column for c in checks))  # the sources' column names, never data
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _issues AS
-        SELECT i._row, i.column_name, CASE i.column_name {values} END AS value_masked,
+        SELECT i._row, i.column_name, {value_expression("i.column_name", columns)} AS value_masked,
                i.code, i.reason, i.warning, i.neighbourhood
-        FROM _found i JOIN stg s ON s._row = i._row""", {f"value_column_{i}": c for i, c in enumerate(columns)})
+        FROM _found i JOIN stg s ON s._row = i._row""")
 
 
 def _drop_duplicates(con, source: Source) -> None:
