@@ -109,20 +109,16 @@ CREATE OR REPLACE TEMP MACRO mask_personal_digits(d) AS CASE
 -- numbers masked. A match may take digits of a neighbouring number, so what one pass leaves
 -- is looked at again (three passes: privacy.REDACT_PASSES). Costly: only for the few texts
 -- that still hold a number after the common case (a mobile number on its own).
--- (A lambda over a one-element list binds a value once: a macro's argument is inlined, and
--- so evaluated, wherever the macro names it.)
 CREATE OR REPLACE TEMP MACRO redact_numbers(x) AS array_to_string(list_transform(list_transform(
         string_split(regexp_replace(replace(x, chr(30), ''), '(' || {{PERSONAL_NUMBER}} || ')',
                                     chr(30) || '\1' || chr(30), 'g'), chr(30)),
         lambda piece, i: CASE WHEN i % 2 = 0 THEN upper(regexp_replace(piece, '[^0-9Xx]', '', 'g')) ELSE piece END),
         lambda piece, i: CASE WHEN i % 2 = 0 THEN mask_personal_digits(piece) ELSE piece END), '');
-CREATE OR REPLACE TEMP MACRO redact_pass(x) AS list_transform([x], lambda y:
-    CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}}) THEN redact_numbers(y) ELSE y END)[1];
 CREATE OR REPLACE TEMP MACRO mobile_alone(x) AS regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g');
 -- Each macro below names its argument few times: every copy of a big pattern is compiled
 -- when a statement is planned (~2 ms each), and a load plans several statements a file.
 CREATE OR REPLACE TEMP MACRO redact_rest(y) AS CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}})
-    THEN redact_pass(redact_pass(redact_numbers(y))) ELSE y END;
+    THEN redact_numbers(redact_numbers(redact_numbers(y))) ELSE y END;
 CREATE OR REPLACE TEMP MACRO redact(x) AS CASE WHEN regexp_matches(x, {{PERSONAL_NUMBER}})
     THEN redact_rest(mobile_alone(x)) ELSE x END;
 
@@ -139,7 +135,8 @@ CREATE OR REPLACE TEMP MACRO room_free(x) AS CASE WHEN has_room(x) THEN mask_roo
 -- viewers who may see rooms see it (`with_rooms`: phone and ID numbers masked; NULL when it
 -- names no room, `scrub` being all of it). `needs_scrub` tells the texts that hold either: a
 -- normalisation computes it once for both (`…_if`). Rooms are masked before numbers: a
--- number's pass may take a room's digits into a longer number (1幢101 100000…).
+-- number's pass may take a room's digits into a longer number (1幢101 100000…). A lambda
+-- over a one-element list binds a value once, where naming it twice would copy it.
 CREATE OR REPLACE TEMP MACRO needs_scrub(x) AS
     regexp_matches(x, {{PERSONAL_NUMBER}} || '|' || {{ROOM_AFTER_MARK}} || '|' || {{ROOM_BEFORE_SHI}});
 CREATE OR REPLACE TEMP MACRO scrub_if(x, hit) AS CASE WHEN NOT hit THEN x WHEN NOT has_room(x) THEN redact(x)
