@@ -166,8 +166,11 @@ CREATE OR REPLACE TEMP MACRO split_address(y) AS CASE
                                                           'room': substr(y, building_end(y) + 1)}
     ELSE {'address': y, 'room': NULL} END;
 -- A room the split could not cut off cleanly: text after it, a building in it, no building.
+-- (A room of up to five characters, 1201室, is taken as clean without a regular expression:
+-- every row of a file is checked.)
 CREATE OR REPLACE TEMP MACRO room_unseparated(address, room) AS
-    room IS NOT NULL AND (address IS NULL OR NOT regexp_full_match(room, '[A-Za-z]?[0-9]{1,4}室?') AND has_room(room));
+    room IS NOT NULL AND (address IS NULL OR length(room) > 5
+                          AND NOT regexp_full_match(room, '[A-Za-z]?[0-9]{1,4}室?') AND has_room(room));
 
 CREATE OR REPLACE TEMP MACRO name_key(x) AS
     regexp_replace(replace(x, ' ', ''), '(居民区|居民委员会|居委会|居委|社区)$', '');
