@@ -20,13 +20,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from etl import settings
 from etl.localtime import local_now
-from etl.macros import install_macros
-from etl.privacy import secret_key
+from etl.privacy import mask_free_text, secret_key
 
 _LOCK = threading.Lock()
 _SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
@@ -35,7 +33,6 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
 _NUMBER = re.compile(r"\+?\d[\d\s\-]{5,}\d[Xx]?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PURGED: set[Path] = set()
-_MASKER: list = []
 
 
 def retention_days() -> int:
@@ -79,12 +76,8 @@ def number_hash(token: str) -> str:
 
 
 def masked(text: str) -> str:
-    """Free text with its phone and ID numbers masked, by the loader's masking (one place)."""
-    if not _MASKER:
-        con = duckdb.connect()
-        install_macros(con)
-        _MASKER.append(con)
-    return _MASKER[0].execute("SELECT redact(?)", [text]).fetchone()[0]
+    """Free text with its phone, ID and room numbers masked, by the loader's masking pass."""
+    return mask_free_text(text)
 
 
 def record(event: str, user: str | None, role: str | None = None, page: str | None = None,

@@ -47,6 +47,13 @@ class Scope:
     def params(self) -> dict:
         return {"scope_all": self.codes is None, "scope_codes": list(self.codes or ())}
 
+    def free_text(self, column: str) -> str:
+        """SQL for a free-text column (`content`, `note`) as this viewer may read it: the
+        stored column has no room number; its `<column>_with_rooms` twin (NULL where the text
+        named none) only for a scope that may see rooms. `column`: a query's own name."""
+        assert column in ("content", "note"), column
+        return f"coalesce({column}_with_rooms, {column})" if self.show_room else column
+
 
 ALL = Scope()
 # Paste into a WHERE clause; rows with no neighbourhood are visible to whole-area scope only.

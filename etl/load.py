@@ -302,8 +302,8 @@ def _transform(con, source: Source, staged: list[Staged], options: LoadOptions) 
     drop, given = staged_columns_dropped(source), given_columns(source)
     # Every source's normalisation takes `address` as below (normalise/*.sql); read from the
     # staged rows, the address matching skips the enumeration lookups of n_typed.
-    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS "
-                "SELECT split_address(raw_address).address AS address FROM stg")
+    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS SELECT split_address(address_text).address "
+                "AS address FROM (SELECT address_text(raw_address) AS address_text FROM stg)")
     if source.name == "hotline":
         derive.resolve_neighbourhoods(con, "VIEW n_resolved", drop, "_staged_addresses", given)
         derive.derive_tickets(con, options.classify)
@@ -500,12 +500,11 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     # Each value as the file gave it (masked, redacted), from the staged row: few rows join.
     # Two statements: joined in one, the planner guessed more issues than staged rows and
     # hashed all of `stg` (~0.1 s) to look up none.
-    columns = list(dict.fromkeys(c.column for c in checks))
-    values = " ".join(f"WHEN $value_column_{i} THEN {value_expression(column)}" for i, column in enumerate(columns))
+    columns = list(dict.fromkeys(c.column for c in checks))  # the sources' column names, never data
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _issues AS
-        SELECT i._rid, s._file, s._row, i.column_name, CASE i.column_name {values} END AS value_masked,
+        SELECT i._rid, s._file, s._row, i.column_name, {value_expression("i.column_name", columns)} AS value_masked,
                i.code, i.reason, i.warning, i.neighbourhood
-        FROM _found i JOIN stg s ON s._rid = i._rid""", {f"value_column_{i}": c for i, c in enumerate(columns)})
+        FROM _found i JOIN stg s ON s._rid = i._rid""")
 
 
 def _drop_duplicates(con, source: Source) -> None:

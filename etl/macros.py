@@ -5,11 +5,18 @@ import functools
 import zlib
 from pathlib import Path
 
+from . import privacy
+
+FREE_TEXT_PATTERNS = ("PERSONAL_NUMBER", "MOBILE_ALONE", "MOBILE_ALONE_MASK", "ROOM_AFTER_MARK", "ROOM_BEFORE_SHI", "ROOM_MASK",
+                      "ADDRESS_NEEDS_SPLIT")
+
 
 @functools.lru_cache(maxsize=1)
 def _macros_text() -> tuple[str, str]:
     """macros.sql, read once a process, and the marker table that says it is installed."""
     text = (Path(__file__).parent / "sql" / "macros.sql").read_text(encoding="utf-8")
+    for name in FREE_TEXT_PATTERNS:  # patterns defined once, in etl/privacy.py
+        text = text.replace("{{" + name + "}}", "'" + getattr(privacy, name).replace("'", "''") + "'")
     return text, f"_macros_{zlib.crc32(text.encode()):08x}"
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import logging
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -35,7 +34,7 @@ from typing import Callable
 
 import duckdb
 
-from . import notify_log, settings
+from . import notify_log, privacy, settings
 from .spool import SHANGHAI, local_now
 from .webhook import Delivery, NotifyConfig, Target, payload, post
 
@@ -48,7 +47,6 @@ KINDS = ("arrival", "escalation")
 # A robot that refused for sending too fast is paused, doubling on each refusal in a row,
 # up to DingTalk's 10-minute ban.
 MAX_PAUSE_SECONDS = 600.0
-_ROOM = re.compile(r"\d+\s*[室户].*$")
 
 
 @dataclass
@@ -118,8 +116,10 @@ def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
 
 
 def building_of(address: str | None) -> str:
-    """Road, lane and building only: a room that slipped into the address is cut off."""
-    return _ROOM.sub("", address or "").strip() or "（地址不详）"
+    """Road, lane and building only: the address is cut where a room number that slipped into
+    it begins (etl/privacy.py's room pattern: 5幢301室, 5-301, 3号楼502), phones masked."""
+    marked = privacy.mark_rooms(privacy.redact(address or ""))
+    return marked.split(privacy.ROOM_MARK, 1)[0].rstrip(" -－").strip() or "（地址不详）"
 
 
 def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
@@ -138,7 +138,7 @@ def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
         lines.append(f"> 已 {minutes} 分钟，请及时核实处置")
     else:
         lines.append(f"> 已 {minutes} 分钟未处置，请居民区负责人跟进")
-    return title, "\n".join(lines)
+    return title, privacy.mask_free_text("\n".join(lines))
 
 
 # WeCom takes at most 4,096 bytes of markdown; a digest stops listing well before.
@@ -163,7 +163,7 @@ def compose_digest(neighbourhood: str, notices: list[dict], now: dt.datetime) ->
             lines.append(f"- ……另有 {len(notices) - len(lines)} 条，详见看板报警页")
             break
         lines.append(line)
-    return title, "\n".join(head + lines)
+    return title, privacy.mask_free_text("\n".join(head + lines))
 
 
 class Notifier:

@@ -13,6 +13,11 @@ is `retention_days` in the past. Then, in one new generation under the writer lo
   building: no room) and the neighbourhood stay;
 - reject and warning values of personal columns from runs finished before the cutoff
   are blanked;
+- tickets received before the cutoff lose their room and the text with rooms
+  (`content_with_rooms`); every free text (ticket content, handling unit, alarm note,
+  origin, addresses, reject and warning values) is scrubbed of phone, ID and room numbers
+  once more (etl/privacy.py), so that text stored by an older loader, which missed some
+  of their shapes, does not keep them for good.
 - the clerks' topic corrections (etl/corrections.py) of tickets received before the
   cutoff lose the ticket text they carried for training (the topic stays corrected).
 
@@ -35,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import corrections, derived, settings, store
+from .macros import install_macros
 
 TOKEN_PREFIX = "anon:"
 # Columns of rejects/warnings whose values (masked, yet personal) are blanked.
@@ -51,17 +57,18 @@ class PurgeResult:
     reports: int = 0
     alarms: int = 0
     issue_values: int = 0
+    texts: int = 0
     generation: int | None = None
     old_generations_removed: int = 0
     notices_removed: int = 0
     correction_texts: int = 0
 
     def lines(self) -> list[str]:
-        if self.generation is None:
+        if self.generation is None:  # nothing to anonymise, no text to scrub
             return [f"个人信息到期清除：隔离结束（或抵沪）早于 {self.cutoff} 的人员均已匿名化，本次无需处理"]
         return [f"个人信息到期清除（隔离结束或抵沪早于 {self.cutoff}）：匿名化人员 {self.persons} 人"
                 f"（报送记录 {self.reports} 条）、解除关联报警 {self.alarms} 条、清空拒收/警告中的个人信息 "
-                f"{self.issue_values} 项；第 {self.generation} 代",
+                f"{self.issue_values} 项、文字中的电话/证件号/室号 {self.texts} 处；第 {self.generation} 代",
                 f"已删除含旧个人信息的历史数据代文件 {self.old_generations_removed} 个，提醒记录 {self.notices_removed} 条"
                 + (f"，清空话题更正中的工单文本 {self.correction_texts} 条" if self.correction_texts else "")]
 
@@ -108,7 +115,7 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
             alarm_id = CASE WHEN starts_with(alarms.alarm_id, alarms.device_id || '-')
                             THEN d.token || substr(alarms.alarm_id, length(alarms.device_id) + 1)
                             ELSE alarms.alarm_id END,
-            device_id = d.token, room = NULL, note = NULL
+            device_id = d.token, room = NULL, note = NULL, note_with_rooms = NULL
         FROM _purge_devices d
         WHERE alarms.device_id = d.device_id AND CAST(alarms.raised_at AS DATE) <= ?
           AND NOT EXISTS (SELECT 1 FROM roster_reports r
@@ -145,8 +152,42 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
         issue_count += con.execute(f"""UPDATE {table} SET value_masked = NULL
             WHERE run_id <= ? AND column_name IN ({personal}) AND value_masked IS NOT NULL""",
                                    [issues_up_to_run]).fetchall()[0][0]
+    text_count = scrub_texts(con, cutoff)
     return {"cutoff": cutoff.isoformat(), "persons": len(persons), "reports": report_count,
-            "alarms": alarm_count, "issue_values": issue_count, "issues_up_to_run": issues_up_to_run}
+            "alarms": alarm_count, "issue_values": issue_count, "issues_up_to_run": issues_up_to_run,
+            "texts": text_count}
+
+
+# Free-text columns scrubbed by the purge: (table, column, the column keeping its rooms).
+FREE_TEXT_COLUMNS = (
+    ("hotline_tickets", "content", "content_with_rooms"), ("hotline_tickets", "handling_unit", None),
+    ("hotline_tickets", "address", None), ("alarms", "note", "note_with_rooms"), ("alarms", "address", None),
+    ("roster_reports", "origin", None), ("roster_reports", "address", None), ("enterprises", "address", None),
+    ("etl_rejects", "value_masked", None), ("etl_warnings", "value_masked", None))
+
+
+def scrub_texts(con, cutoff: dt.date) -> int:
+    """Tickets before the cutoff lose their rooms; every free text loses what the masking
+    pass (etl/privacy.py) finds in it. Returns the values changed."""
+    install_macros(con)
+    changed = con.execute("""UPDATE hotline_tickets SET room = NULL, content_with_rooms = NULL
+        WHERE CAST(received_at AS DATE) < ? AND (room IS NOT NULL OR content_with_rooms IS NOT NULL)""",
+                          [cutoff]).fetchall()[0][0]
+    derived.mark(con, "persons", """SELECT person_key FROM roster_reports
+        WHERE scrub(address) IS DISTINCT FROM address OR scrub(origin) IS DISTINCT FROM origin""")
+    for table, column, with_rooms in FREE_TEXT_COLUMNS:  # identifiers from the tuple above
+        # The rooms of a text that held them stay for who may see rooms, unless past the cutoff.
+        kept = f"coalesce({with_rooms}, with_rooms({column}))"
+        if table == "hotline_tickets":
+            kept = f"CASE WHEN CAST(received_at AS DATE) >= $cutoff THEN {kept} END"
+        keep = f"{with_rooms} = {kept}, " if with_rooms else ""
+        changed += con.execute(f"""UPDATE {table} SET {keep}{column} = scrub({column})
+            WHERE scrub({column}) IS DISTINCT FROM {column}""",
+                               {"cutoff": cutoff} if "$cutoff" in keep else {}).fetchall()[0][0]
+    if changed:
+        derived.mark(con, "open_tickets")
+        derived.mark(con, "open_alarms")
+    return changed
 
 
 def purge_log(con) -> list[dict]:
@@ -175,13 +216,14 @@ def purge(db_path: Path | None = None, days: int | None = None, today: dt.date |
         try:
             with store.new_generation(db_path) as con:
                 counts = anonymise(con, result.cutoff)
-                if not (counts["persons"] or counts["alarms"] or counts["issue_values"]):
+                if not (counts["persons"] or counts["alarms"] or counts["issue_values"] or counts["texts"]):
                     raise _NothingToDo
                 last_run = con.execute("SELECT coalesce(max(run_id), 0) FROM etl_runs").fetchall()[0][0]
                 append_log(con, {**counts, "after_run": last_run,
                                  "at": dt.datetime.now().isoformat(timespec="seconds")})
                 result.persons, result.reports = counts["persons"], counts["reports"]
                 result.alarms, result.issue_values = counts["alarms"], counts["issue_values"]
+                result.texts = counts["texts"]
                 result.generation = int(con.execute(
                     "SELECT value FROM meta WHERE key = 'generation'").fetchall()[0][0])
         except _NothingToDo:

@@ -20,11 +20,11 @@ import duckdb
 
 from . import settings
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _SQL_DIR = Path(__file__).parent / "sql"
 # version -> SQL that brings a file from version-1 to version.
 MIGRATIONS = {1: "schema_v1.sql", 2: "schema_v2.sql", 3: "schema_v3.sql", 4: "schema_v4.sql",
-              5: "schema_v5.sql", 6: "schema_v6.sql"}
+              5: "schema_v5.sql", 6: "schema_v6.sql", 7: "schema_v7.sql"}
 _GEN_NAME = re.compile(r"^(?P<stem>.+)-(?P<n>\d{6})\.duckdb$")
 
 

@@ -11,7 +11,7 @@ from .sources import Source
 TABLE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
     "hotline": {
         "ticket_id": ("ticket_id",), "received_at": ("received_at",), "request_type": ("request_type",),
-        "content": ("content",), "address": ("address",), "room": ("address",),
+        "content": ("content",), "content_with_rooms": ("content",), "address": ("address",), "room": ("address",),
         "neighbourhood": ("neighbourhood", "address"), "neighbourhood_code": ("neighbourhood", "address"),
         "handling_unit": ("handling_unit",), "due_at": ("due_at", "received_at"),
         "due_at_given": ("due_at",), "closed_at": ("closed_at",), "status": ("status", "closed_at"),
@@ -34,7 +34,7 @@ TABLE_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
         "raised_at": ("raised_at",), "neighbourhood": ("neighbourhood", "address"),
         "neighbourhood_code": ("neighbourhood", "address"), "address": ("address",), "room": ("address",),
         "status": ("status",), "handled_by_masked": ("handled_by",), "handled_at": ("handled_at",),
-        "note": ("note",), "response_minutes": ("handled_at", "status"), "run_id": ()},
+        "note": ("note",), "note_with_rooms": ("note",), "response_minutes": ("handled_at", "status"), "run_id": ()},
     "enterprises": {
         "uscc": (), "name": ("name",), "industry": ("industry",), "address": ("address",),
         "room": ("address",), "neighbourhood": ("neighbourhood", "address"),

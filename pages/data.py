@@ -31,6 +31,11 @@ cells[2].metric("导入行数", f"{int(totals['rows_loaded']):,}", help="各文�
 cells[3].metric("拒收行数", f"{int(totals['rows_rejected']):,}", help="未导入的行，见下方整改清单", border=True)
 cells[4].metric("警告行数", f"{int(totals['rows_warned']):,}", help="已导入、但需核对的行", border=True)
 
+unseparated = cached(q.unseparated_rooms)(ctx.gen, ctx.scope)
+if unseparated:
+    st.caption(f"其中 {unseparated:,} 行的地址中室号未能单独拆出（地址只保留室号之前的部分，室号及其后的文字"
+               "按室号对待），见整改清单，请居委核对地址写法。")
+
 history_tab, issues_tab, fix_tab = st.tabs(["导入记录", "问题汇总", "整改清单"])
 with history_tab:
     left, right = st.columns(2)

@@ -67,6 +67,13 @@ def issues_by_neighbourhood(gen: Generation, scope: Scope) -> pd.DataFrame:
         GROUP BY ALL ORDER BY neighbourhood_code NULLS LAST, committee""", scope.params)
 
 
+def unseparated_rooms(gen: Generation, scope: Scope) -> int:
+    """Rows loaded with an address whose room could not be cut off cleanly (warning
+    `room_unseparated`, etl/checks.py): on the fix-list, and counted on the page."""
+    return int(scalar(gen, f"""SELECT count(*) FROM ({ISSUES})
+        WHERE kind = 'warning' AND reason_code = 'room_unseparated' AND {SCOPE_SQL}""", scope.params))
+
+
 def fix_list(gen: Generation, scope: Scope, codes: tuple = (), unknown: bool = False,
              sources: tuple = ()) -> pd.DataFrame:
     """Rejects and warnings for the chosen neighbourhoods (codes) and, when `unknown`, the

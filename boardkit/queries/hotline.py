@@ -155,7 +155,8 @@ def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: 
                          topic: str | None = None, request_type: str | None = None,
                          limit: int = 500) -> pd.DataFrame:
     """The tickets of one status view at now, oldest first, with due flags and the words that
-    decided the topic. `room` is selected only when the scope allows it (scope.show_room)."""
+    decided the topic. `room`, and the rooms in the text, only when the scope allows them
+    (scope.show_room)."""
     view = view if view in VIEW_SQL else "open"
     where = VIEW_SQL[view]
     source = tickets_open_after("$now") if view in OPEN_VIEWS else \
@@ -164,7 +165,7 @@ def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: 
     return query(gen, f"""
         SELECT ticket_id, received_at, due_at, closed_at, status, request_type,
                coalesce(topic, 'non_epidemic') AS topic, topic_words, neighbourhood, address, {room}
-               left(content, 80) AS content,
+               left({scope.free_text("content")}, 80) AS content,
                CASE WHEN NOT ({OPEN_SQL}) THEN NULL
                     WHEN due_at < $now THEN 'overdue'
                     WHEN due_at < $now + INTERVAL 1 DAY THEN 'due_soon' ELSE 'ok' END AS due_flag,

@@ -29,7 +29,7 @@ def overdue_tickets(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame
         SELECT ticket_id, received_at, due_at,
                round(date_diff('minute', due_at, $at) / 60.0, 1) AS overdue_hours,
                epidemic_related, topic, request_type, status, handling_unit,
-               left(content, 60) AS content, address{_room(scope)}
+               left({scope.free_text("content")}, 60) AS content, address{_room(scope)}
         FROM {tickets_open_after("$at")} WHERE {OVERDUE_OPEN_WHERE}
         ORDER BY epidemic_related DESC, due_at, ticket_id""", {"at": clock.at, **scope.params})
 

@@ -1,19 +1,21 @@
 -- Door-sensor and doorbell alarms.
 CREATE OR REPLACE TEMP VIEW n_typed AS
 WITH typed AS (
-    SELECT s.*,
+    SELECT s.* EXCLUDE (address_text, note_hit),
            id_text(raw_device_id)              AS device_id,
            enum_device_type                    AS device_type,
            enum_alarm_type                     AS alarm_type,
            parse_ts(raw_raised_at)             AS raised_at,
-           split_address(raw_address).address  AS address,
-           split_address(raw_address).room     AS room,
+           split_address(address_text).address AS address,
+           split_address(address_text).room    AS room,
            raw_neighbourhood             AS neighbourhood_given,
            coalesce(enum_status, 'open')       AS status,
            mask_name(raw_handled_by)           AS handled_by_masked,
            parse_ts(raw_handled_at)            AS handled_at,
-           redact(raw_note)                    AS note
-    FROM stg_e s)
+           scrub_if(raw_note, note_hit)        AS note,
+           with_rooms_if(raw_note, note_hit)   AS note_with_rooms
+    FROM (SELECT *, address_text(raw_address) AS address_text, needs_scrub(raw_note) AS note_hit
+          FROM stg_e) s)
 SELECT t.*,
        coalesce(raw_alarm_id,
                 device_id || '-' || strftime(raised_at, '%Y%m%d%H%M%S') || '-' || coalesce(alarm_type, 'unknown')) AS alarm_id,

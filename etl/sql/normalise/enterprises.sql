@@ -1,11 +1,11 @@
 -- Work-resumption applications and staff reports.
 CREATE OR REPLACE TEMP VIEW n_typed AS
-SELECT s.*,
+SELECT s.* EXCLUDE (address_text),
        id_text(raw_uscc)                     AS uscc,
        raw_name                        AS name,
        raw_industry                    AS industry,
-       split_address(raw_address).address    AS address,
-       split_address(raw_address).room       AS room,
+       split_address(address_text).address   AS address,
+       split_address(address_text).room      AS room,
        raw_neighbourhood               AS neighbourhood_given,
        parse_int(raw_employees_total)        AS employees_total,
        parse_int(raw_employees_from_outside) AS employees_from_outside,
@@ -19,4 +19,4 @@ SELECT s.*,
        TRY_CAST(raw_lon AS DOUBLE)     AS lon,
        TRY_CAST(raw_lat AS DOUBLE)     AS lat,
        enum_crs                              AS crs
-FROM stg_e s;
+FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s;

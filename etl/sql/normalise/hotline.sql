@@ -1,14 +1,15 @@
 -- 12345 work orders: typed, folded, redacted. Input `stg_e` (raw_* text + enum_* values).
 CREATE OR REPLACE TEMP VIEW n_typed AS
-SELECT s.*,
+SELECT s.* EXCLUDE (address_text, content_hit),
        raw_ticket_id                  AS ticket_id,
        parse_ts(raw_received_at)            AS received_at,
        enum_request_type                    AS request_type,
-       redact(raw_content)                  AS content,
-       split_address(raw_address).address   AS address,
-       split_address(raw_address).room      AS room,
+       scrub_if(raw_content, content_hit)   AS content,
+       with_rooms_if(raw_content, content_hit) AS content_with_rooms,
+       split_address(address_text).address  AS address,
+       split_address(address_text).room     AS room,
        raw_neighbourhood              AS neighbourhood_given,
-       redact(raw_handling_unit)            AS handling_unit,
+       scrub(raw_handling_unit)             AS handling_unit,
        parse_ts(raw_due_at)                 AS due_at,
        raw_due_at IS NOT NULL               AS due_at_given,
        parse_ts(raw_closed_at)              AS closed_at,
@@ -26,4 +27,5 @@ SELECT s.*,
        CAST(NULL AS BOOLEAN) AS epidemic_related, CAST(NULL AS VARCHAR) AS topic,
        CAST(NULL AS INTEGER) AS faq_question, CAST(NULL AS VARCHAR) AS topic_words,
        CAST(NULL AS DOUBLE) AS topic_confidence
-FROM stg_e s;
+FROM (SELECT *, address_text(raw_address) AS address_text, needs_scrub(raw_content) AS content_hit
+      FROM stg_e) s;

@@ -3,20 +3,22 @@
 -- table _roster_params (a view cannot hold bound parameters).
 CREATE OR REPLACE TEMP VIEW n_typed AS
 WITH typed AS (
-    SELECT s.*,
+    SELECT s.* EXCLUDE (address_text),
+           split_address(address_text).address          AS address,
+           split_address(address_text).room             AS room,
            coalesce(enum_id_type, 'resident_id')         AS id_type,
            id_text(raw_id_number)                        AS id_number,
            digits(raw_phone)                             AS phone_digits,
            parse_date(raw_arrived_on)                    AS arrived_on,
            parse_date(raw_quarantine_start)              AS quarantine_start,
            parse_date(raw_quarantine_end)                AS quarantine_end_given,
-           raw_origin                              AS origin,
+           scrub(raw_origin)                             AS origin,
            coalesce(enum_reported_by, 'community')       AS reported_by,
            id_text(raw_enterprise_uscc)                  AS enterprise_uscc,
            enum_measure                                  AS measure,
            coalesce(enum_status, 'active')               AS status,
            id_text(raw_device_id)                        AS device_id
-    FROM stg_e s)
+    FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s)
 SELECT t.*,
        sha256(k.opad || unhex(sha256(k.ipad || encode(id_type || ':' || coalesce(id_number, ''))))) AS person_key,
        mask_name(raw_name)                               AS name_masked,
@@ -24,8 +26,6 @@ SELECT t.*,
        CASE WHEN id_type <> 'resident_id' THEN true
             ELSE resident_id_valid(id_number) END        AS id_valid,
        mask_phone(raw_phone)                             AS phone_masked,
-       split_address(raw_address).address                AS address,
-       split_address(raw_address).room                   AS room,
        raw_neighbourhood                           AS neighbourhood_given,
        coalesce(quarantine_end_given,
                 CASE WHEN measure IN ('home_quarantine', 'central_quarantine')
