@@ -54,9 +54,12 @@ def topic_code(value: str, names: dict[str, str]) -> str | None:
 
 
 def parse_download(path: Path, names: dict[str, str], now: dt.datetime) -> pd.DataFrame:
-    """The rows of a clerk's file with 更正话题 filled, as COLUMNS. A bad file is refused
-    whole, naming its row."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """The rows of a clerk's file (the board's CSV or Excel download) with 更正话题 filled,
+    as COLUMNS. A bad file is refused whole, naming its row."""
+    if Path(path).suffix.lower() in (".xlsx", ".xls"):
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = {TICKET_ID, CONTENT, RECEIVED, CORRECTED} - set(frame.columns)
     if missing:
         raise ValueError(f"{path} 不是看板下载的待确认工单清单：缺少列 {'、'.join(sorted(missing))}")

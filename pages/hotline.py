@@ -3,8 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
-from boardkit import charts, export, filters, labels
-from boardkit.auth import audited_download, audited_table
+from boardkit import charts, filters, labels
+from boardkit.auth import audited_table
 from boardkit.faq import questions_by_day
 from boardkit.figures import overview_figures
 from boardkit.markup import md
@@ -144,16 +144,14 @@ else:
 st.subheader("待确认话题：统计日把握不大的工单")
 unsure = cached(q.low_confidence_tickets)(ctx.gen, ctx.scope, ctx.clock.day)
 st.caption(f"话题模型把握低于 {q.LOW_CONFIDENCE:.0%} 的工单，把握最小的在前；依据：决定话题的字词及其占比"
-           "（“目录：”为25问目录的判定）。下载清单、在“更正话题”一列填写正确的话题（与模型相同即为确认），"
+           "（“目录：”为25问目录的判定）。下载清单（CSV 或 Excel）、在“更正话题”一列填写正确的话题（与模型相同即为确认），"
            "交数据管理员运行 python -m etl corrections add <文件> 收回：更正即时生效，并在下次训练模型时并入。")
 if unsure.empty:
     st.info("统计日没有需要确认话题的工单。")
 else:
     review = review_frame(unsure, labels.TOPIC)
-    st.dataframe(filters.as_text(review, times=(corrections.RECEIVED,)), hide_index=True, width="stretch",
-                 height=300)
-    audited_download("下载待确认清单（CSV）", lambda: export.csv_bytes(review),
-                     export.file_name(["待确认话题"], ctx.clock.day, "csv"), len(review), mime="text/csv")
+    audited_table(st, "待确认话题", filters.as_text(review, times=(corrections.RECEIVED,)), hide_index=True,
+                  width="stretch", height=300)
 
 st.subheader("社区防控25问：市民问得最多的问题")
 faq = cached(q.faq_questions_by_volume)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)

@@ -118,3 +118,19 @@ def test_a_rebuild_keeps_the_corrected_topics(loaded, tmp_path):
     into = tmp_path / "rebuilt" / "board.duckdb"
     rebuild(loaded, into)
     assert _ticket(into) == _ticket(loaded) == ("community", True, dt.datetime(2020, 2, 4, 9, 0), False, 1.0)
+
+
+def test_the_boards_excel_download_comes_back_as_well(tmp_path):
+    """The list's Excel button (audited_table: export.xlsx_bytes) with 更正话题 filled in
+    reads as its CSV does."""
+    from boardkit import export
+    csv_path = _clerks_file(tmp_path, "社区防控与生活")
+    frame = pd.read_csv(csv_path, dtype=str, encoding="utf-8-sig")
+    xlsx_path = tmp_path / "待确认话题_2020-02-03.xlsx"
+    xlsx_path.write_bytes(export.xlsx_bytes({"待确认话题": frame}))
+    names = {"community": "社区防控与生活", "non_epidemic": "非涉疫"}
+    now = dt.datetime(2020, 2, 4, 12)
+    from_csv = corrections.parse_download(csv_path, names, now)
+    from_xlsx = corrections.parse_download(xlsx_path, names, now)
+    assert from_xlsx.values.tolist() == from_csv.values.tolist()
+    assert from_xlsx[["ticket_id", "topic"]].values.tolist() == [["C001", "community"]]
