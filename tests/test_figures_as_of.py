@@ -49,7 +49,7 @@ def test_board_figures_equal_the_oracle_on_twelve_days(demo_db, oracle):
         _same({k: f.previous for k, f in figs.items()}, oracle(day - dt.timedelta(days=1)), day)
         nonzero |= {k for k, v in expected.items() if v}
     # the days exercise the state figures, not only zeros
-    assert {"hotline_open", "hotline_overdue", "home_quarantine", "central_quarantine", "ending_soon",
+    assert {"hotline_open", "hotline_overdue", "home_quarantine", "central_quarantine", "ending_soon", "blind_spot",
             "alarm_unhandled", "enterprise_pending", "enterprise_approved"} <= nonzero
 
 
