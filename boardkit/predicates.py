@@ -94,3 +94,11 @@ def blind_spot(day: str) -> str:
     """Over `persons_reported`: reported by an enterprise by `day` and by no committee by then
     (the committees' blind spot on that day)."""
     return f"enterprise_known_on <= {day} AND NOT coalesce(community_known_on <= {day}, false)"
+
+
+def enterprise_status_on(day: str) -> str:
+    """The application's status on `day` from its dates (not_applied, pending, approved,
+    returned), as the figures count it."""
+    return (f"CASE WHEN {enterprise_status(day, 'approved')} THEN 'approved' "
+            f"WHEN {enterprise_status(day, 'returned')} THEN 'returned' "
+            f"WHEN {enterprise_pending(day)} THEN 'pending' ELSE 'not_applied' END")
