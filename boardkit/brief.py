@@ -96,10 +96,7 @@ def alarms_by_type(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
 def enterprises_by_status(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
     """Each enterprise's status on D (docs/metrics.md, Enterprises)."""
     return query(gen, f"""
-        SELECT CASE WHEN {P.enterprise_status("$day", "approved")} THEN 'approved'
-                    WHEN {P.enterprise_pending("$day")} THEN 'pending'
-                    WHEN {P.enterprise_status("$day", "returned")} THEN 'returned'
-                    ELSE 'not_applied' END AS application_status, count(*) AS n
+        SELECT {P.enterprise_status_on("$day")} AS application_status, count(*) AS n
         FROM enterprises WHERE {SCOPE_SQL} GROUP BY ALL ORDER BY 1""", _day_params(clock, scope))
 
 

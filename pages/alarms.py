@@ -6,7 +6,7 @@ import streamlit as st
 
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures, thresholds
-from boardkit.clock import moment_text
+from boardkit.clock import moment_text, state_words
 from boardkit.page import cached, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
@@ -39,8 +39,7 @@ st.caption("以下图表和清单按所选报警类型统计；页首指标不�
 
 unhandled = cached(q.unhandled_alarms_oldest_first)(ctx.gen, ctx.scope, ctx.clock.at, alarm_type)
 late = int(unhandled["past_threshold"].sum()) if not unhandled.empty else 0
-# Unhandled at t(D): now for today, the end of a past report day ("截至D日24时").
-when = "当前" if ctx.clock.at != ctx.clock.day_end else moment_text(ctx.clock)
+when = state_words(ctx.clock)
 st.subheader(f"{when}未处置报警 {len(unhandled):,} 条，其中超时 {late:,} 条")
 st.caption(f"{moment_text(ctx.clock)}已报警、尚未处置（或处置时间晚于该时刻）的报警，等待最久的在前；"
            "已等待分钟数超过该类型阈值即为超时。")
