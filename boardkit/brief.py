@@ -19,7 +19,7 @@ from . import labels
 from . import predicates as P
 from .clock import Clock, make_clock, moment_text
 from .db import ALL, SCOPE_SQL, Generation, Scope, query
-from .figures import Figure, overview_figures
+from .figures import Figure, stream_figures
 from .freshness import source_freshness
 from .queries.overview import attention_list
 from .status import neighbourhood_status
@@ -169,7 +169,7 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     classifier = query(gen, "SELECT any_value(value) AS v FROM meta WHERE key = 'classifier_version'").iat[0, 0]
     brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number, classifier=classifier or "—",
                   generated_at=local_now(), freshness=source_freshness(gen),
-                  figures=overview_figures(gen, clock, scope))
+                  figures=stream_figures(gen, clock, scope))
     topics = tickets_by_topic(gen, clock, scope)
     topics["topic"] = topics["topic"].map(lambda v: labels.label(labels.TOPIC, v))
     brief.tables["工单话题"] = topics.rename(columns={"topic": "话题", "n": "统计日", "prev": "前一日"})

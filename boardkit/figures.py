@@ -80,7 +80,7 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "persons_known": ("roster", f"""person_timeline
       WHERE {SCOPE_SQL} AND valid_from <= $day AND (valid_to IS NULL OR valid_to > $pday)
         AND quarantine_start <= $day AND (quarantine_end IS NULL OR quarantine_end >= $pday)"""),
-    "persons_reported": ("roster", f"{P.persons_reported(SCOPE_SQL)} p"),
+    "persons_reported": ("reporting", f"{P.persons_reported(SCOPE_SQL)} p"),
     "alarms_raised": ("alarms", f"alarms WHERE {SCOPE_SQL} AND raised_at >= $p0 AND raised_at < $d1"),
     "alarms_unhandled": ("alarms", f"""(SELECT *, {THRESHOLD_SQL} AS threshold FROM {alarms_unhandled_after("$pat")}
             WHERE {SCOPE_SQL} AND raised_at <= $at)"""),
@@ -117,18 +117,29 @@ def _num(value):
         return None
 
 
-def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, Figure]:
-    """Every registry figure for the report day and the day before (the overview's KPI row,
-    the stream pages', the wall screen's and the brief's)."""
+def stream_figures(gen: Generation, clock: Clock, scope: Scope,
+                   streams: tuple[str, ...] = STREAMS) -> dict[str, Figure]:
+    """The registry's figures of `streams` for the report day and the day before."""
     params = _params(clock, scope, k=int(settings.get("ending_soon_days")),
                      pending_days=int(settings.get("enterprise_pending_days")), **thresholds())
     # The streams are independent queries: run side by side, each on its own connection,
     # they take the longest one's time plus a little, not the sum. The threads end with
     # the call (their connections with them, db.py).
-    with ThreadPoolExecutor(max_workers=len(STREAMS)) as pool:
-        frames = [pool.submit(query, gen, sql, _bound(sql, params)) for sql in STREAM_SQL.values()]
+    with ThreadPoolExecutor(max_workers=len(streams)) as pool:
+        frames = [pool.submit(query, gen, STREAM_SQL[s], _bound(STREAM_SQL[s], params)) for s in streams]
         rows = {}
         for frame in frames:
             rows |= frame.result().to_dict("records")[0]
     return {key: Figure(key, _num(rows.get(key)), _num(rows.get(f"{key}_prev")), m.unit)
-            for key, m in REGISTRY.items()}
+            for key, m in REGISTRY.items() if RELATIONS[m.relation][0] in streams}
+
+
+# The figures of the overview, the wall screen and the stream pages' KPI rows. Who reported
+# whom and when (the blind spot) reads the roster's reports and versions whole: only the
+# roster page and the brief ask for it.
+BOARD_STREAMS = ("hotline", "roster", "alarms", "enterprises")
+
+
+def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, Figure]:
+    """The figures of the overview's KPI row, the stream pages' and the wall screen's."""
+    return stream_figures(gen, clock, scope, BOARD_STREAMS)

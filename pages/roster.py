@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from boardkit import charts, filters, labels
-from boardkit.figures import overview_figures
+from boardkit.figures import overview_figures, stream_figures
 from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import overview as oq
@@ -19,7 +19,8 @@ def chart(fig) -> None:
 
 
 ctx = context()
-figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
+figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope) | cached(stream_figures)(
+    ctx.gen, ctx.clock, ctx.scope, ("reporting",))
 series = cached(oq.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
 k = int(settings.get("ending_soon_days"))
 next_day = ctx.clock.day + dt.timedelta(days=1)
