@@ -17,7 +17,10 @@ SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report TH
 # The measure and status filters read each person's version known by the report day $day
 # (docs/metrics.md, Roster), not the latest report.
 FILTER_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
-       OR person_key IN (SELECT person_key FROM person_timeline WHERE {P.person_known("CAST($day AS DATE)")}
+       OR person_key IN (SELECT person_key FROM person_timeline
+                         -- no rows to read when neither filter is chosen
+                         WHERE NOT (CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL)
+                           AND {P.person_known("CAST($day AS DATE)")}
                            AND (CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
                            AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))
   AND (CAST($source AS VARCHAR) IS NULL OR source_kind = $source)"""
