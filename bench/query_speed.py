@@ -1,7 +1,7 @@
 """Every named query: found with `inspect`, called with standard arguments.
 
 The functions: the public functions of boardkit/queries/*.py (each module's own), plus
-boardkit.figures.overview_figures and boardkit.status.neighbourhood_status. Arguments are
+boardkit.figures.overview_figures and stream_figures, and boardkit.status.neighbourhood_status. Arguments are
 built from parameter names (STANDARD); a parameter with a default keeps it; a required
 parameter nobody knows how to fill makes the query skipped with a note.
 
@@ -29,10 +29,12 @@ BUDGET_WARM_MS = 100.0   # issue 9: any single query ≤ 100 ms warm at city sca
 
 def discover_queries() -> list[tuple[str, Callable]]:
     import boardkit.queries as package
-    from boardkit.figures import overview_figures
+    from boardkit.figures import overview_figures, stream_figures
     from boardkit.status import neighbourhood_status
 
-    found = [("figures.overview_figures", overview_figures), ("status.neighbourhood_status", neighbourhood_status)]
+    # stream_figures: every registry figure, the blind spot's stream included (the brief's).
+    found = [("figures.overview_figures", overview_figures), ("figures.stream_figures", stream_figures),
+             ("status.neighbourhood_status", neighbourhood_status)]
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):

@@ -19,7 +19,7 @@ from . import labels
 from . import predicates as P
 from .clock import Clock, make_clock, moment_text
 from .db import ALL, SCOPE_SQL, Generation, Scope, query
-from .figures import Figure, overview_figures
+from .figures import Figure, stream_figures
 from .freshness import source_freshness
 from .queries.overview import attention_list
 from .status import neighbourhood_status
@@ -96,10 +96,7 @@ def alarms_by_type(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
 def enterprises_by_status(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
     """Each enterprise's status on D (docs/metrics.md, Enterprises)."""
     return query(gen, f"""
-        SELECT CASE WHEN {P.enterprise_status("$day", "approved")} THEN 'approved'
-                    WHEN {P.enterprise_pending("$day")} THEN 'pending'
-                    WHEN {P.enterprise_status("$day", "returned")} THEN 'returned'
-                    ELSE 'not_applied' END AS application_status, count(*) AS n
+        SELECT {P.enterprise_status_on("$day")} AS application_status, count(*) AS n
         FROM enterprises WHERE {SCOPE_SQL} GROUP BY ALL ORDER BY 1""", _day_params(clock, scope))
 
 
@@ -172,7 +169,7 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     classifier = query(gen, "SELECT any_value(value) AS v FROM meta WHERE key = 'classifier_version'").iat[0, 0]
     brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number, classifier=classifier or "—",
                   generated_at=local_now(), freshness=source_freshness(gen),
-                  figures=overview_figures(gen, clock, scope))
+                  figures=stream_figures(gen, clock, scope))
     topics = tickets_by_topic(gen, clock, scope)
     topics["topic"] = topics["topic"].map(lambda v: labels.label(labels.TOPIC, v))
     brief.tables["工单话题"] = topics.rename(columns={"topic": "话题", "n": "统计日", "prev": "前一日"})

@@ -43,6 +43,12 @@ def moment_text(clock: Clock) -> str:
     return f"截至{clock.day:%m月%d日}24时" if clock.at == clock.day_end else f"截至 {clock.at:%m-%d %H:%M}"
 
 
+def state_words(clock: Clock) -> str:
+    """Where a state list or column is taken, as its heading's first words: "当前" for a live
+    day, "截至D日24时" for a past one."""
+    return moment_text(clock) if clock.at == clock.day_end else "当前"
+
+
 def newest_record(gen: Generation) -> dt.datetime | None:
     """The newest time of any kind in the data (received, closed, raised, handled)."""
     latest = scalar(gen, """SELECT greatest((SELECT max(received_at) FROM hotline_tickets),

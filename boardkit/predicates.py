@@ -73,3 +73,32 @@ def enterprise_status(day: str, status: str) -> str:
     """Decided (`status`: approved or returned) by `day`."""
     assert status in ("approved", "returned"), status
     return f"application_status = '{status}' AND {enterprise_decided_on()} <= {day}"
+
+
+def persons_reported(persons_where: str) -> str:
+    """A relation of the persons `persons_where` selects among those an enterprise reported
+    and who live in the sub-district (a resolved neighbourhood): when the first enterprise
+    report and the first community report of each became known, by their files' dates
+    (a version without a date counts as known from the start, as in person_timeline)."""
+    known = "coalesce(v.file_date, DATE '1900-01-01')"
+    return f"""(SELECT v.person_key,
+           min({known}) FILTER (r.reported_by = 'enterprise') AS enterprise_known_on,
+           min({known}) FILTER (r.reported_by = 'community') AS community_known_on
+    FROM roster_versions v JOIN roster_reports r USING (report_key)
+    WHERE v.person_key IN (SELECT person_key FROM persons WHERE {persons_where}
+                           AND has_enterprise_report AND neighbourhood_code IS NOT NULL)
+    GROUP BY v.person_key)"""
+
+
+def blind_spot(day: str) -> str:
+    """Over `persons_reported`: reported by an enterprise by `day` and by no committee by then
+    (the committees' blind spot on that day)."""
+    return f"enterprise_known_on <= {day} AND NOT coalesce(community_known_on <= {day}, false)"
+
+
+def enterprise_status_on(day: str) -> str:
+    """The application's status on `day` from its dates (not_applied, pending, approved,
+    returned), as the figures count it."""
+    return (f"CASE WHEN {enterprise_status(day, 'approved')} THEN 'approved' "
+            f"WHEN {enterprise_status(day, 'returned')} THEN 'returned' "
+            f"WHEN {enterprise_pending(day)} THEN 'pending' ELSE 'not_applied' END")

@@ -7,7 +7,7 @@ import streamlit as st
 from boardkit.auth import audited_table
 from boardkit import charts, filters, labels
 from boardkit.figures import overview_figures, thresholds
-from boardkit.clock import moment_text
+from boardkit.clock import moment_text, state_words
 from boardkit.page import cached, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
@@ -40,10 +40,12 @@ st.caption("以下图表和清单按所选报警类型统计；页首指标不�
 
 unhandled = cached(q.unhandled_alarms_oldest_first)(ctx.gen, ctx.scope, ctx.clock.at, alarm_type)
 late = int(unhandled["past_threshold"].sum()) if not unhandled.empty else 0
-st.subheader(f"当前未处置报警 {len(unhandled):,} 条，其中超时 {late:,} 条")
-st.caption("截至当前状态为未处置或处置中（或处置时间晚于当前）的报警，等待最久的在前；已等待分钟数超过该类型阈值即为超时。")
+when = state_words(ctx.clock)
+st.subheader(f"{when}未处置报警 {len(unhandled):,} 条，其中超时 {late:,} 条")
+st.caption(f"{moment_text(ctx.clock)}已报警、尚未处置（或处置时间晚于该时刻）的报警，等待最久的在前；"
+           "已等待分钟数超过该类型阈值即为超时。")
 if unhandled.empty:
-    st.success("当前没有未处置的报警。")
+    st.success(f"{when}没有未处置的报警。")
 else:
     shown = unhandled.assign(alarm_type=unhandled["alarm_type"].map(lambda v: labels.label(labels.ALARM_TYPE, v)),
                              device_type=unhandled["device_type"].map(lambda v: labels.label(labels.DEVICE_TYPE, v)),
@@ -100,7 +102,7 @@ with b:
                                 for c in totals["code"]])
     table = table.sort_values("n", ascending=False)
     audited_table(st, "按居民区", table[["居民区", "n", "unhandled_now", "door_median", "链接"]].rename(columns={
-        "n": "区间报警", "unhandled_now": "当前未处置", "door_median": "开门响应(分钟)"}),
+        "n": "区间报警", "unhandled_now": f"{when}未处置", "door_median": "开门响应(分钟)"}),
         hide_index=True, width="stretch", height=max(320, min(22 * shown_areas + 60, 720)),
         column_config={"开门响应(分钟)": st.column_config.NumberColumn(help="趋势区间内开门报警响应时长的中位数"),
                        "链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})

@@ -51,19 +51,19 @@ st.caption("以下图表和名单按所选行业统计；页首指标不受本�
 left, right = st.columns(2)
 with left:
     st.subheader("复工申请进度")
-    by_status = cached(q.enterprises_by_status)(ctx.gen, ctx.scope, industry).set_index("application_status")["n"]
+    by_status = cached(q.enterprises_by_status)(ctx.gen, ctx.scope, today, industry).set_index("application_status")["n"]
     applied = int(by_status[["pending", "approved", "returned"]].sum())
     stages = pd.DataFrame({"stage": ["企业总数", "已提交申请", "审核通过"],
                            "n": [int(by_status.sum()), applied, int(by_status["approved"])]})
     chart(charts.funnel(stages, None))
-    st.caption("当前各企业的复工申请状态：" + "、".join(f"{labels.APPLICATION_STATUS[s]} {int(by_status[s]):,} 家"
+    st.caption(f"统计日（{today:%m-%d}）各企业的复工申请状态（按申请、审核日期）：" + "、".join(f"{labels.APPLICATION_STATUS[s]} {int(by_status[s]):,} 家"
                                                    for s in q.STATUSES)
                + "。已提交申请 = 待审核 + 已通过 + 已退回；百分比为占企业总数。")
 with right:
     st.subheader("待审核时长")
     ages = cached(q.pending_age_days)(ctx.gen, ctx.scope, today, industry)
     if ages.empty:
-        st.info("当前没有待审核的申请。")
+        st.info(f"统计日（{today:%m-%d}）没有待审核的申请。")
     else:
         # An age is a whole number of days and "past" means more than `days`: the line sits
         # between the bar of `days` and the first bar past it.
@@ -86,11 +86,11 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("各行业复工状态")
-    by_industry = cached(q.enterprises_by_industry_and_status)(ctx.gen, ctx.scope, industry, status)
+    by_industry = cached(q.enterprises_by_industry_and_status)(ctx.gen, ctx.scope, today, industry, status)
     chart(charts.stacked_bars(by_industry, "industry", "application_status", labels.APPLICATION_COLOURS,
                                         labels.APPLICATION_STATUS, None, horizontal=True,
                                         height=max(320, 24 * by_industry["industry"].nunique() + 60)))
-    st.caption("当前各行业企业数，按复工申请状态着色；行业取企业填报的所属行业。")
+    st.caption(f"各行业企业数，按统计日（{today:%m-%d}）的复工申请状态着色；行业取企业填报的所属行业。")
 with right:
     st.subheader("各居民区复工状态")
     by_nb = cached(q.enterprises_by_neighbourhood_and_status)(ctx.gen, ctx.scope, today, days, industry, status)
@@ -99,11 +99,11 @@ with right:
     chart(charts.stacked_bars(shown, "居民区", "application_status", labels.APPLICATION_COLOURS,
                                         labels.APPLICATION_STATUS, None, horizontal=True,
                                         height=max(320, 22 * shown["居民区"].nunique() + 60)))
-    st.caption("当前各居民区（按经营地址）企业数，按复工申请状态着色。"
+    st.caption(f"各居民区（按经营地址）企业数，按统计日（{today:%m-%d}）的复工申请状态着色。"
                + filters.busiest_note(shown["居民区"].nunique(), areas))
 
 st.subheader("员工返岗与来沪员工")
-staff = cached(q.staff_by_industry)(ctx.gen, ctx.scope, industry, status)
+staff = cached(q.staff_by_industry)(ctx.gen, ctx.scope, today, industry, status)
 total, outside, on_site = (int(staff[c].sum()) for c in ("employees_total", "employees_from_outside", "employees_on_site"))
 chart(charts.grouped_bars(staff, "industry", labels.STAFF, None, colours=labels.STAFF_COLOURS))
 st.caption(f"企业填报的员工总数 {total:,} 人，其中来沪（外地返沪）员工 {outside:,} 人"
@@ -111,7 +111,7 @@ st.caption(f"企业填报的员工总数 {total:,} 人，其中来沪（外地�
            if total else "所选企业未填报员工人数。")
 
 st.subheader("公筷公勺承诺")
-pledge = cached(q.pledge_coverage_by_industry)(ctx.gen, ctx.scope, labels.CATERING, industry, status)
+pledge = cached(q.pledge_coverage_by_industry)(ctx.gen, ctx.scope, today, labels.CATERING, industry, status)
 long = pledge.melt(id_vars="industry", value_vars=list(labels.PLEDGE), var_name="pledge", value_name="n")
 a, b = st.columns([3, 2])
 with a:
@@ -125,7 +125,7 @@ with b:
 st.caption("覆盖率 = 已签订 ÷ 已明确是否签订（已签订 + 未签订）；未填报的不计入分母。餐饮企业优先推动，排在最前。")
 
 st.subheader("企业分布")
-places = cached(q.enterprise_map_points)(ctx.gen, ctx.scope, industry, status)
+places = cached(q.enterprise_map_points)(ctx.gen, ctx.scope, today, industry, status)
 outline = cached(q.outline)(ctx.gen, ctx.scope)
 if outline.empty or places.empty:
     st.info("没有可在地图上显示的企业。")
@@ -136,7 +136,7 @@ else:
     st.caption(f"有经纬度的企业按位置画点（{points:,} 家，颜色为申请状态）；没有经纬度的按所属居民区中心汇总为圆圈，"
                f"数字为企业数" + (f"；{unplaced:,} 家既无坐标也无居民区，未画出" if unplaced else "") + "。")
 
-table = cached(q.enterprises_table)(ctx.gen, ctx.scope, industry, status)
+table = cached(q.enterprises_table)(ctx.gen, ctx.scope, today, industry, status)
 st.subheader(f"企业名单 {len(table):,} 家")
 st.caption("按申请日期从近到远；未申请的在最后。联系电话为脱敏显示。")
 shown = table.assign(application_status=table["application_status"].map(lambda v: labels.label(labels.APPLICATION_STATUS, v)),

@@ -8,7 +8,7 @@ from boardkit.auth import audited_table
 from boardkit.faq import questions_by_day
 from boardkit.figures import overview_figures
 from boardkit.markup import md
-from boardkit.clock import moment_text
+from boardkit.clock import moment_text, state_words
 from boardkit.page import cached, context, kpi
 from boardkit.panels import surge_panel
 from boardkit.queries import hotline as q
@@ -52,7 +52,7 @@ f1, f2, f3 = st.columns(3)
 topic = filters.choice(f1, "话题", "topic", labels.TOPIC, help="按“社区防控25问”目录的四类话题及非涉疫分类")
 request_type = filters.choice(f2, "诉求类型", "type", labels.REQUEST_TYPE)
 view = filters.choice(f3, "工单状态（明细表）", "status", labels.TICKET_VIEW, all_label=None, default="open",
-                      help="在办：已受理、截至当前未办结且未退单；超期在办：在办且已过办理时限")
+                      help=f"在办：已受理、{moment_text(ctx.clock)}未办结且未退单；超期在办：在办且已过办理时限")
 st.caption("以下图表和明细按所选话题、诉求类型统计；页首指标不受本页筛选影响（与总览一致）。")
 args = (topic, request_type)
 
@@ -93,7 +93,7 @@ with right:
     table = by_nb[by_nb["neighbourhood_code"].notna()].assign(
         链接=[filters.link("hotline", nb=c, **keep) for c in by_nb["neighbourhood_code"].dropna()])
     audited_table(st, "按居民区", table[["居民区", "received", "open_now", "overdue_now", "链接"]].rename(columns={
-        "received": "区间受理", "open_now": "当前在办", "overdue_now": "超期在办"}),
+        "received": "区间受理", "open_now": f"{state_words(ctx.clock)}在办", "overdue_now": "超期在办"}),
         hide_index=True, width="stretch", height=260,
         column_config={"链接": st.column_config.LinkColumn("筛选", display_text="只看本居民区 →")})
 

@@ -81,7 +81,7 @@ ITEMS = [
      "raised_at": "报警时间", "waiting_minutes": "已等待（分钟）", "threshold_minutes": "阈值（分钟）",
      "past_threshold": "已超时", "status": "状态", "address": "地址", **room},
      {"alarm_type": labels.ALARM_TYPE, "past_threshold": {True: "是", False: "否"}, "status": labels.ALARM_STATUS},
-     "截至当前未处置或处置中，等待最久的在前"),
+     f"{moment_text(ctx.clock)}未处置或处置中，等待最久的在前"),
     ("即将解除隔离", q.ending_soon, {"name_masked": "姓名（脱敏）", "phone_masked": "电话（脱敏）", "measure": "措施",
      "quarantine_start": "隔离开始", "quarantine_end": "隔离结束", "days_after_d": "统计日后第几天",
      "address": "地址", **room, "device_id": "门磁设备"},

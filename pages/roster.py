@@ -6,7 +6,7 @@ import streamlit as st
 
 from boardkit.auth import audited_table
 from boardkit import charts, filters, labels
-from boardkit.figures import overview_figures
+from boardkit.figures import overview_figures, stream_figures
 from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import overview as oq
@@ -20,7 +20,8 @@ def chart(fig) -> None:
 
 
 ctx = context()
-figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope)
+figures = cached(overview_figures)(ctx.gen, ctx.clock, ctx.scope) | cached(stream_figures)(
+    ctx.gen, ctx.clock, ctx.scope, ("reporting",))
 series = cached(oq.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta(days=29), ctx.clock.day)
 k = int(settings.get("ending_soon_days"))
 next_day = ctx.clock.day + dt.timedelta(days=1)
@@ -29,7 +30,8 @@ st.title(f"人员排摸与隔离 · {ctx.clock.day:%Y年%m月%d日}")
 st.caption(f"统计日 {ctx.clock.day:%m月%d日}；状态数字{moment_text(ctx.clock)}；趋势区间 {ctx.start:%m-%d} 至 "
            f"{ctx.end:%m-%d}。同一人（同一证件号）无论居委、企业报送几次只计一次。")
 
-keys = ["arrivals", "home_quarantine", "central_quarantine", "health_observation", "ending_next_day", "ending_soon"]
+keys = ["arrivals", "home_quarantine", "central_quarantine", "health_observation", "ending_next_day", "ending_soon",
+        "blind_spot"]
 for column, key in zip(st.columns(len(keys)), keys):
     kpi(column, key, figures[key], charts.sparkline_values(series, "arrivals") if key == "arrivals" else None)
 
@@ -39,18 +41,19 @@ measure = filters.choice(f1, "管控措施", "measure", labels.MEASURE)
 status = filters.choice(f2, "管控状态", "pstatus", labels.PERSON_STATUS)
 source = filters.choice(f3, "报送来源", "source", labels.PERSON_SOURCE,
                         help="仅居委报送、仅企业报送，或居委和企业都报送了同一人")
-st.caption("以下图表和明细按所选措施、状态、报送来源统计；页首指标不受本页筛选影响（与总览一致）。")
+st.caption(f"以下图表和明细按所选措施、状态（统计日{ctx.clock.day:%m-%d}当天的最新报送）、报送来源统计；"
+           "页首指标不受本页筛选影响（与总览一致）。")
 args = (measure, status, source)
 
 st.subheader("每日来沪人员（按报送来源）")
-by_day = cached(q.arrivals_by_day_and_source)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
+by_day = cached(q.arrivals_by_day_and_source)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
 chart(charts.stacked_daily(by_day, "source_kind", labels.PERSON_SOURCE_COLOURS, labels.PERSON_SOURCE, None))
 st.caption(f"按抵沪日期统计，每人只计一次；区间合计 {int(by_day['n'].sum()):,} 人。")
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader("来源省份")
-    provinces = cached(q.arrivals_by_province)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
+    provinces = cached(q.arrivals_by_province)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
     provinces["省份"] = provinces["province"].fillna("未识别")
     chart(charts.bars(provinces, "省份", "n", None, horizontal=True, colour="#5f6368",
                                 height=max(300, 24 * len(provinces) + 40)))
@@ -58,7 +61,7 @@ with left:
                "来源地无法识别省份的计为“未识别”。")
 with right:
     st.subheader("报送来源")
-    sources = cached(q.persons_by_source)(ctx.gen, ctx.scope, ctx.start, ctx.end, measure, status)
+    sources = cached(q.persons_by_source)(ctx.gen, ctx.scope, ctx.start, ctx.end, measure, status, day=ctx.clock.day)
     order = list(labels.PERSON_SOURCE)
     sources = sources.assign(来源=sources["source_kind"].map(labels.PERSON_SOURCE),
                              rank=sources["source_kind"].map(order.index)).sort_values("rank")
@@ -67,7 +70,7 @@ with right:
     st.caption("趋势区间内抵沪人员按由谁报送：仅居委、居委和企业都报送、仅企业（可能是居委尚未掌握的人员）。")
 
 st.subheader("隔离时间线")
-timeline = cached(q.quarantine_timeline)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
+timeline = cached(q.quarantine_timeline)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
 chart(charts.lines(timeline, "day", labels.TIMELINE, None, colours=labels.TIMELINE_COLOURS))
 st.caption("按隔离（健康观察）起止日期回溯：当日处于隔离/观察期内的人数、当日开始的人数、当日期满的人数；"
            "转出/离沪人员不计。")
@@ -88,9 +91,10 @@ audited_table(st, "按居民区", filters.as_text(by_nb, dates=("next_end",))[li
 st.caption(f"隔离人数为统计日（{ctx.clock.day:%m-%d}）处于隔离期内的人数（按统计日前最新报送）；“{next_day:%m-%d}解除”“{k}日内解除”与页首指标"
            f"同口径：居家或集中隔离结束日期为统计日次日、统计日后1至{k}天内的在管人数；最近解除日期为今天以后最早的一个。")
 
-blind = cached(q.blind_spot_persons)(ctx.gen, ctx.scope)
+blind = cached(q.blind_spot_persons)(ctx.gen, ctx.scope, ctx.clock.day)
 st.subheader(f"排摸盲区：仅企业报送、居住在本街道、居委未报送 {len(blind):,} 人")
-st.caption("企业报送的员工中，居住地址在本街道某居民区、但没有任何居委报送记录的人员；请所在居委上门核实登记。")
+st.caption(f"截至统计日（{ctx.clock.day:%m-%d}）企业报送的员工中，居住地址在本街道某居民区、但没有任何居委报送记录的人员"
+           "（按报送文件日期）；请所在居委上门核实登记。")
 PERSON_NAMES = {"name_masked": "姓名", "id_masked": "证件号", "phone_masked": "电话", "neighbourhood": "居民区",
                 "address": "地址", "room": "室号", "arrived_on": "抵沪日期", "measure": "管控措施",
                 "quarantine_start": "隔离开始", "quarantine_end": "隔离结束", "status": "状态",
@@ -113,7 +117,7 @@ if blind.empty:
 else:
     person_table(blind, 300, "居委盲区")
 
-total = cached(q.count_persons)(ctx.gen, ctx.scope, *args)
+total = cached(q.count_persons)(ctx.gen, ctx.scope, *args, day=ctx.clock.day)
 st.subheader(f"人员明细：{total:,} 人")
 people = cached(q.persons_ending_first)(ctx.gen, ctx.scope, ctx.clock.day, *args)
 st.caption("姓名、证件号、电话均为脱敏显示。在管人员在前，按隔离结束日期从近到远；“期满未解除”表示隔离期已过"

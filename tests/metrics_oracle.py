@@ -64,6 +64,24 @@ def _d(value):
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
+def blind_spot(tables, day: dt.date) -> int:
+    """Persons reported by `day` only by an enterprise, living in the sub-district, with no
+    community report by `day`: a report is known from its first file's date; where a person
+    lives is their community report's neighbourhood if any (else their latest report's), and
+    it must be resolved."""
+    reports = tables["roster_reports"]
+    v = tables["roster_versions"].copy()
+    v["file_date"] = _dates(v.file_date).fillna(dt.date(1900, 1, 1))
+    first_known = v.groupby("report_key").file_date.min()
+    known = reports[reports.report_key.map(first_known) <= day]
+    by_person = known.groupby("person_key").reported_by.agg(set)
+    only_enterprise = set(by_person[by_person.apply(lambda kinds: kinds == {"enterprise"})].index)
+    home = reports.assign(community=reports.reported_by == "community") \
+        .sort_values(["community", "run_id", "row_number"]).groupby("person_key").tail(1)
+    resident = set(home[home.neighbourhood_code.notna()].person_key)
+    return len(only_enterprise & resident)
+
+
 def roster_figures(tables, day: dt.date, k: int) -> dict:
     reports = tables["roster_reports"]
     arrived = _dates(reports.groupby("person_key").arrived_on.min())
@@ -84,6 +102,7 @@ def roster_figures(tables, day: dt.date, k: int) -> dict:
         "health_observation": int((counted.measure == "health_observation").sum()),
         "ending_next_day": int((ends == day + dt.timedelta(days=1)).sum()),
         "ending_soon": int(ends.apply(lambda e: day + dt.timedelta(days=1) <= e <= day + dt.timedelta(days=k)).sum()),
+        "blind_spot": blind_spot(tables, day),
     }
 
 

@@ -35,21 +35,21 @@ def _same(shown: dict, expected: dict, day) -> None:
 def test_board_figures_equal_the_oracle_on_twelve_days(demo_db, oracle):
     from boardkit.clock import make_clock
     from boardkit.db import ALL, current_generation
-    from boardkit.figures import overview_figures
+    from boardkit.figures import stream_figures
     gen = current_generation(demo_db)
     nonzero = set()
     for day in DAYS:
         clock = make_clock(gen, day)
         assert clock.replay and clock.at == dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) \
             or day >= clock.now.date()
-        figs = overview_figures(gen, clock, ALL)
+        figs = stream_figures(gen, clock, ALL)
         expected = oracle(day)
         _same({k: f.value for k, f in figs.items()}, expected, day)
         # 较前日: the same figure at t(D-1)
         _same({k: f.previous for k, f in figs.items()}, oracle(day - dt.timedelta(days=1)), day)
         nonzero |= {k for k, v in expected.items() if v}
     # the days exercise the state figures, not only zeros
-    assert {"hotline_open", "hotline_overdue", "home_quarantine", "central_quarantine", "ending_soon",
+    assert {"hotline_open", "hotline_overdue", "home_quarantine", "central_quarantine", "ending_soon", "blind_spot",
             "alarm_unhandled", "enterprise_pending", "enterprise_approved"} <= nonzero
 
 

@@ -13,13 +13,27 @@ from boardkit.queries import roster as q
 from stream_helpers import (busiest_neighbourhood, caption_number, direct, metric_value, one, open_page,
                             report_day, rerun, subheader_number, table_with, trend_range)
 
-BLIND = """has_enterprise_report AND NOT has_community_report AND neighbourhood_code IS NOT NULL"""
+# The blind spot on $day, written from docs/metrics.md: a person living in the sub-district
+# with an enterprise report and no community report known by $day (a report is known from
+# its first file's date).
+KNOWN_BY = """EXISTS (SELECT 1 FROM roster_reports r WHERE r.person_key = persons.person_key
+    AND r.reported_by = '{by}' AND (SELECT min(coalesce(v.file_date, DATE '1900-01-01')) FROM roster_versions v
+                                    WHERE v.report_key = r.report_key) <= $day)"""
+# Each person's version known by $day (docs/metrics.md, Roster): the latest by file date, of
+# two on one date the later loaded.
+KNOWN_VERSION = """(SELECT * FROM (
+    SELECT *, row_number() OVER (PARTITION BY person_key ORDER BY coalesce(file_date, DATE '1900-01-01') DESC,
+                                 run_id DESC, row_number DESC) AS newest
+    FROM roster_versions WHERE coalesce(file_date, DATE '1900-01-01') <= $day) WHERE newest = 1)"""
+BLIND = (f"neighbourhood_code IS NOT NULL AND {KNOWN_BY.format(by='enterprise')} "
+         f"AND NOT {KNOWN_BY.format(by='community')}")
 
 
 def test_blind_spot_and_person_count_match_our_count(board_env):
     at = open_page("roster")
-    blind = one(f"SELECT count(*) FROM persons WHERE {BLIND}")
+    blind = one(f"SELECT count(*) FROM persons WHERE {BLIND}", {"day": report_day()})
     assert blind > 0
+    assert int(metric_value(at, "居委盲区").replace(",", "")) == blind
     assert subheader_number(at, "排摸盲区") == blind
     table = table_with(at, "报送企业")
     assert len(table) == blind
@@ -49,7 +63,7 @@ def test_measure_filter_narrows_the_person_table(board_env):
     everyone = subheader_number(at, "人员明细")
     at.selectbox(key="pf_measure").set_value("home_quarantine")
     rerun(at)
-    expected = one("SELECT count(*) FROM persons WHERE measure = 'home_quarantine'")
+    expected = one(f"SELECT count(*) FROM {KNOWN_VERSION} WHERE measure = 'home_quarantine'", {"day": report_day()})
     assert 0 < expected < everyone
     assert subheader_number(at, "人员明细") == expected
     assert set(table_with(at, "报送来源")["管控措施"]) == {labels.MEASURE["home_quarantine"]}
@@ -60,8 +74,9 @@ def test_link_reproduces_a_filtered_view(board_env):
     at = open_page("roster", {"measure": "health_observation", "pstatus": "active", "source": "community"})
     assert at.selectbox(key="pf_measure").value == "health_observation"
     assert at.selectbox(key="pf_pstatus").value == "active"
-    expected = one("""SELECT count(*) FROM persons WHERE measure = 'health_observation' AND status = 'active'
-                      AND has_community_report AND NOT has_enterprise_report""")
+    expected = one(f"""SELECT count(*) FROM persons JOIN {KNOWN_VERSION} v USING (person_key)
+                       WHERE v.measure = 'health_observation' AND v.status = 'active'
+                         AND has_community_report AND NOT has_enterprise_report""", {"day": report_day()})
     assert subheader_number(at, "人员明细") == expected
     table = table_with(at, "报送来源")
     assert len(table) == min(expected, 1000)
@@ -92,8 +107,9 @@ def test_queries_under_a_narrowed_scope(narrowed):
         "SELECT count(*) FROM persons WHERE neighbourhood_code = $c", {"c": code})
     assert "room" not in people.columns and "room" in q.persons_ending_first(
         gen, Scope(codes=(code,), show_room=True), clock.day).columns
-    blind = q.blind_spot_persons(gen, scope)
-    assert len(blind) == one(f"SELECT count(*) FROM persons WHERE {BLIND} AND neighbourhood_code = $c", {"c": code})
+    blind = q.blind_spot_persons(gen, scope, clock.day)
+    assert len(blind) == one(f"SELECT count(*) FROM persons WHERE {BLIND} AND neighbourhood_code = $c",
+                             {"c": code, "day": clock.day})
     assert set(blind["neighbourhood"]) <= {name}
 
 
@@ -116,3 +132,18 @@ def test_quarantine_timeline_follows_the_rule_on_every_day(narrowed, days):
                                           {"c": code, "d": row.day})[0]
         assert (row.in_quarantine, row.starting, row.ending) == (within, starting, ending), row.day
     assert timeline["in_quarantine"].max() > 0
+
+
+def test_status_filter_of_a_past_day_reads_that_day(board_env):
+    """On a past report day the status filter picks the persons by their report known by
+    that day, and the blind spot is that day's."""
+    day = dt.date(2020, 2, 20)
+    at = open_page("roster", {"d": day.isoformat(), "pstatus": "released"})
+    released = f"SELECT count(*) FROM {KNOWN_VERSION} WHERE status = 'released'"
+    expected = one(released, {"day": day})
+    assert expected != one(released, {"day": report_day()})  # the day differs from today: the test can tell
+    assert subheader_number(at, "人员明细") == expected
+    blind = one(f"SELECT count(*) FROM persons WHERE {BLIND}", {"day": day})
+    assert blind != one(f"SELECT count(*) FROM persons WHERE {BLIND}", {"day": report_day()})
+    assert subheader_number(at, "排摸盲区") == blind
+    assert int(metric_value(at, "居委盲区").replace(",", "")) == blind

@@ -14,8 +14,15 @@ QUARANTINE_MEASURES = ("home_quarantine", "central_quarantine", "health_observat
 # Who reported a person: only the committee, only an enterprise, or both.
 SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report THEN 'both'
                           WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
-FILTER_SQL = """(CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
-  AND (CAST($status AS VARCHAR) IS NULL OR status = $status)
+# The measure and status filters read each person's version known by the report day $day
+# (docs/metrics.md, Roster), not the latest report.
+FILTER_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
+       OR person_key IN (SELECT person_key FROM person_timeline
+                         -- no rows to read when neither filter is chosen
+                         WHERE NOT (CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL)
+                           AND {P.person_known("CAST($day AS DATE)")}
+                           AND (CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
+                           AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))
   AND (CAST($source AS VARCHAR) IS NULL OR source_kind = $source)"""
 # The persons a viewer may see, with the page filters applied.
 PERSONS_SQL = f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
@@ -25,23 +32,27 @@ PERSONS_WHERE = f"{SCOPE_SQL} AND {FILTER_SQL.replace('source_kind', f'({SOURCE_
 ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
 
 
-def _params(scope: Scope, measure: str | None, status: str | None, source: str | None, **extra) -> dict:
-    return {"measure": measure, "status": status, "source": source, **scope.params, **extra}
+def _params(scope: Scope, measure: str | None, status: str | None, source: str | None,
+            day: dt.date | None = None, **extra) -> dict:
+    """The page filters; `day` is the report day whose versions the measure and status
+    filters read (None: each person's latest)."""
+    return {"measure": measure, "status": status, "source": source, "day": day or dt.date.max,
+            **scope.params, **extra}
 
 
 def arrivals_by_day_and_source(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
                                measure: str | None = None, status: str | None = None,
-                               source: str | None = None) -> pd.DataFrame:
+                               source: str | None = None, day: dt.date | None = None) -> pd.DataFrame:
     """(day, source_kind, n): persons by arrival day (each person once) and who reported them."""
     return query(gen, f"""
         SELECT arrived_on AS day, source_kind, count(*) AS n FROM {PERSONS_SQL} p
         WHERE {ARRIVED_SQL} GROUP BY ALL ORDER BY day, source_kind""",
-                 _params(scope, measure, status, source, start=start, end=end))
+                 _params(scope, measure, status, source, day, start=start, end=end))
 
 
 def arrivals_by_province(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
                          measure: str | None = None, status: str | None = None,
-                         source: str | None = None, top: int = 15) -> pd.DataFrame:
+                         source: str | None = None, top: int = 15, day: dt.date | None = None) -> pd.DataFrame:
     """(province, n): persons arrived in [start, end] by origin province, most first; the
     province of a person is that of their latest report that names one (NULL: not recognised)."""
     return query(gen, f"""
@@ -51,7 +62,7 @@ def arrivals_by_province(gen: Generation, scope: Scope, start: dt.date, end: dt.
         SELECT CASE WHEN rank <= $top THEN province ELSE '其他省份' END AS province,
                CAST(sum(n) AS BIGINT) AS n, min(rank) AS rank
         FROM ranked GROUP BY 1 ORDER BY rank""",
-                 _params(scope, measure, status, source, start=start, end=end, top=top))
+                 _params(scope, measure, status, source, day, start=start, end=end, top=top))
 
 
 def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: dt.date, day: dt.date,
@@ -90,20 +101,20 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
         LEFT JOIN arrived ON arrived.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         LEFT JOIN state ON state.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         ORDER BY present.neighbourhood_code IS NULL, arrivals DESC, present.neighbourhood_code""",
-                 _params(scope, measure, status, source, start=start, end=end, day=day, k=k))
+                 _params(scope, measure, status, source, day, start=start, end=end, k=k))
 
 
 def persons_by_source(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
-                      measure: str | None = None, status: str | None = None) -> pd.DataFrame:
+                      measure: str | None = None, status: str | None = None, day: dt.date | None = None) -> pd.DataFrame:
     """(source_kind, n): persons arrived in [start, end] by who reported them."""
     return query(gen, f"""
         SELECT source_kind, count(*) AS n FROM {PERSONS_SQL} p WHERE {ARRIVED_SQL}
-        GROUP BY ALL ORDER BY source_kind""", _params(scope, measure, status, None, start=start, end=end))
+        GROUP BY ALL ORDER BY source_kind""", _params(scope, measure, status, None, day, start=start, end=end))
 
 
 def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
                         measure: str | None = None, status: str | None = None,
-                        source: str | None = None) -> pd.DataFrame:
+                        source: str | None = None, day: dt.date | None = None) -> pd.DataFrame:
     """Per day of [start, end]: persons within their quarantine or observation period (by its
     dates, those who left excluded), those starting and those whose period ends that day."""
     # Counted as arrivals and departures summed over the days, not as a join of every day
@@ -129,7 +140,7 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
         FROM days LEFT JOIN entering USING (day) LEFT JOIN leaving USING (day)
              LEFT JOIN starts USING (day) LEFT JOIN ends USING (day)
         ORDER BY days.day""",
-                 _params(scope, measure, status, source, start=start, end=end))
+                 _params(scope, measure, status, source, day, start=start, end=end))
 
 
 def _person_columns(show_room: bool) -> str:
@@ -139,16 +150,17 @@ def _person_columns(show_room: bool) -> str:
                p.arrived_on, p.measure, p.quarantine_start, p.quarantine_end, p.status"""
 
 
-def blind_spot_persons(gen: Generation, scope: Scope, limit: int = 1000) -> pd.DataFrame:
-    """Persons reported only by an enterprise who live in the sub-district (a resolved
-    neighbourhood) and whom no committee has reported: the committees' blind spot. Newest first."""
+def blind_spot_persons(gen: Generation, scope: Scope, day: dt.date, limit: int = 1000) -> pd.DataFrame:
+    """Persons reported by `day` only by an enterprise who live in the sub-district (a
+    resolved neighbourhood) and whom no committee had reported by then: the committees' blind
+    spot on that day (the figure 居委盲区 counts the same persons). Newest first."""
     # Persons carry their employers' USCCs (etl/derived.py): the list reads them, not the
     # three million reports.
     return query(gen, f"""
         WITH p AS (SELECT * FROM persons WHERE rowid IN (  -- chosen by rowid, then read whole
                        SELECT rowid FROM persons
-                       WHERE {SCOPE_SQL} AND has_enterprise_report AND NOT has_community_report
-                         AND neighbourhood_code IS NOT NULL
+                       WHERE person_key IN (SELECT person_key FROM {P.persons_reported(SCOPE_SQL)} r
+                                            WHERE {P.blind_spot("$day")})
                        ORDER BY arrived_on DESC, neighbourhood, name_masked LIMIT $limit)),
         employers AS (SELECT p.person_key, string_agg(DISTINCT coalesce(e.name, u.uscc), '；') AS employers
                       FROM p, unnest(p.employer_usccs) u(uscc) LEFT JOIN enterprises e ON e.uscc = u.uscc
@@ -156,13 +168,13 @@ def blind_spot_persons(gen: Generation, scope: Scope, limit: int = 1000) -> pd.D
         SELECT {_person_columns(scope.show_room)}, employers.employers
         FROM p LEFT JOIN employers USING (person_key)
         ORDER BY p.arrived_on DESC, p.neighbourhood, p.name_masked""",
-                 {**scope.params, "limit": limit})
+                 {**scope.params, "day": day, "limit": limit})
 
 
 def count_persons(gen: Generation, scope: Scope, measure: str | None = None, status: str | None = None,
-                  source: str | None = None) -> int:
+                  source: str | None = None, day: dt.date | None = None) -> int:
     """How many persons the filters select (the person table shows at most its limit)."""
-    frame = query(gen, f"SELECT count(*) AS n FROM {PERSONS_SQL} p", _params(scope, measure, status, source))
+    frame = query(gen, f"SELECT count(*) AS n FROM {PERSONS_SQL} p", _params(scope, measure, status, source, day))
     return int(frame.at[0, "n"])
 
 
@@ -181,4 +193,4 @@ def persons_ending_first(gen: Generation, scope: Scope, today: dt.date, measure:
         FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE rowid IN (
                 SELECT rowid FROM persons WHERE {PERSONS_WHERE} ORDER BY {order} LIMIT $limit)) p
         ORDER BY {order}
-        LIMIT $limit""", _params(scope, measure, status, source, today=today, limit=limit))
+        LIMIT $limit""", _params(scope, measure, status, source, today, today=today, limit=limit))
