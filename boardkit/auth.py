@@ -208,15 +208,20 @@ def _sign_out(viewer: Viewer) -> None:
     st.session_state.pop(_SESSION, None)
 
 
+# The red banners of a configuration that is not fit for real use (every page shows them).
+AUTH_OFF_BANNER = "登录已关闭（环境变量 BOARD_AUTH=off，仅限本机开发测试）：任何打开看板的人都以领导身份查看全部数据。"
+DEMO_ACCOUNTS_BANNER = "演示账号仍可用公开的密码登录"
+
+
 def banners(viewer: Viewer | None) -> None:
     """Warnings every page shows above its content."""
     if auth_off():
-        st.error("登录已关闭（环境变量 BOARD_AUTH=off，仅限本机开发测试）：任何打开看板的人都以领导身份查看全部数据。")
+        st.error(AUTH_OFF_BANNER)
     elif settings.auth_off_requested():
         st.warning("环境变量 BOARD_AUTH=off 未生效：看板监听的不是本机回环地址，登录仍然开启。")
     demo = demo_accounts_present(load_users())
     if demo:
-        st.error(f"演示账号仍可用公开的密码登录（{'、'.join(demo)}）：正式使用前请删除或重置这些账号"
+        st.error(f"{DEMO_ACCOUNTS_BANNER}（{'、'.join(demo)}）：正式使用前请删除或重置这些账号"
                  "（python -m etl users reset-password 用户名）。")
     if viewer is not None and not viewer.role_known:
         st.error(f"账号 {viewer.name} 的角色“{viewer.role}”未知（可选：{'、'.join(ROLES)}），因此看不到任何居民区的数据。"

@@ -274,7 +274,7 @@ def test_a_link_opens_its_page_after_sign_in(demo_db, browser, tmp_path):
     with _streamlit(demo_db, tmp_path, BOARD_AUTH="required", BOARD_USERS=str(users),
                     BOARD_AUDIT=str(tmp_path / "audit.sqlite")) as base:
         requests: list[str] = []
-        context, page = _open(browser, f"{base}/brief?d=2020-04-20", requests)
+        context, page = _open(browser, f"{base}/brief?d=2020-03-03", requests)
         try:
             page.get_by_text("一屏观 · 登录").wait_for(timeout=30_000)
             assert page.get_by_text("Page not found").count() == 0
@@ -282,7 +282,7 @@ def test_a_link_opens_its_page_after_sign_in(demo_db, browser, tmp_path):
             page.get_by_label("密码").fill("correct-horse")
             page.get_by_role("button", name="登录").click()
             page.get_by_role("heading", name=re.compile("日报")).first.wait_for(timeout=60_000)
-            assert "/brief" in page.url and "d=2020-04-20" in page.url, page.url
+            assert "/brief" in page.url and "d=2020-03-03" in page.url, page.url
             assert page.get_by_text("一屏观 · 登录").count() == 0
             page.screenshot(path=str(SHOTS / "deep_link_after_sign_in.png"), full_page=True)
         finally:
