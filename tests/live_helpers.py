@@ -1,9 +1,13 @@
-"""Helpers for the near-real-time alarm tests: drop files, wait for rows, free ports."""
+"""Helpers for tests against live processes: drop files, wait for rows, free ports, board servers."""
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -54,3 +58,45 @@ def free_port() -> int:
 
 def inbox_files(inbox: Path) -> list[str]:
     return sorted(p.name for p in inbox.iterdir() if not p.name.startswith("."))
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def streamlit_servers(entry: str, count: int, env: dict, log_dir: Path, address: str = "127.0.0.1"):
+    """`count` × `streamlit run <entry>` on free ports, all with the same environment,
+    listening on `address`."""
+    processes, bases = [], []
+    try:
+        for n in range(count):
+            port = free_port()
+            log = open(log_dir / f"server-{n}.log", "wb")
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
+                 "--server.address", address, "--server.headless", "true",
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT))
+            bases.append(f"http://127.0.0.1:{port}")
+        for process, base in zip(processes, bases):
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, f"streamlit exited ({process.returncode})"
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "streamlit did not answer /_stcore/health within 60 s"
+                time.sleep(0.2)
+        yield bases
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -7,10 +7,7 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +15,7 @@ from urllib.parse import urlparse
 
 import openpyxl
 import pytest
+from live_helpers import streamlit_servers
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
@@ -33,47 +31,12 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _streamlit(demo_db, log_dir: Path, **env_extra):
     """`streamlit run board.py` on a free local port, stopped at the end whatever happens."""
-    port = _free_port()
-    log_path = log_dir / "server.log"
-    env = {**os.environ, "BOARD_DB": str(demo_db), "BOARD_AUTH": "off", **env_extra}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "board.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"streamlit exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("streamlit did not answer /_stcore/health within 60 s")
-                time.sleep(0.3)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    env = {"BOARD_DB": str(demo_db), "BOARD_AUTH": "off", **env_extra}
+    with streamlit_servers("board.py", 1, env, log_dir) as (base,):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -20,6 +18,7 @@ import pytest
 
 from boardkit import audit, sessions
 from etl.users import add_user, reset_password
+from live_helpers import free_port, streamlit_servers
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
@@ -31,57 +30,11 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _servers(entry: str, count: int, env: dict, log_dir: Path, address: str = "127.0.0.1"):
-    """`count` × `streamlit run <entry>` on free ports, all with the same environment,
-    listening on `address`."""
-    processes, bases = [], []
-    try:
-        for n in range(count):
-            port = _free_port()
-            log = open(log_dir / f"server-{n}.log", "wb")
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
-                 "--server.address", address, "--server.headless", "true",
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT))
-            bases.append(f"http://127.0.0.1:{port}")
-        for process, base in zip(processes, bases):
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None, f"streamlit exited ({process.returncode})"
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "streamlit did not answer /_stcore/health within 60 s"
-                time.sleep(0.2)
-        yield bases
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @contextmanager
 def _forwarder(backends: list[int]):
     """A plain TCP forwarder (no headers added, like a same-host proxy): each new connection
     goes to the next backend port in turn. Yields (its port, connections per backend)."""
-    port = _free_port()
+    port = free_port()
     counts = {p: 0 for p in backends}
     turn = itertools.cycle(backends)
     loop = asyncio.new_event_loop()
@@ -195,7 +148,7 @@ def _click_nav(page, title: str) -> None:
 @pytest.mark.parametrize("entry", ["board.py", "board_server.py"])
 def test_first_request_after_a_start_to_audit_gets_the_sign_in_form(accounts, browser, tmp_path, entry):
     audit.record("view", "lead", "leader", "查询", {"q": f"电话 {SECRET_NUMBER}"}, path=Path(accounts["BOARD_AUDIT"]))
-    with _servers(entry, 1, accounts, tmp_path) as (base,):
+    with streamlit_servers(entry, 1, accounts, tmp_path) as (base,):
         context = browser.new_context()
         try:
             page = context.new_page()
@@ -210,7 +163,7 @@ def test_first_request_after_a_start_to_audit_gets_the_sign_in_form(accounts, br
 
 
 def test_sessions_survive_reload_and_new_tab_and_end_everywhere(board, browser, tmp_path):
-    with _servers("board_server.py", 1, board, tmp_path) as (base,):
+    with streamlit_servers("board_server.py", 1, board, tmp_path) as (base,):
         context = browser.new_context()
         try:
             first = context.new_page()
@@ -242,7 +195,7 @@ def test_sessions_survive_reload_and_new_tab_and_end_everywhere(board, browser, 
 
 
 def test_two_board_processes_behind_a_forwarder_share_the_sessions(board, browser, tmp_path):
-    with _servers("board_server.py", 2, board, tmp_path) as bases:
+    with streamlit_servers("board_server.py", 2, board, tmp_path) as bases:
         ports = [int(b.rsplit(":", 1)[1]) for b in bases]
         with _forwarder(ports) as (port, counts):
             base = f"http://127.0.0.1:{port}"
@@ -264,7 +217,7 @@ def test_two_board_processes_behind_a_forwarder_share_the_sessions(board, browse
 
 
 def test_auth_off_is_refused_on_a_server_listening_beyond_loopback(accounts, browser, tmp_path):
-    with _servers("board_server.py", 1, {**accounts, "BOARD_AUTH": "off"}, tmp_path, address="0.0.0.0") as (base,):
+    with streamlit_servers("board_server.py", 1, {**accounts, "BOARD_AUTH": "off"}, tmp_path, address="0.0.0.0") as (base,):
         context = browser.new_context()
         try:
             page = context.new_page()
