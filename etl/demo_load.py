@@ -39,5 +39,5 @@ def run_demo(scale: str, seed: int, end: dt.date | None, days: int | None, out: 
     if ensure_demo_users():
         accounts = "、".join(f"{name}/{password}" for name, _, _, password in DEMO_USERS)
         print(f"已创建演示账号（用户名/密码）：{accounts}")
-    print(f"数据库：{db}　启动看板：streamlit run board.py")
+    print(f"数据库：{db}　启动看板：streamlit run board_server.py")
     return 0

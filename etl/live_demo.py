@@ -169,7 +169,7 @@ def run_live(inbox: Path, db: Path, interval: float = 5.0, seed: int = 2020,
                 watcher.on_batch = lambda results: loop.wake()
             try:
                 stack.enter_context(_background(watcher))
-                log.info("本进程同时监视收件箱 %s 并导入 %s；打开看板观看：streamlit run board.py", inbox, db)
+                log.info("本进程同时监视收件箱 %s 并导入 %s；打开看板观看：streamlit run board_server.py", inbox, db)
             except InboxBusy:
                 log.info("已有监视进程处理收件箱 %s，本进程只写入文件", inbox)
         log.info("实时演示：每 %.0f 秒向 %s 写入新的报警文件，Ctrl+C 结束", interval, inbox)

@@ -353,7 +353,7 @@ def _apply(con, source: Source, group: list, staged: list[Staged], counts: dict[
         con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _accepted")
         upsert(con, source, staged[0].present, loaded[0])
         if source.name == "roster":
-            roster_versions.append(con, runs[0], group[0].path)
+            roster_versions.append(con, {runs[0]: group[0].path})
     else:
         _upsert_layers(con, source, staged, {run: r.path for r, run in zip(group, runs)})
     con.execute("""INSERT INTO etl_rejects SELECT f._run, ?, f.file_name, i._row, i.column_name, i.value_masked,
@@ -408,8 +408,8 @@ def _upsert_layers(con, source: Source, staged: list[Staged], paths: dict[int, P
         if source.name == "roster":
             # After each layer a report's stored row is its file's version: kept before the
             # next layer overwrites it (a version identical to the one before is not added).
-            for (run,) in con.execute("SELECT DISTINCT _run FROM _layer_rows ORDER BY 1").fetchall():
-                roster_versions.append(con, run, paths[run])
+            layer_runs = [run for (run,) in con.execute("SELECT DISTINCT _run FROM _layer_rows").fetchall()]
+            roster_versions.append(con, {run: paths[run] for run in layer_runs})
 
 
 def _check_sql(source: Source) -> str:
