@@ -23,6 +23,7 @@ from etl import settings
 from etl.localtime import local_today
 from etl.users import ROLES, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
 
+from .markup import md
 from . import audit, export, sessions
 from .db import Scope
 
@@ -196,7 +197,7 @@ def _sign_in(users: dict, name: str, password: str) -> None:
 
 def sign_out_button(viewer: Viewer) -> None:
     with st.sidebar:
-        st.caption(f"当前用户：{viewer.name}（{viewer.role}）")
+        st.caption(f"当前用户：{md(viewer.name)}（{md(viewer.role)}）")
         if not auth_off():
             st.button("退出登录", on_click=_sign_out, args=(viewer,))
 
@@ -224,7 +225,7 @@ def banners(viewer: Viewer | None) -> None:
         st.error(f"{DEMO_ACCOUNTS_BANNER}（{'、'.join(demo)}）：正式使用前请删除或重置这些账号"
                  "（python -m etl users reset-password 用户名）。")
     if viewer is not None and not viewer.role_known:
-        st.error(f"账号 {viewer.name} 的角色“{viewer.role}”未知（可选：{'、'.join(ROLES)}），因此看不到任何居民区的数据。"
+        st.error(f"账号 {md(viewer.name)} 的角色“{md(viewer.role)}”未知（可选：{'、'.join(ROLES)}），因此看不到任何居民区的数据。"
                  "请管理员用 python -m etl users add 重新设置角色。")
 
 

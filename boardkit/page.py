@@ -16,6 +16,7 @@ from .clock import Clock, make_clock
 from .freshness import source_freshness
 from .metrics import REGISTRY, change_text, value_text
 from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
+from .markup import md
 from .ranges import bounded, data_first_day, default_start
 
 
@@ -183,7 +184,7 @@ def no_database_page(problem: NoDatabase) -> None:
     """The friendly page: what is wrong and what to do. Loading the demo is the advice for
     an empty install only, not for a database that is locked, damaged or of another version."""
     st.title(labels.APP_TITLE)
-    st.warning(f"暂无可显示的数据：{problem}")
+    st.warning(f"暂无可显示的数据：{md(str(problem))}")
     if not isinstance(problem, DatabaseTrouble):
         st.markdown(labels.NO_DATABASE_HELP)
         st.code(labels.NO_DATABASE_FIX, language="bash")
