@@ -84,3 +84,18 @@ def board_env(demo_db, monkeypatch) -> Path:
     """BOARD_DB pointing at the demo database, for AppTest page runs."""
     monkeypatch.setenv("BOARD_DB", str(demo_db))
     return demo_db
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright, one per test module (the browser tests)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if str(REPO_ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT / "scripts"))
+    from screenshot import CHROMIUM_ARGS
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

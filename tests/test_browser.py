@@ -45,18 +45,6 @@ def server(demo_db, tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from screenshot import CHROMIUM_ARGS
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def _open(browser, url: str, requests: list[str]):
     from screenshot import wait_until_drawn
     context = browser.new_context(viewport={"width": 1600, "height": 2400}, accept_downloads=True)

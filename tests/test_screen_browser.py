@@ -68,19 +68,6 @@ def server(demo_db, tmp_path_factory):
         srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    sys.path.insert(0, str(REPO / "scripts"))
-    from screenshot import CHROMIUM_ARGS
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 class Screen:
     """One browser page on /screen, recording every request it makes (and stopping any
     that would leave the machine), and marking the window so a reload would show."""

@@ -84,18 +84,6 @@ def _forwarder(backends: list[int]):
         loop.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from screenshot import CHROMIUM_ARGS
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
 def accounts(tmp_path) -> dict:
     """Sign-in on, one leader, a fresh audit log and session store (no database needed)."""
