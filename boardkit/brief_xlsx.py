@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from . import labels
 from .metrics import REGISTRY
-from .exports import neutralise
+from .export import neutralise_value
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 BOLD = Font(bold=True)
@@ -28,7 +28,7 @@ def _cell_value(value):
         return None if pd.isna(value) else value.to_pydatetime()
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()  # numpy scalar -> Python number
-    return neutralise(value)
+    return neutralise_value(value)
 
 
 def _number_format(value) -> str | None:

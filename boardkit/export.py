@@ -1,4 +1,5 @@
-"""Downloads: CSV and XLSX built from small, already masked frames. Pure, no Streamlit.
+"""Downloads: CSV and XLSX built from small, already masked frames, and the one rule for
+formula-looking cells that every download and the brief's workbook use. Pure, no Streamlit.
 
 Cells that came from people's text may begin with a character a spreadsheet reads as a
 formula (=, +, -, @, tab, CR); they get a leading apostrophe so that opening a download
@@ -12,13 +13,18 @@ import re
 
 import pandas as pd
 
-# The one rule for formula-looking cells, shared with the other pages' downloads.
-from .exports import neutralise as neutralise_value
-
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # openpyxl refuses control characters other than tab, LF and CR in a cell.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def neutralise_value(value):
+    """A text cell starting like a formula gets a leading apostrophe (shown as text)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:

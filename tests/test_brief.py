@@ -88,7 +88,7 @@ def test_overview_shows_the_same_numbers_for_that_day(brief_dir, board_env):
 
 
 def test_formula_text_is_neutralised():
-    from boardkit.exports import neutralise
+    from boardkit.export import neutralise_value as neutralise
     assert neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert neutralise("-1+2") == "'-1+2"
