@@ -4,11 +4,13 @@ import datetime as dt
 
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, filters, labels
-from boardkit.figures import overview_figures, thresholds
-from boardkit.clock import moment_text, state_words
-from boardkit.page import cached, context, kpi
+from boardkit.app.auth import audited_table
+from boardkit.render import charts
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.metrics.figures import overview_figures, thresholds
+from boardkit.data.clock import moment_text, state_words
+from boardkit.app.page import cached, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
 from etl.notify_log import recent_notifications

@@ -6,11 +6,13 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, filters, labels, maps
-from boardkit.figures import overview_figures
-from boardkit.clock import moment_text
-from boardkit.page import cached, context, kpi
+from boardkit.app.auth import audited_table
+from boardkit.render import charts, maps
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.metrics.figures import overview_figures
+from boardkit.data.clock import moment_text
+from boardkit.app.page import cached, context, kpi
 from boardkit.queries import enterprises as q
 from boardkit.queries import overview as oq
 from etl import settings

@@ -3,14 +3,16 @@ import datetime as dt
 
 import streamlit as st
 
-from boardkit import charts, filters, labels
-from boardkit.auth import audited_table
-from boardkit.faq import questions_by_day
-from boardkit.figures import overview_figures
-from boardkit.markup import md
-from boardkit.clock import moment_text, state_words
-from boardkit.page import cached, context, kpi
-from boardkit.panels import surge_panel
+from boardkit.render import charts
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.app.auth import audited_table
+from boardkit.metrics.faq import questions_by_day
+from boardkit.metrics.figures import overview_figures
+from boardkit.render.markup import md
+from boardkit.data.clock import moment_text, state_words
+from boardkit.app.page import cached, context, kpi
+from boardkit.app.panels import surge_panel
 from boardkit.queries import hotline as q
 from boardkit.queries import overview as oq
 from etl import corrections

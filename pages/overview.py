@@ -4,15 +4,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, labels, light_charts, maps
-from boardkit.figures import overview_figures
-from boardkit.clock import moment_text
+from boardkit.app.auth import audited_table
+from boardkit.render import charts, light_charts, maps
+from boardkit import labels
+from boardkit.metrics.figures import overview_figures
+from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
-from boardkit.page import cached, context, kpi
-from boardkit.panels import surge_panel
+from boardkit.app.page import cached, context, kpi
+from boardkit.app.panels import surge_panel
 from boardkit.queries import overview as q
-from boardkit.status import by_subdistrict, neighbourhood_status, worst_first
+from boardkit.metrics.status import by_subdistrict, neighbourhood_status, worst_first
 
 # The status table at city scope: the neighbourhoods that most need attention, not 6,000 rows.
 TABLE_ROWS = 200

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from boardkit.db import Generation
+from boardkit.data.db import Generation
 
 SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "sql" / "schema_v1.sql"
 

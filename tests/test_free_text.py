@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from etl_helpers import D, issues, load, query
 
-from boardkit.db import Scope, current_generation
+from boardkit.data.db import Scope, current_generation
 from boardkit.queries import data as data_q
 from boardkit.queries import hotline as hotline_q
 from etl import privacy, purge, store

@@ -19,9 +19,9 @@ from etl_helpers import load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from boardkit import export
-from boardkit.brief import brief_files
-from boardkit.db import ALL, Scope, current_generation
+from boardkit.render import exports as export
+from boardkit.brief.build import brief_files
+from boardkit.data.db import ALL, Scope, current_generation
 from boardkit.queries import alarms as alarms_q
 from boardkit.queries import hotline as hotline_q
 from etl import privacy

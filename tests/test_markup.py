@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from page_helpers import LURE, lure_database, open_page
 
-from boardkit import charts
-from boardkit.markup import chart_text, md
+from boardkit.render import charts
+from boardkit.render.markup import chart_text, md
 
 # Markdown that would render as a link or an image: [text](…), ![alt](…), <http://…>, and
 # the bare http://, www. and name@host forms that Streamlit links by itself.

@@ -39,9 +39,9 @@ def _polygons(at) -> int:
 
 
 def _status(db):
-    from boardkit.clock import make_clock
-    from boardkit.db import ALL, current_generation
-    from boardkit.status import neighbourhood_status
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import ALL, current_generation
+    from boardkit.metrics.status import neighbourhood_status
     gen = current_generation(db)
     return neighbourhood_status(gen, make_clock(gen), ALL)
 

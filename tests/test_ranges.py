@@ -9,7 +9,7 @@ import pytest
 from page_helpers import BOARD, lure_database, open_page, rerun
 from streamlit.testing.v1 import AppTest
 
-from boardkit.ranges import MAX_TREND_DAYS, bounded
+from boardkit.data.ranges import MAX_TREND_DAYS, bounded
 
 D = dt.date
 FIRST, LAST, DEFAULT = D(2019, 1, 1), D(2020, 3, 15), D(2020, 3, 14)

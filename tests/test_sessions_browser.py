@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from boardkit import audit, sessions
+from boardkit.app import audit, sessions
 from etl.users import add_user, reset_password
 from live_helpers import free_port, streamlit_servers
 

@@ -1,8 +1,8 @@
 """Every figure of the overview, the wall screen, the brief and the stream pages: key,
 Chinese label, how it is counted (following docs/metrics.md), its kind, whether a rise is
 worse, its number format, and its SQL: an aggregate over one of its stream's named
-relations (boardkit/figures.py, RELATIONS) with the conditions of boardkit/predicates.py.
-boardkit/figures.py computes the figures of one stream in one scan from these, so a figure
+relations (boardkit/metrics/figures.py, RELATIONS) with the conditions of boardkit/data/predicates.py.
+boardkit/metrics/figures.py computes the figures of one stream in one scan from these, so a figure
 is added here and nowhere else (a page lists the keys it shows).
 
 In a figure's SQL, {s} and {e} are the bounds of the day counted, {at} its moment t and {d}
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import predicates as P
+from ..data import predicates as P
 
 WORSE, BETTER, NEUTRAL = "worse", "better", "neutral"
 

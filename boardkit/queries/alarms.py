@@ -6,10 +6,10 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query
-from ..figures import THRESHOLD_SQL, thresholds
-from ..open_records import alarms_unhandled_after
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..metrics.figures import THRESHOLD_SQL, thresholds
+from ..data.open_records import alarms_unhandled_after
 
 FILTER_SQL = "(CAST($alarm_type AS VARCHAR) IS NULL OR alarm_type = $alarm_type)"
 RAISED_SQL = "raised_at >= $start AND raised_at < CAST($end AS DATE) + 1"

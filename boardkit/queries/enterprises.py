@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query
 
 STATUSES = ("not_applied", "pending", "approved", "returned")
 FILTER_SQL = """(CAST($industry AS VARCHAR) IS NULL OR coalesce(industry, '未填') = $industry)

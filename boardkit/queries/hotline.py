@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
-from ..open_records import tickets_open_after
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query, rows_where
+from ..data.open_records import tickets_open_after
 
 TICKET_VIEWS = ("open", "overdue", "closed", "returned", "all")
 
@@ -26,7 +26,7 @@ VIEW_SQL = {
     "all": "received_at <= $now",
 }
 IN_RANGE_SQL = "received_at >= $start AND received_at < CAST($end AS DATE) + 1"
-# Views whose tickets are all open at now: read from the open records (boardkit/open_records.py).
+# Views whose tickets are all open at now: read from the open records (boardkit/data/open_records.py).
 OPEN_VIEWS = ("open", "overdue")
 
 
@@ -116,7 +116,7 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                             count(*) FILTER (first_contact) AS fc_true
                      FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL} GROUP BY ALL),
         -- Only tickets overdue and open at some moment of the window take part in the join of
-        -- days and tickets: open after the window's first day (boardkit/open_records.py), and
+        -- days and tickets: open after the window's first day (boardkit/data/open_records.py), and
         -- not closed by their due time (those are never overdue and open; nor is one closed
         -- without a time, which counts as closed when received).
         late AS (SELECT received_at, closed_at, due_at FROM {tickets_open_after("CAST($start AS DATE) + 1")}

@@ -6,11 +6,11 @@ import pandas as pd
 
 from etl import settings
 
-from .. import predicates as P
-from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query
-from ..figures import THRESHOLD_SQL, thresholds
-from ..open_records import alarms_unhandled_after, tickets_open_after
+from ..data import predicates as P
+from ..data.clock import Clock
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..metrics.figures import THRESHOLD_SQL, thresholds
+from ..data.open_records import alarms_unhandled_after, tickets_open_after
 
 
 def _room(scope: Scope) -> str:

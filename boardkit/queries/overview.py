@@ -7,11 +7,11 @@ import pandas as pd
 
 from etl import settings
 
-from .. import predicates as P
-from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query
-from ..open_records import alarms_unhandled_after, tickets_open_after
-from ..figures import THRESHOLD_SQL, thresholds
+from ..data import predicates as P
+from ..data.clock import Clock
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data.open_records import alarms_unhandled_after, tickets_open_after
+from ..metrics.figures import THRESHOLD_SQL, thresholds
 
 
 def daily_series(gen: Generation, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -66,7 +66,7 @@ def subdistrict_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
 
 
 # The attention list's conditions at t(D) ($at, $day): open alarms and tickets from the open
-# records (boardkit/open_records.py), persons by their latest report known by D.
+# records (boardkit/data/open_records.py), persons by their latest report known by D.
 ATTENTION_ALARMS = f"""{SCOPE_SQL} AND {P.alarm_unhandled("$at")}
             AND date_diff('second', raised_at, $at) > ({THRESHOLD_SQL}) * 60"""
 ATTENTION_TICKETS = f"""{SCOPE_SQL} AND epidemic_related AND {P.ticket_overdue("$at")}"""

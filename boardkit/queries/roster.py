@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query
 
 QUARANTINE_MEASURES = ("home_quarantine", "central_quarantine", "health_observation")
 

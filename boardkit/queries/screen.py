@@ -2,7 +2,7 @@
 
 Nothing here returns a name, an ID, a phone, a device, an address or a room: the screen
 is on a wall where anyone can read it (issue 4). Definitions follow metrics.md and the
-same filters as boardkit.figures, so the panels agree with the KPI counters.
+same filters as boardkit.metrics.figures, so the panels agree with the KPI counters.
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import datetime as dt
 
 import pandas as pd
 
-from ..clock import Clock
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query, scalar
-from ..figures import THRESHOLD_SQL, thresholds
+from ..data.clock import Clock
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query, scalar
+from ..metrics.figures import THRESHOLD_SQL, thresholds
 
 # Neighbourhood names come from the reference pack, never from the raw file's text (which
 # may hold anything, an address included).
@@ -38,7 +38,7 @@ def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> 
 
 def enterprises_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
     """Enterprises by application status on D, with the conditions of the KPI counters
-    (boardkit/predicates.py); NULL code = not placed."""
+    (boardkit/data/predicates.py); NULL code = not placed."""
     return query(gen, f"""
         WITH e AS (SELECT * FROM enterprises WHERE {SCOPE_SQL}),
         s AS (SELECT neighbourhood_code,

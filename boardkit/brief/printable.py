@@ -6,8 +6,8 @@ import html
 
 import pandas as pd
 
-from . import labels
-from .metrics import REGISTRY, change_text, value_text
+from .. import labels
+from ..metrics import REGISTRY, change_text, value_text
 
 CSS = """
 @page { size: A4 portrait; margin: 12mm 11mm; }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .metrics import REGISTRY
+from . import REGISTRY
 from .figures import Figure
 
 

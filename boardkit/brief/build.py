@@ -15,14 +15,14 @@ import pandas as pd
 from etl import settings
 from etl.localtime import local_now
 
-from . import labels
-from . import predicates as P
-from .clock import Clock, make_clock, moment_text
-from .db import ALL, SCOPE_SQL, Generation, Scope, query
-from .figures import Figure, stream_figures
-from .freshness import source_freshness
-from .queries.overview import attention_list
-from .status import neighbourhood_status
+from .. import labels
+from ..data import predicates as P
+from ..data.clock import Clock, make_clock, moment_text
+from ..data.db import ALL, SCOPE_SQL, Generation, Scope, query
+from ..metrics.figures import Figure, stream_figures
+from ..data.freshness import source_freshness
+from ..queries.overview import attention_list
+from ..metrics.status import neighbourhood_status
 
 
 @dataclass
@@ -191,7 +191,7 @@ def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
     status = neighbourhood_status(gen, clock, scope)
     brief.tables["居民区状态"] = pd.DataFrame({
         "居民区": status["name"], "状态": status["status"].map(labels.STATUS_LABELS), "原因": status["reason"]})
-    from .surges import surge_panel_rows
+    from ..metrics.surges import surge_panel_rows
     surges = surge_panel_rows(gen, scope, clock.day)
     brief.tables["新热点"] = pd.DataFrame(
         [{"新热点": r["新热点"], "说明": r["说明"], "显著性": r["显著性"],
@@ -211,7 +211,7 @@ def workbook_bytes(brief: Brief) -> bytes:
     openpyxl, so the page makes it only when someone asks for it)."""
     import io
 
-    from .brief_xlsx import write_workbook
+    from .workbook import write_workbook
     buffer = io.BytesIO()
     write_workbook(brief, buffer)
     return buffer.getvalue()
@@ -220,7 +220,7 @@ def workbook_bytes(brief: Brief) -> bytes:
 def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
                 replay_at: dt.datetime | None = None) -> tuple[str, bytes, str]:
     """(file stem, workbook bytes, HTML text) of the brief: what the page offers and the CLI writes."""
-    from .brief_html import render_html
+    from .printable import render_html
     brief = build_brief(gen, day, scope, replay_at=replay_at)
     return brief.file_stem, workbook_bytes(brief), render_html(brief)
 

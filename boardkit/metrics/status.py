@@ -8,13 +8,13 @@ import pandas as pd
 
 from etl import settings
 
-from . import predicates as P
-from .clock import Clock
-from .db import SCOPE_SQL, Generation, Scope, query
-from .open_records import alarms_unhandled_after, tickets_open_after
-from .queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
+from ..data import predicates as P
+from ..data.clock import Clock
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data.open_records import alarms_unhandled_after, tickets_open_after
+from ..queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
 from .figures import THRESHOLD_SQL, thresholds
-from .metrics import rules
+from . import rules
 
 RED_RULES = rules.names("red")
 AMBER_RULES = rules.names("amber")
@@ -48,7 +48,7 @@ def _any(rules) -> str:
 # Colours and reasons in SQL too: at city scale there are 6,000 neighbourhoods, and doing
 # it row by row in pandas cost more than the query.
 # The open alarms and overdue tickets of a city are thousands of ten million rows: read from
-# the open records and the recent end of the tables (boardkit/open_records.py).
+# the open records and the recent end of the tables (boardkit/data/open_records.py).
 STATUS_SQL = f"""
 WITH nb AS (SELECT code AS neighbourhood_code, name, subdistrict_code, subdistrict_name, centroid_lon, centroid_lat
             FROM ref_neighbourhoods WHERE {SCOPE_SQL.replace('neighbourhood_code', 'code')}),

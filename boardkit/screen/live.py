@@ -17,17 +17,17 @@ import streamlit as st
 from etl import settings
 from etl.localtime import local_now
 
-from . import labels
-from . import screen as html_panels
-from . import screen_style as style
-from .clock import live_clock
-from .db import Generation, Scope, current_generation
-from .figures import overview_figures
-from .page import cached, freshness
-from .queries import overview as oq
-from .queries import screen as sq
-from .screen_svg import map_svg, trend_svg
-from .status import neighbourhood_status
+from .. import labels
+from . import panels as html_panels
+from . import layout as style
+from ..data.clock import live_clock
+from ..data.db import Generation, Scope, current_generation
+from ..metrics.figures import overview_figures
+from ..app.page import cached, freshness
+from ..queries import overview as oq
+from ..queries import screen as sq
+from .svg import map_svg, trend_svg
+from ..metrics.status import neighbourhood_status
 
 log = logging.getLogger(__name__)
 CHIME_KEY = "screen_last_door_open"

@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import labels
-from .metrics import REGISTRY
-from .export import neutralise_value
+from .. import labels
+from ..metrics import REGISTRY
+from ..render.exports import neutralise_value
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 BOLD = Font(bold=True)

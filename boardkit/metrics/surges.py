@@ -28,9 +28,9 @@ import pandas as pd
 
 from etl import settings
 
-from . import labels
-from .db import Generation, Scope
-from .queries import surges as q
+from .. import labels
+from ..data.db import Generation, Scope
+from ..queries import surges as q
 
 SURGE_LABEL = "新热点"
 KIND_LABELS = {"question": "25问", "topic": "类别"}
@@ -178,7 +178,7 @@ def _example_text(row) -> str:
 
 def panel_rows(surges: Surges) -> list[dict]:
     """The flagged items of `surges` as display rows (Chinese keys), most surprising
-    first; `问题编号` links a question to its answer (boardkit.faq.answer_for)."""
+    first; `问题编号` links a question to its answer (boardkit.metrics.faq.answer_for)."""
     rows = []
     for item in surges.flagged.itertuples():
         mine = surges.examples[(surges.examples["kind"] == item.kind) & (surges.examples["key"] == item.key)]
@@ -202,7 +202,7 @@ def panel_rows(surges: Surges) -> list[dict]:
 def surge_panel_rows(gen: Generation, scope: Scope, day: dt.date) -> list[dict]:
     """新热点 for the overview, the hotline page and the brief: display rows of the flagged
     questions and topics (empty when nothing stands out). Arguments are hashable, so
-    pages can wrap it in boardkit.page.cached."""
+    pages can wrap it in boardkit.app.page.cached."""
     return panel_rows(detect(gen, scope, day))
 
 

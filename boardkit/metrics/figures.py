@@ -4,7 +4,7 @@ The overview, the wall screen and the brief all call these, so they cannot disag
 figure's aggregate is the registry's (boardkit/metrics/registry.py); here are the named
 relations it aggregates over and the one scan per stream.
 Day figures count D and D-1; state figures are taken at t(D) and t(D-1) (the end of the
-day, or now for today), from the dates in the data (boardkit/predicates.py).
+day, or now for today), from the dates in the data (boardkit/data/predicates.py).
 """
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from etl import settings
 
-from .clock import Clock
-from .db import SCOPE_SQL, Generation, Scope, query
-from . import predicates as P
-from .metrics import REGISTRY
-from .open_records import alarms_unhandled_after, tickets_open_after
+from ..data.clock import Clock
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data import predicates as P
+from . import REGISTRY
+from ..data.open_records import alarms_unhandled_after, tickets_open_after
 
 ALARM_TYPES = ("door_open", "tamper", "doorbell", "offline", "low_battery")
 
@@ -68,7 +68,7 @@ def _windows(metrics: list) -> str:
 # the day's or the moment's rows satisfy for both days, so DuckDB skips the rest of a
 # 10M-row table by its zone maps (tickets arrive in time order); the figures' FILTERs keep
 # the exact definitions of metrics.md. Open tickets and unhandled alarms: whatever may be
-# open at t(D-1) or later (boardkit/open_records.py). Roster: arrivals count persons, the
+# open at t(D-1) or later (boardkit/data/open_records.py). Roster: arrivals count persons, the
 # state figures each person's version known by the day (person_timeline), only those
 # versions that can hold on D-1 or D read.
 RELATIONS: dict[str, tuple[str, str]] = {

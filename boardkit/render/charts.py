@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import labels
+from .. import labels
 from .markup import chart_text
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -172,7 +172,7 @@ def binned_histogram(frame: pd.DataFrame, title: str | None, threshold: float | 
     return _layout(fig, title)
 
 
-# ------------------------------------------------------------------ 25问 (boardkit/faq.py frames)
+# ------------------------------------------------------------------ 25问 (boardkit/metrics/faq.py frames)
 
 def faq_heatmap(matrix: pd.DataFrame, title: str | None = None, dark: bool = False) -> go.Figure:
     """Question × day heatmap of a faq.volume_matrix frame (day, faq_question, label,

@@ -6,7 +6,8 @@ import pandas as pd
 
 from etl.sources import SOURCES
 
-from . import explore, labels
+from ..explore import spec as explore
+from .. import labels
 
 
 def present(frame: pd.DataFrame, headers: dict[str, str], enums: dict[str, dict] | None = None) -> pd.DataFrame:

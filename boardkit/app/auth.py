@@ -6,7 +6,7 @@ neighbourhood — its own neighbourhoods' rows only, rooms shown; any other role
 nothing (fail closed). The wall screen needs no sign-in but only answers the configured
 client addresses, or a screen key in its address, and never shows rows.
 
-Sessions live on the server (boardkit/sessions.py): a tab keeps its session's key; a
+Sessions live on the server (boardkit/app/sessions.py): a tab keeps its session's key; a
 reload or a new tab finds the session again through the signed HttpOnly cookie.
 """
 from __future__ import annotations
@@ -23,9 +23,10 @@ from etl import settings
 from etl.localtime import local_today
 from etl.users import ROLES, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
 
-from .markup import md
-from . import audit, export, sessions
-from .db import Scope
+from ..render.markup import md
+from . import audit, sessions
+from ..render import exports
+from ..data.db import Scope
 
 _SESSION = "_session_key"
 _HANDOFF = "_session_handoff"
@@ -256,7 +257,7 @@ def audited_table(container, title: str, frame, **dataframe_kwargs) -> None:
     words = [st.session_state.get("_last_view", ("看板",))[0], title]
     day = ctx.clock.day if ctx is not None else local_today()
     with container.container(horizontal=True):
-        audited_download("CSV", lambda: export.csv_bytes(frame), export.file_name(words, day, "csv"), len(frame),
+        audited_download("CSV", lambda: exports.csv_bytes(frame), exports.file_name(words, day, "csv"), len(frame),
                          key=f"download-{title}-csv", type="tertiary", icon=":material/download:")
-        audited_download("Excel", lambda: export.xlsx_bytes({title: frame}), export.file_name(words, day, "xlsx"),
+        audited_download("Excel", lambda: exports.xlsx_bytes({title: frame}), exports.file_name(words, day, "xlsx"),
                          len(frame), key=f"download-{title}-xlsx", type="tertiary", icon=":material/download:")

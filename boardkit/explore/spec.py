@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import labels
-from .db import SCOPE_SQL, Scope
+from .. import labels
+from ..data.db import SCOPE_SQL, Scope
 
 
 @dataclass(frozen=True)

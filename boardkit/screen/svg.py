@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 
-from . import labels
+from .. import labels
 
 TOPIC_ORDER = ("quarantine", "community", "enterprise", "health", "non_epidemic")
 SHARE_COLOUR = "#fdd663"

@@ -15,9 +15,9 @@ import pandas as pd
 
 from etl.classify import Catalogue, load_catalogue
 
-from . import labels
-from .db import Generation, Scope
-from .queries import faq as q
+from .. import labels
+from ..data.db import Generation, Scope
+from ..queries import faq as q
 
 
 @dataclass(frozen=True)

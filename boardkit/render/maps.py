@@ -10,7 +10,7 @@ import pydeck as pdk
 
 from etl import settings
 
-from . import labels
+from .. import labels
 
 
 def fit_zoom(lon_span: float, lat_span: float, width_px: int, height_px: int) -> float:

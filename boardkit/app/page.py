@@ -11,13 +11,22 @@ import streamlit as st
 
 from etl import settings
 
-from . import labels
-from .clock import Clock, make_clock
-from .freshness import source_freshness
-from .metrics import REGISTRY, change_text, value_text
-from .db import ALL, DatabaseTrouble, Generation, NoDatabase, Scope, check_ready, current_generation, query
-from .markup import md
-from .ranges import bounded, data_first_day, default_start
+from .. import labels
+from ..data.clock import Clock, make_clock
+from ..data.freshness import source_freshness
+from ..metrics import REGISTRY, change_text, value_text
+from ..data.db import (
+    ALL,
+    DatabaseTrouble,
+    Generation,
+    NoDatabase,
+    Scope,
+    check_ready,
+    current_generation,
+    query,
+)
+from ..render.markup import md
+from ..data.ranges import bounded, data_first_day, default_start
 
 
 def cached(fn):

@@ -1,4 +1,4 @@
-"""A 查询 view as a link: query parameters <-> boardkit.explore.Spec.
+"""A 查询 view as a link: query parameters <-> boardkit.explore.spec.Spec.
 
 Unknown or invalid parts are dropped, so an old or hand-edited link still opens (with less
 applied) and never fails; a name outside the allow-list never reaches the SQL builder."""
@@ -6,8 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .explore import DATASETS, GRAINS, MAX_DIMS, MEASURES, TIME_KINDS, Column, Filter, Spec, is_time, \
-    measure_columns, visible_columns
+from .spec import (
+    DATASETS,
+    GRAINS,
+    MAX_DIMS,
+    MEASURES,
+    TIME_KINDS,
+    Column,
+    Filter,
+    Spec,
+    is_time,
+    measure_columns,
+    visible_columns,
+)
 
 
 def parse_range(text: str, kind: str):

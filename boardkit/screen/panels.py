@@ -1,6 +1,6 @@
 """The wall screen's panels as HTML: pure functions from figures and small frames to markup.
 
-Each panel is a `<section class="scr-panel" data-panel="…">` placed by boardkit.screen_style
+Each panel is a `<section class="scr-panel" data-panel="…">` placed by boardkit.screen.layout
 (the browser test finds panels by data-panel). Only neighbourhood-level aggregates reach
 this module (boardkit.queries.screen); every string from the data is escaped.
 """
@@ -18,12 +18,12 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import labels
-from .clock import Clock
-from .figures import Figure
-from .metrics import REGISTRY, change_text, value_text
-from .screen_style import Box
-from .screen_svg import short_name
+from .. import labels
+from ..data.clock import Clock
+from ..metrics.figures import Figure
+from ..metrics import REGISTRY, change_text, value_text
+from .layout import Box
+from .svg import short_name
 
 WEEKDAYS = "一二三四五六日"
 FRESH_SOURCES = ("hotline", "roster", "alarms", "enterprises")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .faq import answer_for
-from .markup import md
+from ..metrics.faq import answer_for
+from ..render.markup import md
 from .page import Context, cached
-from .surges import SURGE_LABEL, rules_caption, surge_panel_rows
+from ..metrics.surges import SURGE_LABEL, rules_caption, surge_panel_rows
 
 
 def surge_panel(ctx: Context) -> None:

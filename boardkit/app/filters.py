@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from . import labels
+from .. import labels
 
 # The shared filters of board.py; a link from one view to another keeps them.
 SHARED_PARAMS = ("d", "from", "to", "nb")
