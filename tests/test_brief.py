@@ -40,7 +40,7 @@ def _summary_figures(path: Path) -> dict[str, float | None]:
 
 def test_every_workbook_figure_equals_an_independent_computation(brief_dir, demo_db):
     from etl import settings
-    from boardkit.metrics.figures import ALARM_TYPES
+    from boardkit.data.predicates import ALARM_TYPES
     workbook = brief_dir / f"疫情防控日报_{BRIEF_DAY.isoformat()}.xlsx"
     shown = _summary_figures(workbook)
     tables = load_tables(demo_db)

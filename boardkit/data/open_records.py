@@ -13,6 +13,8 @@ never data; the moment itself is a bound parameter.
 """
 from __future__ import annotations
 
+from .predicates import ALARM_ANSWERED
+
 # The moment expressions queries pass (the moment itself is a bound parameter).
 MOMENTS = ("$now", "$pnow", "$at", "$pat", "CAST($start AS DATE) + 1")
 
@@ -32,4 +34,4 @@ def tickets_open_after(since: str) -> str:
 def alarms_unhandled_after(since: str) -> str:
     """Every alarm that may be unhandled at some moment after `since`, as a subquery."""
     return (f"(SELECT * FROM open_alarms UNION ALL BY NAME "
-            f"SELECT * FROM alarms WHERE handled_at > {_checked(since)} AND status IN ('handled', 'false_alarm'))")
+            f"SELECT * FROM alarms WHERE handled_at > {_checked(since)} AND {ALARM_ANSWERED})")

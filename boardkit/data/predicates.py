@@ -7,14 +7,31 @@ never data — and reads the columns of its relation unqualified.
 """
 from __future__ import annotations
 
+from etl import settings
+
 QUARANTINE = "('home_quarantine', 'central_quarantine')"
+ALARM_TYPES = ("door_open", "tamper", "doorbell", "offline", "low_battery")
+# An alarm's type's threshold in minutes, from the bound parameters thresholds() gives.
+THRESHOLD_SQL = """CASE alarm_type WHEN 'door_open' THEN $t_door_open WHEN 'tamper' THEN $t_tamper
+    WHEN 'doorbell' THEN $t_doorbell WHEN 'offline' THEN $t_offline ELSE $t_low_battery END"""
+# Answered: handled or a false alarm (its response minutes count).
+ALARM_ANSWERED = "status IN ('handled', 'false_alarm')"
+
+
+def thresholds() -> dict:
+    """The parameters THRESHOLD_SQL reads: each alarm type's threshold in minutes (settings)."""
+    return {f"t_{t}": float(settings.get(f"alarm_threshold_minutes.{t}")) for t in ALARM_TYPES}
+
+
+def ticket_closed_by(at: str) -> str:
+    """Closed by `at` (NULL while open): a ticket marked closed without a time counts as
+    closed when received (the loader warns)."""
+    return f"coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= {at}"
 
 
 def ticket_open(at: str) -> str:
-    """Received by `at`, not closed by then, not returned (a ticket marked closed without a
-    time counts as closed when received: the loader warns)."""
-    return (f"received_at <= {at} AND status <> 'returned' AND NOT coalesce("
-            f"coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= {at}, false)")
+    """Received by `at`, not closed by then, not returned."""
+    return f"received_at <= {at} AND status <> 'returned' AND NOT coalesce({ticket_closed_by(at)}, false)"
 
 
 def ticket_overdue(at: str) -> str:
@@ -26,12 +43,18 @@ def alarm_unhandled(at: str) -> str:
     """Raised by `at` and not answered by then. A pre-reported alarm never waits; a handled
     or false alarm without a time counts as answered when raised (the loader warns)."""
     return (f"raised_at <= {at} AND status <> 'pre_reported' AND NOT coalesce(coalesce(handled_at, "
-            f"CASE WHEN status IN ('handled', 'false_alarm') THEN raised_at END) <= {at}, false)")
+            f"CASE WHEN {ALARM_ANSWERED} THEN raised_at END) <= {at}, false)")
 
 
-def alarm_waited(at: str, factor: str = "1") -> str:
-    """Waiting at `at` for longer than `factor` times the type's threshold (column `threshold`)."""
-    return f"date_diff('second', raised_at, {at}) > threshold * 60 * {factor}"
+def alarm_waited(at: str, factor: str = "1", threshold: str = "threshold") -> str:
+    """Waiting at `at` for longer than `factor` times the type's threshold in minutes:
+    `threshold` is a column holding it (the figures' relation has one) or THRESHOLD_SQL."""
+    return f"date_diff('second', raised_at, {at}) > ({threshold}) * 60 * {factor}"
+
+
+def alarm_past_threshold(at: str, threshold: str = "threshold") -> str:
+    """Unhandled at `at` and waiting longer than its type's threshold (超时未处置)."""
+    return f"{alarm_unhandled(at)} AND {alarm_waited(at, threshold=threshold)}"
 
 
 def person_known(day: str) -> str:
@@ -49,10 +72,15 @@ def under_measure(day: str) -> str:
             f"AND (status = 'active' OR {day} <= status_since)")
 
 
+def under_quarantine(day: str) -> str:
+    """Over `person_timeline`: under home or central quarantine on `day`."""
+    return f"{under_measure(day)} AND measure IN {QUARANTINE}"
+
+
 def quarantine_ending(day: str, first: str, last: str) -> str:
     """Over `person_timeline`: under a quarantine measure on `day`, still active, ending on
     `day`+`first` … `day`+`last`."""
-    return (f"{under_measure(day)} AND status = 'active' AND measure IN {QUARANTINE} "
+    return (f"{under_quarantine(day)} AND status = 'active' "
             f"AND quarantine_end BETWEEN {day} + {first} AND {day} + {last}")
 
 
@@ -67,6 +95,11 @@ def enterprise_pending(day: str) -> str:
     """Applied by `day` and not decided by then."""
     return (f"application_status IN ('pending', 'approved', 'returned') AND applied_on <= {day} "
             f"AND NOT coalesce({enterprise_decided_on()} <= {day}, false)")
+
+
+def enterprise_pending_past(day: str, days: str) -> str:
+    """Pending on `day` and applied more than `days` days before it (审核超期)."""
+    return f"{enterprise_pending(day)} AND date_diff('day', applied_on, {day}) > {days}"
 
 
 def enterprise_status(day: str, status: str) -> str:

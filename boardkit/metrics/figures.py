@@ -20,9 +20,6 @@ from ..data import predicates as P
 from . import REGISTRY
 from ..data.open_records import alarms_unhandled_after, tickets_open_after
 
-ALARM_TYPES = ("door_open", "tamper", "doorbell", "offline", "low_battery")
-
-
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -35,14 +32,6 @@ class Figure:
         if self.value is None or self.previous is None:
             return None
         return self.value - self.previous
-
-
-def thresholds() -> dict:
-    return {f"t_{t}": float(settings.get(f"alarm_threshold_minutes.{t}")) for t in ALARM_TYPES}
-
-
-THRESHOLD_SQL = """CASE alarm_type WHEN 'door_open' THEN $t_door_open WHEN 'tamper' THEN $t_tamper
-    WHEN 'doorbell' THEN $t_doorbell WHEN 'offline' THEN $t_offline ELSE $t_low_battery END"""
 
 
 def _params(clock: Clock, scope: Scope, **extra) -> dict:
@@ -82,7 +71,7 @@ RELATIONS: dict[str, tuple[str, str]] = {
         AND quarantine_start <= $day AND (quarantine_end IS NULL OR quarantine_end >= $pday)"""),
     "persons_reported": ("reporting", f"{P.persons_reported(SCOPE_SQL)} p"),
     "alarms_raised": ("alarms", f"alarms WHERE {SCOPE_SQL} AND raised_at >= $p0 AND raised_at < $d1"),
-    "alarms_unhandled": ("alarms", f"""(SELECT *, {THRESHOLD_SQL} AS threshold FROM {alarms_unhandled_after("$pat")}
+    "alarms_unhandled": ("alarms", f"""(SELECT *, {P.THRESHOLD_SQL} AS threshold FROM {alarms_unhandled_after("$pat")}
             WHERE {SCOPE_SQL} AND raised_at <= $at)"""),
     "enterprises_known": ("enterprises", f"enterprises WHERE {SCOPE_SQL}"),
 }
@@ -121,7 +110,7 @@ def stream_figures(gen: Generation, clock: Clock, scope: Scope,
                    streams: tuple[str, ...] = STREAMS) -> dict[str, Figure]:
     """The registry's figures of `streams` for the report day and the day before."""
     params = _params(clock, scope, k=int(settings.get("ending_soon_days")),
-                     pending_days=int(settings.get("enterprise_pending_days")), **thresholds())
+                     pending_days=int(settings.get("enterprise_pending_days")), **P.thresholds())
     # The streams are independent queries: run side by side, each on its own connection,
     # they take the longest one's time plus a little, not the sum. The threads end with
     # the call (their connections with them, db.py).

@@ -54,7 +54,7 @@ RAISED = "raised_at >= {s} AND raised_at < {e}"
 RATED = f"{CLOSED} AND satisfaction IS NOT NULL"
 POINTS = "CASE satisfaction WHEN 'satisfied' THEN 1 WHEN 'basic' THEN 0.8 WHEN 'fair' THEN 0.6 WHEN 'unsatisfied' THEN 0 END"
 PLEDGE_KNOWN = "coalesce(applied_on <= {d}, true) AND utensil_pledge IS NOT NULL"
-PAST_THRESHOLD = f"{P.alarm_unhandled('{at}')} AND {P.alarm_waited('{at}')}"
+PAST_THRESHOLD = P.alarm_past_threshold("{at}")
 
 
 AT = "截至统计日24时（统计日为今天时为当前）"
@@ -108,8 +108,7 @@ REGISTRY: dict[str, Metric] = dict([
     _m("enterprise_returned", "已退回", "截至统计日被退回的企业数（按审核日期）", "state", WORSE,
        "enterprises_known", _count(P.enterprise_status("{d}", "returned"))),
     _m("enterprise_pending_past_threshold", "审核超期", "统计日待审核且自申请日起已超过3天的企业数", "state", WORSE,
-       "enterprises_known", _count(f"{P.enterprise_pending('{d}')} "
-                                   "AND date_diff('day', applied_on, {d}) > CAST($pending_days AS INTEGER)")),
+       "enterprises_known", _count(P.enterprise_pending_past("{d}", "CAST($pending_days AS INTEGER)"))),
     _m("enterprise_resumed", "昨日复工", "实际复工日期为统计日的企业数", "day", BETTER,
        "enterprises_known", _count("resumed_on = {d}")),
     _m("pledge_coverage", "公筷公勺承诺", "统计日前已申请（或无申请日期）且已明确是否签订的企业中，已签订的占比",

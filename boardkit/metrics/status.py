@@ -11,9 +11,9 @@ from etl import settings
 from ..data import predicates as P
 from ..data.clock import Clock
 from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data.predicates import THRESHOLD_SQL, thresholds
 from ..data.open_records import alarms_unhandled_after, tickets_open_after
 from ..queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
-from .figures import THRESHOLD_SQL, thresholds
 from . import rules
 
 RED_RULES = rules.names("red")
@@ -68,8 +68,7 @@ tk AS (SELECT neighbourhood_code,
 qe AS (SELECT neighbourhood_code, count(*) AS ending_tomorrow FROM person_timeline
        WHERE {SCOPE_SQL} AND {P.quarantine_ending("$day", "1", "1")} GROUP BY ALL),
 en AS (SELECT neighbourhood_code, count(*) AS enterprise_pending_past_threshold FROM enterprises
-       WHERE {SCOPE_SQL} AND {P.enterprise_pending("$day")}
-         AND date_diff('day', applied_on, $day) > $pending_days
+       WHERE {SCOPE_SQL} AND {P.enterprise_pending_past("$day", "$pending_days")}
        GROUP BY ALL),
 counts AS (
     SELECT nb.*,
