@@ -3,6 +3,7 @@ clock, scope, filters), shared filters kept in st.query_params, cached queries."
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..data.db import (
     current_generation,
     query,
 )
+from ..render import charts
 from ..render.markup import md
 from ..data.ranges import bounded, data_first_day, default_start
 
@@ -218,3 +220,12 @@ def kpi(column, key: str, figure, spark: list | None = None) -> None:
                   help=f"{metric.help}。较前日：与前一日同口径相比。",
                   chart_data=spark or None, chart_type="area", border=True,
                   delta_color={"neutral": "off", "worse": "inverse"}.get(metric.rise, "normal"))
+
+
+def chart(fig) -> None:
+    """A Plotly figure as every page shows one: Chinese date ticks, full width. Keyed by the
+    page line that draws it: with no data yet two charts can be identical, and Streamlit
+    refuses two identical elements without keys (a traceback on a new database)."""
+    caller = inspect.currentframe().f_back
+    place = f"{Path(caller.f_code.co_filename).stem}_{caller.f_lineno}"
+    st.plotly_chart(charts.readable(fig), width="stretch", key=f"chart_{place}")
