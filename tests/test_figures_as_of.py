@@ -16,7 +16,7 @@ DAYS = [dt.date(2020, 2, 1) + dt.timedelta(days=4 * i) for i in range(11)] + [dt
 @pytest.fixture(scope="module")
 def oracle(demo_db):
     from etl import settings
-    from boardkit.metrics.figures import ALARM_TYPES
+    from boardkit.data.predicates import ALARM_TYPES
     tables = load_tables(demo_db)
     limits = {t: float(settings.get(f"alarm_threshold_minutes.{t}")) for t in ALARM_TYPES}
     now = data_now(tables)
@@ -82,7 +82,7 @@ def test_board_screen_and_brief_for_today_show_the_same(demo_db, monkeypatch, tm
     from boardkit.data.db import ALL, current_generation
     from boardkit.metrics.figures import overview_figures
     from boardkit.metrics import REGISTRY, value_text
-    from stream_helpers import BOARD
+    from page_helpers import BOARD
     monkeypatch.setenv("BOARD_DB", str(demo_db))
     gen = current_generation(demo_db)
     live = live_clock(gen)

@@ -16,7 +16,7 @@ from boardkit.data.clock import live_clock, make_clock
 from boardkit.data.db import ALL, current_generation, query
 from boardkit.metrics.figures import overview_figures
 from boardkit.screen.layout import PANELS, VIEWS
-from stream_helpers import BOARD
+from page_helpers import BOARD
 
 # What must never reach a wall (etl/privacy.py masks these; the screen must not even show masks).
 MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*")
