@@ -63,8 +63,8 @@ with left:
                + status_rules.legend())
     outlines = cached(q.subdistrict_polygons)(ctx.gen, ctx.scope) if pick is None and len(areas) > 1 else None
     if outlines is not None and not outlines.empty:
-        # 6,000 neighbourhood polygons cost ~0.5 s a run to serialise and 2.6 s to draw:
-        # the whole area shows its sub-districts, each coloured by its worst neighbourhood.
+        # A city's thousands of neighbourhood polygons are slow to send and to draw: the
+        # whole area shows its sub-districts, each coloured by its worst neighbourhood.
         st.caption("按街道着色（取街道内最需关注的居民区）；选择街道可查看其居民区")
         frame = by_subdistrict(status).merge(outlines, on="subdistrict_code")
         st.pydeck_chart(maps.status_map(frame, text=len(frame) <= 40), height=430)

@@ -1,4 +1,4 @@
-"""Sign-in, roles, scope and audit (issue: access and privacy)."""
+"""Sign-in, roles, scope and audit."""
 from __future__ import annotations
 
 import time

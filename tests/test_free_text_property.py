@@ -1,4 +1,4 @@
-"""Property (issue 18): phone, ID, landline and room numbers written any of the ways clerks
+"""Property: phone, ID, landline and room numbers written any of the ways clerks
 write them, inside ticket texts, alarm notes and addresses, are found in clear nowhere a
 viewer without room rights could read them: no text column of the database (rooms only in
 `room` and the *_with_rooms columns), no export of a staff page, no brief, no notice. Numbers

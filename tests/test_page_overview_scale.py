@@ -1,4 +1,4 @@
-"""The overview over many sub-districts (issue 9): the map draws one outline per
+"""The overview over many sub-districts: the map draws one outline per
 sub-district coloured by its worst neighbourhood, the status table lists the neighbourhoods
 that most need attention (not every one), and choosing a sub-district shows its
 neighbourhoods. A tiny district-scale demo: 36 sub-districts, 1,080 neighbourhoods."""

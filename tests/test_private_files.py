@@ -1,5 +1,5 @@
 """Files the project writes have no group or world access, even when started by hand under a
-shell's usual umask 022 (issue 18, item 7): the database and its generations, the raw archive,
+shell's usual umask 022: the database and its generations, the raw archive,
 demo files, spool files of the inbox, the audit log, the brief (0600 unless
 brief_output_mode gives its group read access)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Report day and trend range are bounded to the data and to MAX_TREND_DAYS (issue 18, item 5):
+"""Report day and trend range are bounded to the data and to MAX_TREND_DAYS:
 `/hotline?from=1900-01-01&to=2100-12-31` answers with a bounded grid and says what it changed."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""A neighbourhood viewer's scope holds in EVERY query function (issue: access and
-privacy): each public function of boardkit.queries.* (and the figure and status
-functions) is called with a one-neighbourhood scope, and every row it returns that names
-a neighbourhood names that one. New query functions are picked up automatically."""
+"""A neighbourhood viewer's scope holds in EVERY query function: each public function of
+boardkit.queries.* (and the figure and status functions) is called with a one-neighbourhood
+scope, and every row it returns that names a neighbourhood names that one. New query
+functions are picked up automatically."""
 from __future__ import annotations
 
 import datetime as dt

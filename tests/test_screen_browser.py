@@ -1,4 +1,4 @@
-"""The wall screen in Debian's Chromium against a real `streamlit run` (issue 4).
+"""The wall screen in Debian's Chromium against a real `streamlit run`.
 
 The server runs on a COPY of the demo database (a test loads alarms into it) with the
 refresh intervals cut to 2 s through a copied reference pack. Checked: the layout fills

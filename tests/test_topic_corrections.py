@@ -1,4 +1,4 @@
-"""Clerks correct hotline topics (issue 21): the board's list of unsure tickets goes out as a
+"""Clerks correct hotline topics: the board's list of unsure tickets goes out as a
 download, `python -m etl corrections add` takes it back, and the stored ticket's topic, its
 computed due date and its neighbourhood's status follow after the rederive it runs."""
 from __future__ import annotations

@@ -67,7 +67,7 @@ def rows_where(table: str, where: str) -> str:
     """`table` narrowed to the rows `where` holds, as a subquery to select from. The rows
     are found by rowid first and only then read: DuckDB checks a filter with an OR in it
     after reading every selected column of every row, so listing 500 open alarms out of
-    ten million read the text of all ten million (measured at city scale: 730 → 143 ms)."""
+    ten million would read the text of all ten million."""
     if table not in RECORD_TABLES:
         raise ValueError(f"not a record table: {table}")
     return f"(SELECT * FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where}))"
@@ -98,7 +98,7 @@ def connect(gen: Generation) -> duckdb.DuckDBPyConnection:
 
 # One read-only connection kept per thread and generation file while a page runs: it keeps
 # DuckDB's database instance open, so the dozen queries of a run each open their own
-# connection cheaply (opening a 2 GB city generation cold costs 30–60 ms a query). Safe
+# connection cheaply (opening a city-sized generation cold is slow, every query). Safe
 # because a published generation file never changes (a load writes the next file), so the
 # keeper can neither see half a load nor hold up the loader. It goes when its thread ends
 # (Streamlit runs every script run in a thread of its own) or when the thread reads

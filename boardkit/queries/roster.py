@@ -185,8 +185,8 @@ def persons_ending_first(gen: Generation, scope: Scope, today: dt.date, measure:
     first (a period already over while still in care comes first: its release was not
     recorded), then the latest arrivals."""
     order = "status <> 'active', quarantine_end NULLS LAST, arrived_on DESC, name_masked"
-    # The first `limit` by their sort columns, then only those rows read whole: sorting
-    # every person's text cost 170 ms at city scale (2.7M persons).
+    # The first `limit` by their sort columns, then only those rows read whole: a city has
+    # millions of persons, and sorting them with their text reads it all.
     return query(gen, f"""
         SELECT {_person_columns(scope.show_room)}, p.source_kind, p.id_valid,
                coalesce(p.status = 'active' AND p.measure <> 'none' AND p.quarantine_end < $today, false) AS past_end

@@ -1,7 +1,7 @@
 """Vega-Lite (Altair) builders for the overview, whose first view must be drawn within 3 s:
-the browser loads Vega for the KPI sparklines anyway, while plotly's bundle alone took
-~1.3 s to load and start on this 2-core machine (measured: overview 3.7–4.5 s with the
-plotly chart, 2.4–2.7 s without). Pure functions from small frames to charts."""
+the browser loads Vega for the KPI sparklines anyway, while loading and starting plotly's
+bundle alone would take a large part of that budget (bench/RESULTS.md). Pure functions from
+small frames to charts."""
 from __future__ import annotations
 
 import altair as alt
