@@ -60,7 +60,7 @@ def _setting(name):
 
 
 def _explore_spec(ns):
-    from boardkit.explore import spec as explore
+    from boardkit.data import datasets as explore
     return explore.Spec("hotline", group_by=("received_at",), grain="day")   # tickets per day
 
 

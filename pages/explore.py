@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from boardkit.render import charts, exports, tables
-from boardkit.explore import spec as ex, link
+from boardkit.data import datasets as ex
+from boardkit.explore import link
 from boardkit.app.auth import audited_download
 from boardkit.explore.form import keep_in_link, spec_form
 from boardkit.render.markup import md

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from boardkit.explore import spec as ex
+from boardkit.data import datasets as ex
 from boardkit.explore import link as explore_link
 from boardkit.render import exports as export, tables
 from boardkit import labels

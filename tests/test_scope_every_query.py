@@ -85,7 +85,7 @@ def test_one_neighbourhood_scope_returns_only_its_rows(fn, board_env):
 @pytest.mark.parametrize("dataset", ["hotline", "persons", "alarms", "enterprises"])
 def test_explore_rows_and_groups_respect_scope(dataset, board_env):
     """The explore page's free-form query: raw (masked) rows and a group-by, one neighbourhood."""
-    from boardkit.explore.spec import Spec
+    from boardkit.data.datasets import Spec
     from boardkit.queries.explore import distinct_values, run
     gen = current_generation()
     scope = Scope((CODE,), show_room=True)

@@ -1,4 +1,4 @@
-"""The 查询 page's form: widgets that build a boardkit.explore.spec.Spec, started from a link.
+"""The 查询 page's form: widgets that build a boardkit.data.datasets.Spec, started from a link.
 
 Every widget key carries the dataset, so switching datasets never meets a stored choice
 that the new dataset does not have; a widget's first value comes from the link (query
@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from . import spec as ex
+from ..data import datasets as ex
 from . import link as explore_link
 from ..app.page import Context, cached
 from ..queries import explore as q

@@ -1,4 +1,4 @@
-"""A 查询 view as a link: query parameters <-> boardkit.explore.spec.Spec.
+"""A 查询 view as a link: query parameters <-> boardkit.data.datasets.Spec.
 
 Unknown or invalid parts are dropped, so an old or hand-edited link still opens (with less
 applied) and never fails; a name outside the allow-list never reaches the SQL builder."""
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .spec import (
+from ..data.datasets import (
     DATASETS,
     GRAINS,
     MAX_DIMS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.db import Generation, Scope, query
-from ..explore.spec import Spec, build_sql, distinct_values_sql
+from ..data.datasets import Spec, build_sql, distinct_values_sql
 
 
 def run(gen: Generation, scope: Scope, spec: Spec) -> tuple[pd.DataFrame, bool]:

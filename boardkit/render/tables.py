@@ -6,7 +6,7 @@ import pandas as pd
 
 from etl.sources import SOURCES
 
-from ..explore import spec as explore
+from ..data import datasets
 from .. import labels
 
 
@@ -26,27 +26,27 @@ def _word(mapping: dict, value):
     return mapping.get(value, value)
 
 
-def explore_result(frame: pd.DataFrame, spec: explore.Spec) -> pd.DataFrame:
+def explore_result(frame: pd.DataFrame, spec: datasets.Spec) -> pd.DataFrame:
     """The explore query's frame (g1, g2, value or the detail columns) with Chinese words."""
-    columns = explore.DATASETS[spec.dataset].columns
+    columns = datasets.DATASETS[spec.dataset].columns
     out = frame.copy()
     if spec.group_by:
         headers = {}
         for i, name in enumerate(spec.group_by):
             alias, column = f"g{i + 1}", columns[name]
-            if column.kind in explore.TIME_KINDS:  # a day, week or month: its first day, no 00:00:00
+            if column.kind in datasets.TIME_KINDS:  # a day, week or month: its first day, no 00:00:00
                 out[alias] = pd.to_datetime(out[alias]).dt.date
             else:
-                out[alias] = out[alias].map(lambda v, c=column: explore.value_label(c, v)).astype(object)
+                out[alias] = out[alias].map(lambda v, c=column: datasets.value_label(c, v)).astype(object)
             headers[alias] = column.label
-        headers["value"] = explore.measure_label(spec)
+        headers["value"] = datasets.measure_label(spec)
         return out.rename(columns=headers)
     for name in out.columns:
         column = columns[name]
         if column.kind == "date":
             out[name] = pd.to_datetime(out[name]).dt.date
         elif column.values is not None:
-            out[name] = out[name].map(lambda v, c=column: explore.value_label(c, v)).astype(object)
+            out[name] = out[name].map(lambda v, c=column: datasets.value_label(c, v)).astype(object)
     return out.rename(columns={name: columns[name].label for name in out.columns})
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import labels
-from ..data.db import SCOPE_SQL, Scope
+from .db import SCOPE_SQL, Scope
 
 
 @dataclass(frozen=True)
