@@ -191,21 +191,14 @@ def _filter_sql(name: str, column: Column, value, i: int, params: dict) -> str |
         return "(" + " OR ".join(parts) + ")"
     low, high = tuple(value or (None, None))
     parts = []
-    if column.kind == "timestamp":
-        if low is not None:
-            params[f"{key}_lo"] = low
-            parts.append(f"{name} >= CAST(${key}_lo AS TIMESTAMP)")
-        if high is not None:
-            params[f"{key}_hi"] = high
-            parts.append(f"{name} < CAST(${key}_hi AS TIMESTAMP) + INTERVAL 1 DAY")
+    if column.kind == "timestamp":  # the upper bound's whole day
+        cast, upper, upper_end = "TIMESTAMP", "<", " + INTERVAL 1 DAY"
     else:  # date, number: inclusive bounds
-        cast = "DATE" if column.kind == "date" else "DOUBLE"
-        if low is not None:
-            params[f"{key}_lo"] = low
-            parts.append(f"{name} >= CAST(${key}_lo AS {cast})")
-        if high is not None:
-            params[f"{key}_hi"] = high
-            parts.append(f"{name} <= CAST(${key}_hi AS {cast})")
+        cast, upper, upper_end = ("DATE" if column.kind == "date" else "DOUBLE"), "<=", ""
+    for bound, end, op, tail in ((low, "lo", ">=", ""), (high, "hi", upper, upper_end)):
+        if bound is not None:
+            params[f"{key}_{end}"] = bound
+            parts.append(f"{name} {op} CAST(${key}_{end} AS {cast}){tail}")
     return " AND ".join(parts) or None
 
 

@@ -36,6 +36,11 @@ def panel(name: str, box: Box, body: str, title: str, note: str = "", css: str =
             f'<div class="scr-body">{body}</div></section>')
 
 
+def untitled_panel(name: str, css: str, box: Box, inner: str) -> str:
+    """A panel without a title bar (the freshness chips, the KPI cards)."""
+    return f'<section class="scr-panel scr-{css}" data-panel="{name}" style="{box.style}">{inner}</section>'
+
+
 def error_panel(name: str, box: Box, title: str, message: str) -> str:
     return panel(name, box, f'<p class="scr-error">{html.escape(message)}</p>', title)
 
@@ -89,8 +94,7 @@ def freshness_html(box: Box, latest: dict, reference: dt.datetime, limits: dict)
                      f'data-stale="{int(stale)}" title="超过 {limits[source]:g} 小时未更新即标红">'
                      f'<div><b>{html.escape(labels.SOURCES[source])}</b><span class="age">{age}</span></div>'
                      f'<span class="when">{when_text}</span></div>')
-    return (f'<section class="scr-panel scr-fresh" data-panel="freshness" style="{box.style}">'
-            + "".join(chips) + "</section>")
+    return untitled_panel("freshness", "fresh", box, "".join(chips))
 
 
 # ---- KPI counters -------------------------------------------------------------------------
@@ -126,8 +130,7 @@ def kpis_html(box: Box, figures: dict[str, Figure], keys: tuple) -> str:
                      f'<div class="label">{html.escape(name)}</div>'
                      f'<div class="value">{_digits(format_value(fig))}{unit}</div>'
                      f'<div class="change {tone}">{html.escape(format_change(fig))}</div></div>')
-    return (f'<section class="scr-panel scr-kpis" data-panel="kpis" style="{box.style}">'
-            + "".join(cards) + "</section>")
+    return untitled_panel("kpis", "kpis", box, "".join(cards))
 
 
 # ---- map, trend ---------------------------------------------------------------------------
