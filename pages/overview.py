@@ -7,7 +7,8 @@ import streamlit as st
 from boardkit.app.auth import audited_table
 from boardkit.render import charts, light_charts, maps
 from boardkit import labels
-from boardkit.metrics.figures import overview_figures
+from boardkit.metrics import OVERVIEW
+from boardkit.metrics.figures import overview_figures, summary
 from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
 from boardkit.app.page import cached, context, kpi
@@ -27,13 +28,7 @@ st.title(f"总览 · {ctx.clock.day:%Y年%m月%d日}")
 st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；状态数字{moment_text(ctx.clock)}。"
            "每个数字下方为较前日变化，悬停 ⓘ 查看统计口径。")
 
-GROUPS = [
-    ("12345工单", "pages/hotline.py", ["hotline_received", "epidemic_share", "hotline_open", "hotline_overdue"]),
-    ("人员与隔离", "pages/roster.py", ["arrivals", "home_quarantine", "central_quarantine", "ending_next_day", "ending_soon"]),
-    ("门磁报警", "pages/alarms.py", ["alarm_alarms", "alarm_unhandled", "alarm_past_threshold", "median_response"]),
-    ("企业复工", "pages/enterprises.py", ["enterprise_approved", "enterprise_pending", "enterprise_returned",
-                                         "enterprise_pending_past_threshold"]),
-]
+GROUPS = [(labels.STREAM_TITLES[stream], f"pages/{stream}.py", keys) for stream, keys in summary(OVERVIEW)]
 SPARK = {"hotline_received": "hotline_received", "epidemic_share": "epidemic_share", "arrivals": "arrivals",
          "alarm_alarms": "alarm_alarms", "median_response": "median_response"}
 

@@ -7,7 +7,8 @@ import html
 import pandas as pd
 
 from .. import labels
-from ..metrics import REGISTRY, change_text, value_text
+from ..metrics import BRIEF, REGISTRY, change_text, value_text
+from ..metrics.figures import summary
 
 CSS = """
 @page { size: A4 portrait; margin: 12mm 11mm; }
@@ -76,12 +77,7 @@ def _table(frame: pd.DataFrame, limit: int | None = None, status_column: str | N
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
 
 
-GROUPS = [("12345工单", ["hotline_received", "epidemic_share", "hotline_open", "hotline_overdue",
-                        "on_time_rate", "first_contact_rate", "satisfaction_rate", "satisfaction_score"]),
-          ("人员与隔离", ["arrivals", "home_quarantine", "central_quarantine", "ending_soon"]),
-          ("门磁报警", ["alarm_alarms", "alarm_unhandled", "alarm_past_threshold", "median_response"]),
-          ("企业复工", ["enterprise_approved", "enterprise_pending", "enterprise_returned",
-                       "enterprise_pending_past_threshold"])]
+GROUPS = [(labels.STREAM_TITLES[stream], keys) for stream, keys in summary(BRIEF)]
 
 
 def render_html(brief) -> str:

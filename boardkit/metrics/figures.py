@@ -132,3 +132,10 @@ BOARD_STREAMS = ("hotline", "roster", "alarms", "enterprises")
 def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, Figure]:
     """The figures of the overview's KPI row, the stream pages' and the wall screen's."""
     return stream_figures(gen, clock, scope, BOARD_STREAMS)
+
+
+def summary(on: str) -> list[tuple[str, list[str]]]:
+    """(stream, keys) for each board stream: the registry's figures that are `on` a summary
+    (registry.OVERVIEW, registry.BRIEF), in the registry's order."""
+    return [(stream, [key for key, m in REGISTRY.items() if on in m.on and RELATIONS[m.relation][0] == stream])
+            for stream in BOARD_STREAMS]
