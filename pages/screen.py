@@ -1,5 +1,5 @@
 """大屏: the wall screen (一屏观疫情). Dark, full-screen, live; `/screen?rotate=1` rotates
-views. Layout and panels: boardkit.screen.layout / boardkit.screen; live glue:
+views. Layout and panels: boardkit.screen.layout / boardkit.screen.panels; live glue:
 boardkit.screen.live; kiosk set-up: docs/screen.md."""
 import streamlit as st
 

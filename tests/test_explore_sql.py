@@ -1,4 +1,4 @@
-"""The 查询 SQL builder (boardkit.explore) and the download builders (boardkit.render.exports):
+"""The 查询 SQL builder (boardkit.data.datasets) and the download builders (boardkit.render.exports):
 pure functions, run against a tiny in-memory database built from the real schema."""
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Queries of the 查询 page: run a spec built by boardkit.explore, list an enum's values."""
+"""Queries of the 查询 page: run a spec (its SQL built by boardkit.data.datasets), list an
+enum's values."""
 from __future__ import annotations
 
 import pandas as pd
