@@ -10,6 +10,8 @@ from __future__ import annotations
 from etl import settings
 
 QUARANTINE = "('home_quarantine', 'central_quarantine')"
+# The measures with a period (quarantine or health observation), as a SQL list.
+PERIOD_MEASURES = "('home_quarantine', 'central_quarantine', 'health_observation')"
 ALARM_TYPES = ("door_open", "tamper", "doorbell", "offline", "low_battery")
 # An alarm's type's threshold in minutes, from the bound parameters thresholds() gives.
 THRESHOLD_SQL = """CASE alarm_type WHEN 'door_open' THEN $t_door_open WHEN 'tamper' THEN $t_tamper

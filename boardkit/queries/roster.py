@@ -9,8 +9,6 @@ import pandas as pd
 from ..data import predicates as P
 from ..data.db import SCOPE_SQL, Generation, Scope, query
 
-QUARANTINE_MEASURES = ("home_quarantine", "central_quarantine", "health_observation")
-
 # Who reported a person: only the committee, only an enterprise, or both.
 SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report THEN 'both'
                           WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
@@ -124,7 +122,7 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1,
                                                               INTERVAL 1 DAY) r(d)),
         q AS (SELECT quarantine_start, quarantine_end FROM {PERSONS_SQL} p
-              WHERE measure IN ('home_quarantine', 'central_quarantine', 'health_observation')
+              WHERE measure IN {P.PERIOD_MEASURES}
                 AND status <> 'left' AND quarantine_start IS NOT NULL
                 AND quarantine_start <= $end AND quarantine_end >= $start
                 AND quarantine_start <= quarantine_end),

@@ -28,7 +28,7 @@ def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> 
     return query(gen, f"""
         WITH p AS (SELECT neighbourhood_code, measure FROM person_timeline
                    WHERE {SCOPE_SQL} AND {P.under_measure("$day")}
-                     AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation'))
+                     AND measure IN {P.PERIOD_MEASURES})
         SELECT p.neighbourhood_code, nb.name,
                count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
                count(*) FILTER (measure = 'central_quarantine') AS central_quarantine,
