@@ -2,9 +2,16 @@
 import streamlit as st
 
 from boardkit import labels
-from boardkit.auth import banners, record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
-from boardkit.db import NoDatabase
-from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page
+from boardkit.app.auth import (
+    banners,
+    record_view,
+    screen_viewer,
+    sign_in_page,
+    sign_out_button,
+    signed_in_viewer,
+)
+from boardkit.data.db import NoDatabase
+from boardkit.app.page import build_context, forward_deep_link, freshness_line, no_database_page
 from etl.private import keep_private
 
 keep_private()  # the audit log and anything else this process writes: its account's alone
@@ -28,7 +35,7 @@ SCREEN = st.Page("pages/screen.py", title=labels.PAGES["screen"], icon=":materia
 # Leaders only: who looked at or downloaded what.
 AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/policy:", url_path="audit")
 
-# What a page trusts is set below, in this run, or not at all (boardkit.page.context).
+# What a page trusts is set below, in this run, or not at all (boardkit.app.page.context).
 for set_by_router in ("viewer", "ctx"):
     st.session_state.pop(set_by_router, None)
 viewer = signed_in_viewer()

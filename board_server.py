@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from boardkit import sessions
+from boardkit.app import sessions
 
 
 async def claim_session(request: Request) -> Response:

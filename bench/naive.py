@@ -87,9 +87,9 @@ def run_naive(db: str, now: dt.datetime, day: dt.date, repeat: int) -> dict:
 
 def run_ours(db: str, now: dt.datetime, day: dt.date, repeat: int) -> dict:
     import streamlit  # noqa: F401  the same baseline memory as the naive side: both live in a server
-    from boardkit.clock import Clock
-    from boardkit.db import ALL, connect, current_generation
-    from boardkit.figures import overview_figures
+    from boardkit.data.clock import Clock
+    from boardkit.data.db import ALL, connect, current_generation
+    from boardkit.metrics.figures import overview_figures
 
     gen = current_generation(Path(db))
     clock = Clock(now=now, day=day)

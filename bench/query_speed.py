@@ -1,13 +1,13 @@
 """Every named query: found with `inspect`, called with standard arguments.
 
 The functions: the public functions of boardkit/queries/*.py (each module's own), plus
-boardkit.figures.overview_figures and stream_figures, and boardkit.status.neighbourhood_status. Arguments are
+boardkit.metrics.figures.overview_figures and stream_figures, and boardkit.metrics.status.neighbourhood_status. Arguments are
 built from parameter names (STANDARD); a parameter with a default keeps it; a required
 parameter nobody knows how to fill makes the query skipped with a note.
 
 Timing: `first` is the query's first call in this process. `cold` is the median of
 calls with no connection open, so each call opens the database afresh — what every board
-query pays while boardkit.db opens and closes a connection per query. `warm` is the
+query pays while boardkit.data.db opens and closes a connection per query. `warm` is the
 median with one read-only connection to the generation held open by the benchmark, so
 DuckDB keeps the database instance and its buffers between calls (the tech notes'
 "warm connection").
@@ -29,8 +29,8 @@ BUDGET_WARM_MS = 100.0   # issue 9: any single query ≤ 100 ms warm at city sca
 
 def discover_queries() -> list[tuple[str, Callable]]:
     import boardkit.queries as package
-    from boardkit.figures import overview_figures, stream_figures
-    from boardkit.status import neighbourhood_status
+    from boardkit.metrics.figures import overview_figures, stream_figures
+    from boardkit.metrics.status import neighbourhood_status
 
     # stream_figures: every registry figure, the blind spot's stream included (the brief's).
     found = [("figures.overview_figures", overview_figures), ("figures.stream_figures", stream_figures),
@@ -60,7 +60,7 @@ def _setting(name):
 
 
 def _explore_spec(ns):
-    from boardkit import explore
+    from boardkit.data import datasets as explore
     return explore.Spec("hotline", group_by=("received_at",), grain="day")   # tickets per day
 
 
@@ -75,7 +75,7 @@ def _surge_keys(ns):
 
 
 def _first_code(ns):
-    from boardkit.db import query
+    from boardkit.data.db import query
     frame = query(ns.gen, "SELECT code FROM ref_neighbourhoods WHERE ($scope_all OR list_contains($scope_codes, code)) "
                           "ORDER BY code LIMIT 1", ns.scope.params)
     return frame["code"].iat[0]
@@ -135,7 +135,7 @@ def count_rows(result) -> int:
 
 
 def query_rows(standard: Standard, repeat: int, *, label: str = "", queries=None, say=print) -> list[Row]:
-    from boardkit.db import connect
+    from boardkit.data.db import connect
 
     ns = standard.namespace()
     rows = []

@@ -62,7 +62,7 @@ class Scopes:
 
 
 def scopes_for(gen) -> Scopes:
-    from boardkit.db import ALL, Scope, query
+    from boardkit.data.db import ALL, Scope, query
     frame = query(gen, "SELECT subdistrict_code, subdistrict_name, code FROM ref_neighbourhoods ORDER BY code")
     if frame["subdistrict_code"].nunique() <= 1:
         return Scopes(ALL, None, "", {})
@@ -75,8 +75,8 @@ def scopes_for(gen) -> Scopes:
 
 def measure(built, args, say=print) -> list[Row]:
     """Every section but the build; the rows in table order."""
-    from boardkit.clock import make_clock
-    from boardkit.db import current_generation
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import current_generation
 
     from . import build, etl_speed, naive, page_speed, query_speed
 

@@ -76,3 +76,6 @@ CATERING = "餐饮"
 # 数据 page: load runs and row issues.
 RUN_STATUS = {"loaded": "已导入", "skipped_duplicate": "重复文件已跳过", "refused": "整份拒收"}
 ISSUE_KIND = {"reject": "拒收（未导入）", "warning": "警告（已导入，请核对）"}
+
+# The streams' titles, where figures are grouped by stream (overview, brief).
+STREAM_TITLES = {"hotline": "12345工单", "roster": "人员与隔离", "alarms": "门磁报警", "enterprises": "企业复工"}

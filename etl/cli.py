@@ -149,8 +149,8 @@ def _settings(args, db: Path) -> int:
 
 
 def _brief(args, db: Path) -> int:
-    from boardkit.brief import write_brief
-    from boardkit.db import NoDatabase, check_ready, current_generation
+    from boardkit.brief.build import write_brief
+    from boardkit.data.db import NoDatabase, check_ready, current_generation
     try:
         gen = current_generation(db)
         check_ready(gen)

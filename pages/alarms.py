@@ -4,19 +4,17 @@ import datetime as dt
 
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, filters, labels
-from boardkit.figures import overview_figures, thresholds
-from boardkit.clock import moment_text, state_words
-from boardkit.page import cached, context, kpi
+from boardkit.app.auth import audited_table
+from boardkit.render import charts
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.data.predicates import thresholds
+from boardkit.metrics.figures import overview_figures
+from boardkit.data.clock import moment_text, state_words
+from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
 from etl.notify_log import recent_notifications
-
-
-def chart(fig) -> None:
-    """Every chart of the page: Chinese date ticks, full width."""
-    st.plotly_chart(charts.readable(fig), width="stretch")
 
 
 ctx = context()

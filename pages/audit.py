@@ -1,9 +1,9 @@
 """审计: sign-ins, page views with their filters, downloads with row counts (leaders only)."""
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import audit
-from boardkit.page import leader_viewer
+from boardkit.app.auth import audited_table
+from boardkit.app import audit
+from boardkit.app.page import leader_viewer
 
 leader_viewer()  # before anything is drawn: a run board.py did not route shows nothing
 st.title("审计日志")

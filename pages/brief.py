@@ -1,10 +1,10 @@
 """日报: the daily prevention-meeting brief for the report day, previewed and downloadable."""
 import streamlit as st
 
-from boardkit.auth import audited_download
-from boardkit.brief import build_brief, workbook_bytes
-from boardkit.brief_html import render_html
-from boardkit.page import cached, context
+from boardkit.app.auth import audited_download
+from boardkit.brief.build import build_brief, workbook_bytes
+from boardkit.brief.printable import render_html
+from boardkit.app.page import cached, context
 
 ctx = context()
 brief = cached(build_brief)(ctx.gen, ctx.clock.day, ctx.scope)

@@ -2,9 +2,10 @@
 neighbourhood committee gets back."""
 import streamlit as st
 
-from boardkit import export, labels, tables
-from boardkit.auth import audited_download, audited_table
-from boardkit.page import cached, context
+from boardkit.render import exports, tables
+from boardkit import labels
+from boardkit.app.auth import audited_download, audited_table
+from boardkit.app.page import cached, context
 from boardkit.queries import data as q
 from etl.disk import disk_status
 from etl.status import service_states
@@ -84,10 +85,10 @@ with fix_tab:
     one, two, _ = st.columns([2, 1, 3])
     with one:  # built only when clicked; each download is audited
         audited_download("下载 Excel（每个居民区一页）",
-                         lambda: export.xlsx_bytes(tables.by_committee(fix) or {"整改清单": fix}),
-                         export.file_name(words, day, "xlsx"), len(fix), key="dt_fix_xlsx",
+                         lambda: exports.xlsx_bytes(tables.by_committee(fix) or {"整改清单": fix}),
+                         exports.file_name(words, day, "xlsx"), len(fix), key="dt_fix_xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          icon=":material/download:")
     with two:
-        audited_download("下载 CSV", lambda: export.csv_bytes(fix), export.file_name(words, day, "csv"), len(fix),
+        audited_download("下载 CSV", lambda: exports.csv_bytes(fix), exports.file_name(words, day, "csv"), len(fix),
                          mime="text/csv", key="dt_fix_csv", icon=":material/download:")

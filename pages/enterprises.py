@@ -1,29 +1,20 @@
 """企业复工: how far applications have got, what waits too long, which trades and places,
 staff from outside Shanghai, the 公筷公勺 pledge, and where the enterprises are."""
 import datetime as dt
-import itertools
 
 import pandas as pd
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, filters, labels, maps
-from boardkit.figures import overview_figures
-from boardkit.clock import moment_text
-from boardkit.page import cached, context, kpi
+from boardkit.app.auth import audited_table
+from boardkit.render import charts, maps
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.metrics.figures import overview_figures
+from boardkit.data.clock import moment_text
+from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import enterprises as q
 from boardkit.queries import overview as oq
 from etl import settings
-
-
-_place = itertools.count()
-
-
-def chart(fig) -> None:
-    """Every chart of the page: Chinese date ticks, full width. Keyed by its place on the
-    page: with no enterprises yet two charts are identical, and Streamlit refuses two
-    identical elements without keys (a traceback on a new database)."""
-    st.plotly_chart(charts.readable(fig), width="stretch", key=f"enterprise_chart_{next(_place)}")
 
 
 ctx = context()

@@ -2,11 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from boardkit import charts, explore as ex, explore_link, export, tables
-from boardkit.auth import audited_download
-from boardkit.explore_form import keep_in_link, spec_form
-from boardkit.markup import md
-from boardkit.page import cached, context
+from boardkit.render import charts, exports, tables
+from boardkit.data import datasets as ex
+from boardkit.explore import link
+from boardkit.app.auth import audited_download
+from boardkit.explore.form import keep_in_link, spec_form
+from boardkit.render.markup import md
+from boardkit.app.page import cached, context
 from boardkit.queries import explore as q
 
 ctx = context()
@@ -14,7 +16,7 @@ st.title("查询")
 st.caption("选择数据集，按字段筛选、分组并统计；结果可下载为 CSV 或 Excel。个人信息只显示脱敏后的形式；"
            "数据范围与左侧“居民区”筛选一致。复制浏览器地址即可分享当前视图。")
 
-linked = explore_link.spec_from_params(st.query_params.to_dict(), ctx.scope.show_room)
+linked = link.spec_from_params(st.query_params.to_dict(), ctx.scope.show_room)
 spec = spec_form(ctx, linked)
 keep_in_link(spec)
 
@@ -53,10 +55,10 @@ about = pd.DataFrame({"项目": ["查询", "数据代", "数据截至", "行数"
                              "个人信息均为脱敏形式；以 ' 开头的单元格为防止公式执行而加的前缀"]})
 left, right, _ = st.columns([1, 1, 4])
 with left:  # built only when clicked (a detail view may hold many rows); each download is audited
-    audited_download("下载 CSV", lambda: export.csv_bytes(table), export.file_name(["查询", *words], day, "csv"),
+    audited_download("下载 CSV", lambda: exports.csv_bytes(table), exports.file_name(["查询", *words], day, "csv"),
                      len(table), mime="text/csv", icon=":material/download:", key="ex_csv")
 with right:
-    audited_download("下载 Excel", lambda: export.xlsx_bytes({"查询结果": table, "说明": about}),
-                     export.file_name(["查询", *words], day, "xlsx"), len(table), key="ex_xlsx",
+    audited_download("下载 Excel", lambda: exports.xlsx_bytes({"查询结果": table, "说明": about}),
+                     exports.file_name(["查询", *words], day, "xlsx"), len(table), key="ex_xlsx",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      icon=":material/download:")

@@ -3,14 +3,16 @@ import datetime as dt
 
 import streamlit as st
 
-from boardkit import charts, filters, labels
-from boardkit.auth import audited_table
-from boardkit.faq import questions_by_day
-from boardkit.figures import overview_figures
-from boardkit.markup import md
-from boardkit.clock import moment_text, state_words
-from boardkit.page import cached, context, kpi
-from boardkit.panels import surge_panel
+from boardkit.render import charts
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.app.auth import audited_table
+from boardkit.metrics.faq import questions_by_day
+from boardkit.metrics.figures import overview_figures
+from boardkit.render.markup import md
+from boardkit.data.clock import moment_text, state_words
+from boardkit.app.page import cached, chart, context, kpi
+from boardkit.app.panels import surge_panel
 from boardkit.queries import hotline as q
 from boardkit.queries import overview as oq
 from etl import corrections
@@ -26,11 +28,6 @@ def review_frame(unsure, names):
     ].rename(columns={"ticket_id": corrections.TICKET_ID, "received_at": corrections.RECEIVED,
                       "neighbourhood": "居民区", "content": corrections.CONTENT, "topic": corrections.MODEL_TOPIC,
                       "confidence": corrections.CONFIDENCE, "why": "依据", "corrected": corrections.CORRECTED})
-
-
-def chart(fig) -> None:
-    """Every chart of the page: Chinese date ticks, full width."""
-    st.plotly_chart(charts.readable(fig), width="stretch")
 
 
 ctx = context()
@@ -169,6 +166,6 @@ else:
 st.subheader("25问：各问题每日工单量")
 matrix = cached(questions_by_day)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 st.caption("行：目录中的问题（悬停看全文），按区间内工单量从多到少；列：受理日期。")
-st.plotly_chart(charts.readable(charts.faq_heatmap(matrix)), width="stretch")
+chart(charts.faq_heatmap(matrix))
 
 surge_panel(ctx)

@@ -2,16 +2,18 @@
 where it is, and what is open there now."""
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, compare, labels, maps, tables
-from boardkit.db import Scope
-from boardkit.figures import overview_figures
-from boardkit.markup import md
-from boardkit.clock import moment_text
+from boardkit.app.auth import audited_table
+from boardkit.render import charts, maps, tables
+from boardkit.metrics import compare
+from boardkit import labels
+from boardkit.data.db import Scope
+from boardkit.metrics.figures import overview_figures
+from boardkit.render.markup import md
+from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
-from boardkit.page import cached, context, kpi
+from boardkit.app.page import cached, context, kpi
 from boardkit.queries import neighbourhood as q
-from boardkit.status import neighbourhood_status
+from boardkit.metrics.status import neighbourhood_status
 
 ctx = context()
 names = dict(ctx.neighbourhoods)  # code -> name, the viewer's neighbourhoods

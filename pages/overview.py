@@ -4,15 +4,17 @@ from dataclasses import replace
 
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, labels, light_charts, maps
-from boardkit.figures import overview_figures
-from boardkit.clock import moment_text
+from boardkit.app.auth import audited_table
+from boardkit.render import charts, light_charts, maps
+from boardkit import labels
+from boardkit.metrics import OVERVIEW
+from boardkit.metrics.figures import overview_figures, summary
+from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
-from boardkit.page import cached, context, kpi
-from boardkit.panels import surge_panel
+from boardkit.app.page import cached, context, kpi
+from boardkit.app.panels import surge_panel
 from boardkit.queries import overview as q
-from boardkit.status import by_subdistrict, neighbourhood_status, worst_first
+from boardkit.metrics.status import by_subdistrict, neighbourhood_status, worst_first
 
 # The status table at city scope: the neighbourhoods that most need attention, not 6,000 rows.
 TABLE_ROWS = 200
@@ -26,13 +28,7 @@ st.title(f"总览 · {ctx.clock.day:%Y年%m月%d日}")
 st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；状态数字{moment_text(ctx.clock)}。"
            "每个数字下方为较前日变化，悬停 ⓘ 查看统计口径。")
 
-GROUPS = [
-    ("12345工单", "pages/hotline.py", ["hotline_received", "epidemic_share", "hotline_open", "hotline_overdue"]),
-    ("人员与隔离", "pages/roster.py", ["arrivals", "home_quarantine", "central_quarantine", "ending_next_day", "ending_soon"]),
-    ("门磁报警", "pages/alarms.py", ["alarm_alarms", "alarm_unhandled", "alarm_past_threshold", "median_response"]),
-    ("企业复工", "pages/enterprises.py", ["enterprise_approved", "enterprise_pending", "enterprise_returned",
-                                         "enterprise_pending_past_threshold"]),
-]
+GROUPS = [(labels.STREAM_TITLES[stream], f"pages/{stream}.py", keys) for stream, keys in summary(OVERVIEW)]
 SPARK = {"hotline_received": "hotline_received", "epidemic_share": "epidemic_share", "arrivals": "arrivals",
          "alarm_alarms": "alarm_alarms", "median_response": "median_response"}
 
@@ -62,8 +58,8 @@ with left:
                + status_rules.legend())
     outlines = cached(q.subdistrict_polygons)(ctx.gen, ctx.scope) if pick is None and len(areas) > 1 else None
     if outlines is not None and not outlines.empty:
-        # 6,000 neighbourhood polygons cost ~0.5 s a run to serialise and 2.6 s to draw:
-        # the whole area shows its sub-districts, each coloured by its worst neighbourhood.
+        # A city's thousands of neighbourhood polygons are slow to send and to draw: the
+        # whole area shows its sub-districts, each coloured by its worst neighbourhood.
         st.caption("按街道着色（取街道内最需关注的居民区）；选择街道可查看其居民区")
         frame = by_subdistrict(status).merge(outlines, on="subdistrict_code")
         st.pydeck_chart(maps.status_map(frame, text=len(frame) <= 40), height=430)

@@ -4,19 +4,16 @@ import datetime as dt
 
 import streamlit as st
 
-from boardkit.auth import audited_table
-from boardkit import charts, filters, labels
-from boardkit.figures import overview_figures, stream_figures
-from boardkit.clock import moment_text
-from boardkit.page import cached, context, kpi
+from boardkit.app.auth import audited_table
+from boardkit.render import charts
+from boardkit.app import filters
+from boardkit import labels
+from boardkit.metrics.figures import overview_figures, stream_figures
+from boardkit.data.clock import moment_text
+from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import overview as oq
 from boardkit.queries import roster as q
 from etl import settings
-
-
-def chart(fig) -> None:
-    """Every chart of the page: Chinese date ticks, full width."""
-    st.plotly_chart(charts.readable(fig), width="stretch")
 
 
 ctx = context()

@@ -1,8 +1,6 @@
 """Tiny hand-made databases for query tests: a few tickets with known topics, questions
-and neighbourhoods, in a file built from the real schema.
-
-(Rebuilt from its callers, test_faq_view.py and test_surges.py, after it was overwritten by
-mistake; the page tests' helpers live in page_helpers.py.)"""
+and neighbourhoods, in a file built from the real schema (the page tests' helpers live in
+page_helpers.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from boardkit.db import Generation
+from boardkit.data.db import Generation
 
 SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "sql" / "schema_v1.sql"
 

@@ -1,9 +1,11 @@
-"""Helpers for the page tests: open a page through board.py as a user would, and read the
-demo database directly (read-only, with our own SQL) to know what the page must show."""
+"""Helpers for the page tests: open a page through board.py as a user would, read what it
+shows, and read the demo database directly (read-only, with our own SQL) to know what the
+page must show, so that its figures are checked independently."""
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,20 +16,21 @@ BOARD = Path(__file__).resolve().parent.parent / "board.py"
 
 
 def open_page(page: str, params: dict | None = None, user: tuple[str, str] | None = None) -> AppTest:
-    """board.py first (it builds the context), then the page, with an optional link.
-    `user` (name, password) signs in first, when the test turned sign-in on."""
+    """board.py first (it builds the context), then the page: its file (`pages/hotline.py`)
+    or its name (`hotline`). `params` are the query parameters of a link, there from the
+    session's first run as when a link is opened (widgets already drawn would keep their own
+    state instead). `user` (name, password) signs in first, when the test turned sign-in on."""
     at = AppTest.from_file(str(BOARD), default_timeout=90)
     at.query_params.update(params or {})
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
     if user:
         at.text_input[0].input(user[0])
         at.text_input[1].input(user[1])
         at.button[0].click()
         at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    at.switch_page(page if page.endswith(".py") else f"pages/{page}.py")
+    return rerun(at)
 
 
 def sign_in_required(monkeypatch, folder: Path) -> None:
@@ -76,6 +79,17 @@ def moment() -> dt.datetime:
     return dt.datetime.combine(data_now().date(), dt.time())
 
 
+def report_day() -> dt.date:
+    """The default report day D: the day before now."""
+    return data_now().date() - dt.timedelta(days=1)
+
+
+def trend_range() -> tuple[dt.date, dt.date]:
+    """The default trend range: the 30 days ending on D."""
+    day = report_day()
+    return day - dt.timedelta(days=29), day
+
+
 def neighbourhoods() -> list[tuple[str, str]]:
     return direct("SELECT code, name FROM ref_neighbourhoods ORDER BY code")
 
@@ -106,3 +120,39 @@ def lure_database(folder: Path) -> Path:
 
 def frame_of(at: AppTest, index: int = 0):
     return at.dataframe[index].value
+
+
+def subheader_number(at: AppTest, starts: str) -> int:
+    """The first number in the subheader that starts with `starts` (e.g. "工单明细")."""
+    for header in at.subheader:
+        if header.value.startswith(starts):
+            return int(re.search(r"(\d[\d,]*)\s*(?:件|人|条|家)", header.value).group(1).replace(",", ""))
+    raise AssertionError(f"no subheader starting with {starts!r}: {[h.value for h in at.subheader]}")
+
+
+def caption_number(at: AppTest, pattern: str) -> int:
+    """The number captured by `pattern` in the first caption that matches it."""
+    for caption in at.caption:
+        found = re.search(pattern, caption.value)
+        if found:
+            return int(found.group(1).replace(",", ""))
+    raise AssertionError(f"no caption matches {pattern!r}")
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def table_with(at: AppTest, column: str):
+    """The first st.dataframe that has `column`."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def busiest_neighbourhood() -> tuple[str, str]:
+    """(code, name) of the neighbourhood with the most hotline tickets: a narrowed scope
+    that surely has rows of every stream in the demo."""
+    return direct("""SELECT neighbourhood_code, any_value(neighbourhood) FROM hotline_tickets
+                     WHERE neighbourhood_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""")[0]

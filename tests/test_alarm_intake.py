@@ -148,7 +148,7 @@ def test_spool_keeps_arrival_order_and_only_present_columns(tmp_path):
         parse_events(json.dumps({"events": [{}, {}]}).encode(), 1)
 
 
-# The intake under load and under attack (issue 19): a server of its own, with a short
+# The intake under load and under attack: a server of its own, with a short
 # read timeout so that a half-sent request is seen closed within the test.
 READ_TIMEOUT = 1.0
 

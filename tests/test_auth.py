@@ -1,4 +1,4 @@
-"""Sign-in, roles, scope and audit (issue: access and privacy)."""
+"""Sign-in, roles, scope and audit."""
 from __future__ import annotations
 
 import time
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from boardkit import audit
-from boardkit.auth import client_allowed, scope_for
+from boardkit.app import audit
+from boardkit.app.auth import client_allowed, scope_for
 from etl.users import add_user, hash_password, load_users, reset_password, verify_password
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ def test_download_is_audited_with_its_row_count(tmp_path):
 # --- Issue 19 and 18.6: sessions on the server, throttled sign-in, hashes, roles, screen, audit ---
 
 def test_sign_in_is_throttled_per_user_and_client_never_locked_out(tmp_path):
-    from boardkit import sessions
+    from boardkit.app import sessions
     store = tmp_path / "sessions.sqlite"
     now = 1_000_000.0
     for n in range(200):  # 200 wrong passwords in a row, as fast as the form allows
@@ -182,7 +182,7 @@ def test_hashes_carry_their_parameters_and_are_upgraded(tmp_path, monkeypatch):
 
 
 def test_session_store_revocation_idle_expiry_and_password_version(tmp_path):
-    from boardkit import sessions
+    from boardkit.app import sessions
     store = tmp_path / "sessions.sqlite"
     key, handoff = sessions.create("lead", 1, now=100.0, path=store)
     live = sessions.current(key, 600, now=200.0, path=store)

@@ -40,7 +40,7 @@ def _summary_figures(path: Path) -> dict[str, float | None]:
 
 def test_every_workbook_figure_equals_an_independent_computation(brief_dir, demo_db):
     from etl import settings
-    from boardkit.figures import ALARM_TYPES
+    from boardkit.data.predicates import ALARM_TYPES
     workbook = brief_dir / f"疫情防控日报_{BRIEF_DAY.isoformat()}.xlsx"
     shown = _summary_figures(workbook)
     tables = load_tables(demo_db)
@@ -88,7 +88,7 @@ def test_overview_shows_the_same_numbers_for_that_day(brief_dir, board_env):
 
 
 def test_formula_text_is_neutralised():
-    from boardkit.exports import neutralise
+    from boardkit.render.exports import neutralise_value as neutralise
     assert neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert neutralise("-1+2") == "'-1+2"

@@ -94,7 +94,7 @@ def lure_server(isolated_board_env, tmp_path_factory):
 
 def test_overview_surge_panel_has_no_link_from_data(lure_server, browser):
     """A ticket text written as a markdown link, with bare links beside it, is characters on
-    the page: no <a> and no <img> anywhere points at it (issue 18, item 4)."""
+    the page: no <a> and no <img> anywhere points at it."""
     from page_helpers import LURE
     context, page = _open(browser, lure_server, [])
     try:
@@ -117,7 +117,7 @@ def test_overview_surge_panel_has_no_link_from_data(lure_server, browser):
 
 def test_a_century_in_a_link_is_cut_to_the_data_and_said_so(lure_server, browser):
     """A deep link hands over to board.py and back before the page draws: the note on what
-    was changed survives that and stays on the page (issue 18, item 5)."""
+    was changed survives that and stays on the page."""
     context, page = _open(browser, f"{lure_server}/hotline?from=1900-01-01&to=2100-12-31", [])
     try:
         alert = page.locator("[data-testid='stAlert']", has_text="趋势区间 1900-01-01 至 2100-12-31 已改为")

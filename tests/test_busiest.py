@@ -1,7 +1,7 @@
 """Neighbourhood bar charts at district and city scale show the busiest 30, not 6,000 bars."""
 import pandas as pd
 
-from boardkit import filters
+from boardkit.app import filters
 
 
 def test_busiest_keeps_every_row_of_the_largest_labels():

@@ -22,9 +22,9 @@ def _files(tmp_path):
 
 
 def test_live_replay_and_declared_now(db_path, tmp_path):
-    from boardkit.clock import make_clock
-    from boardkit.db import ALL, current_generation
-    from boardkit.figures import overview_figures
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import ALL, current_generation
+    from boardkit.metrics.figures import overview_figures
     hotline, alarms = _files(tmp_path)
     load("hotline", [hotline], db_path, now=WALL)
     load("alarms", [alarms], db_path, now=WALL)

@@ -166,10 +166,10 @@ def test_refresh_without_notes_changes_nothing(db_path, kind):
 
 def _open_records_match(db_path) -> int:
     """The open records equal their definition, and "open at a moment" read through them
-    (boardkit/open_records.py) equals the rule applied to every row, at every moment the
+    (boardkit/data/open_records.py) equals the rule applied to every row, at every moment the
     data holds (each time a ticket or alarm arrives, closes or is handled, and a second
     either side). Returns how many moments were tried."""
-    from boardkit.open_records import alarms_unhandled_after, tickets_open_after
+    from boardkit.data.open_records import alarms_unhandled_after, tickets_open_after
     from boardkit.queries.alarms import UNHANDLED_SQL
     from boardkit.queries.hotline import OPEN_SQL
     con = connect(db_path)

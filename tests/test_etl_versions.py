@@ -1,4 +1,4 @@
-"""What the loader keeps for figures of a past day (metrics.md, Time; issue 20):
+"""What the loader keeps for figures of a past day (metrics.md, Time):
 
 - a given due date (办理时限) survives a later export without that column, and `rederive`
   recomputes only computed ones;

@@ -1,4 +1,4 @@
-"""The 查询 SQL builder (boardkit.explore) and the download builders (boardkit.export):
+"""The 查询 SQL builder (boardkit.data.datasets) and the download builders (boardkit.render.exports):
 pure functions, run against a tiny in-memory database built from the real schema."""
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from boardkit import explore as ex
-from boardkit import explore_link, export, labels, tables
-from boardkit.db import ALL, Scope
+from boardkit.data import datasets as ex
+from boardkit.explore import link as explore_link
+from boardkit.render import exports as export, tables
+from boardkit import labels
+from boardkit.data.db import ALL, Scope
 
 SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "sql" / "schema_v1.sql"
 HOSTILE = ["' OR 1=1 --", '"; DROP TABLE hotline_tickets; --', "x') OR ('1'='1", "1; SELECT 42", "%_\\"]

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from board_helpers import ticket, tiny_db
-from boardkit import charts, faq
-from boardkit.db import ALL, Scope
+from boardkit.render import charts
+from boardkit.metrics import faq
+from boardkit.data.db import ALL, Scope
 from boardkit.queries.faq import question_daily
 from etl.classify import load_catalogue
 

@@ -16,7 +16,7 @@ DAYS = [dt.date(2020, 2, 1) + dt.timedelta(days=4 * i) for i in range(11)] + [dt
 @pytest.fixture(scope="module")
 def oracle(demo_db):
     from etl import settings
-    from boardkit.figures import ALARM_TYPES
+    from boardkit.data.predicates import ALARM_TYPES
     tables = load_tables(demo_db)
     limits = {t: float(settings.get(f"alarm_threshold_minutes.{t}")) for t in ALARM_TYPES}
     now = data_now(tables)
@@ -33,9 +33,9 @@ def _same(shown: dict, expected: dict, day) -> None:
 
 
 def test_board_figures_equal_the_oracle_on_twelve_days(demo_db, oracle):
-    from boardkit.clock import make_clock
-    from boardkit.db import ALL, current_generation
-    from boardkit.figures import stream_figures
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import ALL, current_generation
+    from boardkit.metrics.figures import stream_figures
     gen = current_generation(demo_db)
     nonzero = set()
     for day in DAYS:
@@ -57,8 +57,8 @@ def test_brief_workbook_equals_the_oracle(demo_db, oracle, tmp_path):
     import openpyxl
 
     from boardkit.metrics import REGISTRY
-    from boardkit.brief import write_brief
-    from boardkit.db import current_generation
+    from boardkit.brief.build import write_brief
+    from boardkit.data.db import current_generation
     gen = current_generation(demo_db)
     by_name = {m.label: key for key, m in REGISTRY.items()}
     for day in (DAYS[2], DAYS[6], DAYS[-1]):
@@ -77,12 +77,12 @@ def test_board_screen_and_brief_for_today_show_the_same(demo_db, monkeypatch, tm
     import openpyxl
     from streamlit.testing.v1 import AppTest
 
-    from boardkit.brief import brief_files
-    from boardkit.clock import live_clock
-    from boardkit.db import ALL, current_generation
-    from boardkit.figures import overview_figures
+    from boardkit.brief.build import brief_files
+    from boardkit.data.clock import live_clock
+    from boardkit.data.db import ALL, current_generation
+    from boardkit.metrics.figures import overview_figures
     from boardkit.metrics import REGISTRY, value_text
-    from stream_helpers import BOARD
+    from page_helpers import BOARD
     monkeypatch.setenv("BOARD_DB", str(demo_db))
     gen = current_generation(demo_db)
     live = live_clock(gen)

@@ -1,7 +1,7 @@
-"""Free text keeps no clear phone, ID or room number where it should not (issue 18, items 2
-and 3): one masking pass (etl/privacy.py) in the loader's SQL, the purge and the notices;
-room numbers in texts and addresses only for viewers who may see rooms; an address whose
-room could not be cut off cleanly is a warning, counted on the 数据 page."""
+"""Free text keeps no clear phone, ID or room number where it should not: one masking pass
+(etl/privacy.py) in the loader's SQL, the purge and the notices; room numbers in texts and
+addresses only for viewers who may see rooms; an address whose room could not be cut off
+cleanly is a warning, counted on the 数据 page."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from etl_helpers import D, issues, load, query
 
-from boardkit.db import Scope, current_generation
+from boardkit.data.db import Scope, current_generation
 from boardkit.queries import data as data_q
 from boardkit.queries import hotline as hotline_q
 from etl import privacy, purge, store

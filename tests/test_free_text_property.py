@@ -1,4 +1,4 @@
-"""Property (issue 18): phone, ID, landline and room numbers written any of the ways clerks
+"""Property: phone, ID, landline and room numbers written any of the ways clerks
 write them, inside ticket texts, alarm notes and addresses, are found in clear nowhere a
 viewer without room rights could read them: no text column of the database (rooms only in
 `room` and the *_with_rooms columns), no export of a staff page, no brief, no notice. Numbers
@@ -19,9 +19,9 @@ from etl_helpers import load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from boardkit import export
-from boardkit.brief import brief_files
-from boardkit.db import ALL, Scope, current_generation
+from boardkit.render import exports as export
+from boardkit.brief.build import brief_files
+from boardkit.data.db import ALL, Scope, current_generation
 from boardkit.queries import alarms as alarms_q
 from boardkit.queries import hotline as hotline_q
 from etl import privacy

@@ -1,4 +1,4 @@
-"""The overview's Vega-Lite trend chart (boardkit/light_charts.py): a pure function from the
+"""The overview's Vega-Lite trend chart (boardkit/render/light_charts.py): a pure function from the
 day-by-topic counts and the daily share to a chart spec, testable without Streamlit."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from boardkit import labels
-from boardkit.light_charts import stacked_daily_with_share
+from boardkit.render.light_charts import stacked_daily_with_share
 
 
 def test_stacked_daily_with_share_spec():

@@ -1,4 +1,4 @@
-"""Text from data or the URL never becomes a link or an image (issue 18, item 4): a ticket
+"""Text from data or the URL never becomes a link or an image: a ticket
 text written as a markdown link, a bare URL or an e-mail address shows as characters in the
 surge panel on 总览, and a 查询 link's filter text shows as characters in its heading."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from page_helpers import LURE, lure_database, open_page
 
-from boardkit import charts
-from boardkit.markup import chart_text, md
+from boardkit.render import charts
+from boardkit.render.markup import chart_text, md
 
 # Markdown that would render as a link or an image: [text](…), ![alt](…), <http://…>, and
 # the bare http://, www. and name@host forms that Streamlit links by itself.

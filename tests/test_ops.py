@@ -28,7 +28,7 @@ def _load(db_path, source, names):
 def loaded(db_path):
     _load(db_path, "hotline", ["hotline_utf8.csv"])
     _load(db_path, None, ["roster_utf8.csv", "alarms_utf8.csv"])
-    from boardkit import audit
+    from boardkit.app import audit
     audit.record("login", "ops-test-staff", "staff")
     return db_path
 

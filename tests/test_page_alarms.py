@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from boardkit import labels
-from boardkit.clock import make_clock
-from boardkit.db import Scope, current_generation
+from boardkit.data.clock import make_clock
+from boardkit.data.db import Scope, current_generation
 from boardkit.queries import alarms as q
-from stream_helpers import (busiest_neighbourhood, caption_number, data_now, direct, metric_value, one, open_page,
+from page_helpers import (busiest_neighbourhood, caption_number, data_now, direct, metric_value, one, open_page,
                             moment, report_day, rerun, subheader_number, table_with, trend_range)
 
 # docs/metrics.md, Alarms: unhandled at t (a handled or false alarm without a time counts as answered).

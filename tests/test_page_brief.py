@@ -21,9 +21,9 @@ def test_brief_page_previews_the_day_and_defers_the_workbook(board_env):
 
 
 def test_the_workbook_callable_gives_the_clis_workbook(board_env, demo_db):
-    from boardkit.brief import brief_files, build_brief, workbook_bytes
-    from boardkit.clock import make_clock
-    from boardkit.db import ALL, current_generation
+    from boardkit.brief.build import brief_files, build_brief, workbook_bytes
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import ALL, current_generation
     gen = current_generation(demo_db)
     day = make_clock(gen).day
     stem, cli_bytes, _ = brief_files(gen, day, ALL)

@@ -1,4 +1,4 @@
-"""The overview over many sub-districts (issue 9): the map draws one outline per
+"""The overview over many sub-districts: the map draws one outline per
 sub-district coloured by its worst neighbourhood, the status table lists the neighbourhoods
 that most need attention (not every one), and choosing a sub-district shows its
 neighbourhoods. A tiny district-scale demo: 36 sub-districts, 1,080 neighbourhoods."""
@@ -39,9 +39,9 @@ def _polygons(at) -> int:
 
 
 def _status(db):
-    from boardkit.clock import make_clock
-    from boardkit.db import ALL, current_generation
-    from boardkit.status import neighbourhood_status
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import ALL, current_generation
+    from boardkit.metrics.status import neighbourhood_status
     gen = current_generation(db)
     return neighbourhood_status(gen, make_clock(gen), ALL)
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from boardkit import labels
-from boardkit.clock import make_clock
-from boardkit.db import Scope, current_generation
+from boardkit.data.clock import make_clock
+from boardkit.data.db import Scope, current_generation
 from boardkit.queries import roster as q
-from stream_helpers import (busiest_neighbourhood, caption_number, direct, metric_value, one, open_page,
+from page_helpers import (busiest_neighbourhood, caption_number, direct, metric_value, one, open_page,
                             report_day, rerun, subheader_number, table_with, trend_range)
 
 # The blind spot on $day, written from docs/metrics.md: a person living in the sub-district

@@ -12,11 +12,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from boardkit.clock import live_clock, make_clock
-from boardkit.db import ALL, current_generation, query
-from boardkit.figures import overview_figures
-from boardkit.screen_style import PANELS, VIEWS
-from stream_helpers import BOARD
+from boardkit.data.clock import live_clock, make_clock
+from boardkit.data.db import ALL, current_generation, query
+from boardkit.metrics.figures import overview_figures
+from boardkit.screen.layout import PANELS, VIEWS
+from page_helpers import BOARD
 
 # What must never reach a wall (etl/privacy.py masks these; the screen must not even show masks).
 MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*")

@@ -1,5 +1,5 @@
 """Files the project writes have no group or world access, even when started by hand under a
-shell's usual umask 022 (issue 18, item 7): the database and its generations, the raw archive,
+shell's usual umask 022: the database and its generations, the raw archive,
 demo files, spool files of the inbox, the audit log, the brief (0600 unless
 brief_output_mode gives its group read access)."""
 from __future__ import annotations
@@ -64,8 +64,8 @@ def test_commands_under_umask_022_write_only_private_files(tmp_path):
 def test_the_brief_may_be_shared_with_a_group_never_with_the_world(tmp_path, monkeypatch):
     import shutil
 
-    from boardkit.brief import write_brief
-    from boardkit.db import current_generation
+    from boardkit.brief.build import write_brief
+    from boardkit.data.db import current_generation
     from etl import private, settings
     gen = current_generation(lure_database(tmp_path / "db"))
     reference = shutil.copytree(settings.reference_dir(), tmp_path / "reference")

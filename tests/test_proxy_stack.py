@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bench.streamlit_tab import GOOD_ENDS, RunFailed, Tab
-from boardkit import audit
+from boardkit.app import audit
 from etl.users import add_user
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from conftest import DEMO_END
 from etl_helpers import cli
 from ops_helpers import ALARMS_DEVICES, ROSTER_DEVICES, copy_database, write
 
-from boardkit.db import ALL, current_generation
+from boardkit.data.db import ALL, current_generation
 from boardkit.queries import roster as rq
 from etl import purge, store
 from etl.load import LoadOptions, load_files

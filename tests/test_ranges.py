@@ -1,4 +1,4 @@
-"""Report day and trend range are bounded to the data and to MAX_TREND_DAYS (issue 18, item 5):
+"""Report day and trend range are bounded to the data and to MAX_TREND_DAYS:
 `/hotline?from=1900-01-01&to=2100-12-31` answers with a bounded grid and says what it changed."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from page_helpers import BOARD, lure_database, open_page, rerun
 from streamlit.testing.v1 import AppTest
 
-from boardkit.ranges import MAX_TREND_DAYS, bounded
+from boardkit.data.ranges import MAX_TREND_DAYS, bounded
 
 D = dt.date
 FIRST, LAST, DEFAULT = D(2019, 1, 1), D(2020, 3, 15), D(2020, 3, 14)

@@ -44,8 +44,8 @@ def season_files(tmp_path_factory):
 
 
 def test_brief_before_and_after_the_later_files(season_files, tmp_path, isolated_board_env):
-    from boardkit.brief import build_brief
-    from boardkit.db import current_generation
+    from boardkit.brief.build import build_brief
+    from boardkit.data.db import current_generation
     from etl.load import LoadOptions, load_files
     db = tmp_path / "board.duckdb"
     early = [p for p in season_files if name_date(p) is not None and name_date(p) <= DAY]

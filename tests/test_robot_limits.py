@@ -1,4 +1,4 @@
-"""Group robots that refuse for sending too fast (issue 19): a local robot keeps the
+"""Group robots that refuse for sending too fast: a local robot keeps the
 real rule, 20 messages in any 60 seconds and then a 10-minute refusal, answered the way
 WeCom (errcode 45009) or DingTalk (errcode 130101, or HTTP 429) answers it. Every notice
 of a burst reaches the group later, folded into one digest per neighbourhood, none

@@ -1,7 +1,7 @@
-"""A neighbourhood viewer's scope holds in EVERY query function (issue: access and
-privacy): each public function of boardkit.queries.* (and the figure and status
-functions) is called with a one-neighbourhood scope, and every row it returns that names
-a neighbourhood names that one. New query functions are picked up automatically."""
+"""A neighbourhood viewer's scope holds in EVERY query function: each public function of
+boardkit.queries.* (and the figure and status functions) is called with a one-neighbourhood
+scope, and every row it returns that names a neighbourhood names that one. New query
+functions are picked up automatically."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import boardkit.queries
-from boardkit.clock import make_clock
-from boardkit.db import Scope, current_generation
+from boardkit.data.clock import make_clock
+from boardkit.data.db import Scope, current_generation
 
 CODE, NAME = "310115010001", "八一居民区"
 EXPLORE = {"run"}  # takes a Spec: covered by test_explore_rows_and_groups_respect_scope
@@ -28,7 +28,7 @@ def _query_functions():
             if fn.__module__ == module.__name__ and not name.startswith("_") \
                     and "scope" in inspect.signature(fn).parameters and fn.__name__ not in EXPLORE:
                 found.append(pytest.param(fn, id=f"{info.name}.{name}"))
-    from boardkit import figures, status, surges, faq
+    from boardkit.metrics import figures, status, surges, faq
     for fn in (status.neighbourhood_status, surges.surge_panel_rows, faq.questions_by_day):
         found.append(pytest.param(fn, id=f"{fn.__module__}.{fn.__name__}"))
     return found
@@ -85,7 +85,7 @@ def test_one_neighbourhood_scope_returns_only_its_rows(fn, board_env):
 @pytest.mark.parametrize("dataset", ["hotline", "persons", "alarms", "enterprises"])
 def test_explore_rows_and_groups_respect_scope(dataset, board_env):
     """The explore page's free-form query: raw (masked) rows and a group-by, one neighbourhood."""
-    from boardkit.explore import Spec
+    from boardkit.data.datasets import Spec
     from boardkit.queries.explore import distinct_values, run
     gen = current_generation()
     scope = Scope((CODE,), show_room=True)
@@ -98,7 +98,7 @@ def test_explore_rows_and_groups_respect_scope(dataset, board_env):
 
 def test_hostile_scope_values_are_bound_and_return_nothing(board_env):
     """Codes carrying SQL change nothing: they are bound as a list parameter."""
-    from boardkit.figures import overview_figures
+    from boardkit.metrics.figures import overview_figures
     gen = current_generation()
     clock = make_clock(gen)
     for hostile in ("' OR 1=1 --", '"; DROP TABLE hotline_tickets; --', "310115010001' OR '1'='1"):

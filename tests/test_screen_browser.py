@@ -1,4 +1,4 @@
-"""The wall screen in Debian's Chromium against a real `streamlit run` (issue 4).
+"""The wall screen in Debian's Chromium against a real `streamlit run`.
 
 The server runs on a COPY of the demo database (a test loads alarms into it) with the
 refresh intervals cut to 2 s through a copied reference pack. Checked: the layout fills
@@ -22,10 +22,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from boardkit.clock import live_clock
-from boardkit.db import ALL, current_generation
-from boardkit.figures import overview_figures
-from boardkit.screen_style import PANELS, VIEWS
+from boardkit.data.clock import live_clock
+from boardkit.data.db import ALL, current_generation
+from boardkit.metrics.figures import overview_figures
+from boardkit.screen.layout import PANELS, VIEWS
 from live_helpers import free_port, scalar
 from screen_server import ScreenServer, rss_kib
 

@@ -1,4 +1,4 @@
-"""Sign-in that holds, in Debian's Chromium against real `streamlit run` servers (issue 19):
+"""Sign-in that holds, in Debian's Chromium against real `streamlit run` servers:
 the first request after a start to /audit gets the sign-in form; a reload or a new tab
 stays signed in; a sign-out in one tab ends the other tab's session at its next click, and
 so does a password reset; two board processes behind a plain TCP forwarder share the
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from boardkit import audit, sessions
+from boardkit.app import audit, sessions
 from etl.users import add_user, reset_password
 from live_helpers import free_port, streamlit_servers
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from board_helpers import ticket, tiny_db
-from boardkit import surges
-from boardkit.db import ALL, Scope
+from boardkit.metrics import surges
+from boardkit.data.db import ALL, Scope
 from boardkit.queries.surges import daily_counts, examples
-from boardkit.surges import SurgeRules, score, upper_tail
+from boardkit.metrics.surges import SurgeRules, score, upper_tail
 
 RULES = SurgeRules(baseline_days=14, p_value=0.001, min_count=5, min_ratio=1.5)
 DAY = dt.date(2020, 2, 15)

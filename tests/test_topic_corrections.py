@@ -1,4 +1,4 @@
-"""Clerks correct hotline topics (issue 21): the board's list of unsure tickets goes out as a
+"""Clerks correct hotline topics: the board's list of unsure tickets goes out as a
 download, `python -m etl corrections add` takes it back, and the stored ticket's topic, its
 computed due date and its neighbourhood's status follow after the rederive it runs."""
 from __future__ import annotations
@@ -22,9 +22,9 @@ TEXT = "楼上装修太吵，晚上十点还在敲墙"
 
 
 def _status(db_path) -> dict:
-    from boardkit.clock import Clock
-    from boardkit.db import ALL, current_generation
-    from boardkit.status import neighbourhood_status
+    from boardkit.data.clock import Clock
+    from boardkit.data.db import ALL, current_generation
+    from boardkit.metrics.status import neighbourhood_status
     clock = Clock(now=dt.datetime(2020, 2, 7, 12, 0), day=dt.date(2020, 2, 6))
     frame = neighbourhood_status(current_generation(db_path), clock, ALL)
     return dict(zip(frame["name"], frame["status"]))
@@ -123,7 +123,7 @@ def test_a_rebuild_keeps_the_corrected_topics(loaded, tmp_path):
 def test_the_boards_excel_download_comes_back_as_well(tmp_path):
     """The list's Excel button (audited_table: export.xlsx_bytes) with 更正话题 filled in
     reads as its CSV does."""
-    from boardkit import export
+    from boardkit.render import exports as export
     csv_path = _clerks_file(tmp_path, "社区防控与生活")
     frame = pd.read_csv(csv_path, dtype=str, encoding="utf-8-sig")
     xlsx_path = tmp_path / "待确认话题_2020-02-03.xlsx"

@@ -1,4 +1,4 @@
-"""The hotline topic model (issue 21): the hard cases by name, the model file is data only,
+"""The hotline topic model: the hard cases by name, the model file is data only,
 the featurisation, a small training run end to end, explanations and the combination with
 the 25问 catalogue."""
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The neighbourhood status rules (docs/metrics.md, Neighbourhood status), one table: from it
-boardkit/status.py makes the status SQL's colour and reasons, and `legend()` the caption
+boardkit/metrics/status.py makes the status SQL's colour and reasons, and `legend()` the caption
 under the map and the neighbourhood badge. Each rule's count is a column of the status SQL
-with the rule's name, counted at t(D) by the conditions of boardkit/predicates.py."""
+with the rule's name, counted at t(D) by the conditions of boardkit/data/predicates.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass

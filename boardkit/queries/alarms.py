@@ -1,15 +1,15 @@
 """Queries of the door-alarm page (metrics.md, Alarms). The page filter (alarm type) is a
-bound value; thresholds come from the settings through figures.THRESHOLD_SQL."""
+bound value; thresholds come from the settings through predicates.THRESHOLD_SQL."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query
-from ..figures import THRESHOLD_SQL, thresholds
-from ..open_records import alarms_unhandled_after
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data.predicates import ALARM_ANSWERED, THRESHOLD_SQL, thresholds
+from ..data.open_records import alarms_unhandled_after
 
 FILTER_SQL = "(CAST($alarm_type AS VARCHAR) IS NULL OR alarm_type = $alarm_type)"
 RAISED_SQL = "raised_at >= $start AND raised_at < CAST($end AS DATE) + 1"
@@ -44,7 +44,7 @@ def response_minutes_binned(gen: Generation, scope: Scope, start: dt.date, end: 
         SELECT CAST(least(floor(response_minutes / $width) * $width, $cap) AS INTEGER) AS bin, count(*) AS n
         FROM alarms
         WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL} AND response_minutes IS NOT NULL
-          AND status IN ('handled', 'false_alarm')
+          AND {ALARM_ANSWERED}
         GROUP BY ALL ORDER BY bin""", _params(scope, alarm_type, start=start, end=end, cap=cap, width=width))
 
 
@@ -57,7 +57,7 @@ def response_summary(gen: Generation, scope: Scope, start: dt.date, end: dt.date
                quantile_cont(response_minutes, 0.9) AS p90_minutes,
                count(*) FILTER (response_minutes > {THRESHOLD_SQL}) AS over_threshold
         FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL} AND response_minutes IS NOT NULL
-          AND status IN ('handled', 'false_alarm')""",
+          AND {ALARM_ANSWERED}""",
                  _params(scope, alarm_type, start=start, end=end, **thresholds()))
 
 
@@ -70,7 +70,7 @@ def unhandled_alarms_oldest_first(gen: Generation, scope: Scope, now: dt.datetim
         SELECT alarm_id, raised_at, alarm_type, device_id, device_type, neighbourhood, address, {room}
                status, round(date_diff('second', raised_at, $now) / 60.0, 1) AS minutes_open,
                {THRESHOLD_SQL} AS threshold,
-               date_diff('second', raised_at, $now) > ({THRESHOLD_SQL}) * 60 AS past_threshold
+               {P.alarm_waited("$now", threshold=THRESHOLD_SQL)} AS past_threshold
         FROM {alarms_unhandled_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {UNHANDLED_SQL}
         ORDER BY raised_at, alarm_id LIMIT $limit""",
                  _params(scope, alarm_type, now=now, limit=limit, **thresholds()))
@@ -85,10 +85,10 @@ def alarms_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end: 
     return query(gen, f"""
         WITH raised AS (
             -- Named after the grouping by the reference pack (a stored name is the pack's name
-            -- of its code): carrying 850,000 names through it cost 16 ms at city scale.
+            -- of its code): a city's alarms would carry their names through it otherwise.
             SELECT neighbourhood_code, alarm_type, count(*) AS n,
-                   count(*) FILTER (response_minutes IS NOT NULL AND status IN ('handled', 'false_alarm')) AS answered,
-                   median(response_minutes) FILTER (status IN ('handled', 'false_alarm')) AS median_response
+                   count(*) FILTER (response_minutes IS NOT NULL AND {ALARM_ANSWERED}) AS answered,
+                   median(response_minutes) FILTER ({ALARM_ANSWERED}) AS median_response
             FROM alarms WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RAISED_SQL}
             GROUP BY neighbourhood_code, alarm_type),
         unhandled AS (
@@ -114,8 +114,8 @@ def devices_alarming_repeatedly(gen: Generation, scope: Scope, start: dt.date, e
     their counts by outcome: a device that keeps alarming is a resident to visit or a sensor
     to fix."""
     # Counted without the text columns, read afterwards for the devices listed only; days
-    # with an alarm as bits of one number while the range fits in 63 of them. At city scale
-    # (850,000 alarms of 110,000 devices in 30 days) 190 ms became ~100.
+    # with an alarm as bits of one number while the range fits in 63 of them (cheaper than
+    # counting distinct days over a city's alarms).
     days = (DAY_BITS_SQL if (end - start).days < 63 else "count(DISTINCT CAST(raised_at AS DATE))")
     return query(gen, f"""
         WITH listed AS (

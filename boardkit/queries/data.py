@@ -9,7 +9,7 @@ import os
 
 import pandas as pd
 
-from ..db import SCOPE_SQL, Generation, Scope, query, scalar
+from ..data.db import SCOPE_SQL, Generation, Scope, query, scalar
 
 UNKNOWN = "未识别居民区"
 

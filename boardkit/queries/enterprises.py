@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query
 
 STATUSES = ("not_applied", "pending", "approved", "returned")
 FILTER_SQL = """(CAST($industry AS VARCHAR) IS NULL OR coalesce(industry, '未填') = $industry)
@@ -148,8 +148,8 @@ def enterprises_table(gen: Generation, scope: Scope, day: dt.date, industry: str
 
 def outline(gen: Generation, scope: Scope) -> pd.DataFrame:
     """The outlines (code, name, polygon_json) to draw the map on: the neighbourhoods of one
-    sub-district, or the sub-districts when the scope spans several (a city's 6,000
-    neighbourhood polygons cost ~0.5 s a run to send and seconds to draw)."""
+    sub-district, or the sub-districts when the scope spans several (a city's thousands of
+    neighbourhood polygons are slow to send on every run and to draw)."""
     return query(gen, """
         WITH nb AS (SELECT * FROM ref_neighbourhoods WHERE ($scope_all OR list_contains($scope_codes, code))),
         several AS (SELECT count(DISTINCT subdistrict_code) > 1 AS yes FROM nb)

@@ -1,10 +1,11 @@
-"""Queries of the 查询 page: run a spec built by boardkit.explore, list an enum's values."""
+"""Queries of the 查询 page: run a spec (its SQL built by boardkit.data.datasets), list an
+enum's values."""
 from __future__ import annotations
 
 import pandas as pd
 
-from ..db import Generation, Scope, query
-from ..explore import Spec, build_sql, distinct_values_sql
+from ..data.db import Generation, Scope, query
+from ..data.datasets import Spec, build_sql, distinct_values_sql
 
 
 def run(gen: Generation, scope: Scope, spec: Spec) -> tuple[pd.DataFrame, bool]:

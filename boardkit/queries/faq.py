@@ -6,12 +6,12 @@ import datetime as dt
 
 import pandas as pd
 
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..data.db import SCOPE_SQL, Generation, Scope, query
 
 
 def question_daily(gen: Generation, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
     """(day, faq_question, n) for days in [start, end], only days and questions with
-    tickets; boardkit.faq.volume_matrix fills in the zeros."""
+    tickets; boardkit.metrics.faq.volume_matrix fills in the zeros."""
     return query(gen, f"""
         SELECT CAST(received_at AS DATE) AS day, faq_question, count(*) AS n
         FROM hotline_tickets

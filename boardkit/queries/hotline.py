@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query, rows_where
-from ..open_records import tickets_open_after
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query, rows_where
+from ..data.open_records import tickets_open_after
 
 TICKET_VIEWS = ("open", "overdue", "closed", "returned", "all")
 
@@ -20,13 +20,13 @@ OPEN_SQL = P.ticket_open("$now")
 # The ticket table's status view: fixed SQL fragments chosen by key, never user text.
 VIEW_SQL = {
     "open": OPEN_SQL,
-    "overdue": f"{OPEN_SQL} AND due_at < $now",
-    "closed": "received_at <= $now AND coalesce(closed_at, CASE WHEN status = 'closed' THEN received_at END) <= $now",
+    "overdue": P.ticket_overdue("$now"),
+    "closed": f"received_at <= $now AND {P.ticket_closed_by('$now')}",
     "returned": "received_at <= $now AND status = 'returned'",
     "all": "received_at <= $now",
 }
 IN_RANGE_SQL = "received_at >= $start AND received_at < CAST($end AS DATE) + 1"
-# Views whose tickets are all open at now: read from the open records (boardkit/open_records.py).
+# Views whose tickets are all open at now: read from the open records (boardkit/data/open_records.py).
 OPEN_VIEWS = ("open", "overdue")
 
 
@@ -97,9 +97,9 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
     return query(gen, f"""
         WITH days AS (SELECT CAST(d AS DATE) AS day, least(CAST(d AS TIMESTAMP) + INTERVAL 1 DAY, $now) AS at_time
                       FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1, INTERVAL 1 DAY) r(d)),
-        -- Each part scans the tickets with its own WHERE (one shared CTE read them all with an OR).
+        -- Each part scans the tickets with its own WHERE (a shared CTE would read them all with an OR).
         -- Counted by day, on time and rating first: the rating's words are then compared on
-        -- a few hundred groups, not on every ticket closed (36 -> 21 ms at city scale).
+        -- a few hundred groups, not on every ticket closed.
         closed AS (SELECT day, CAST(sum(n) AS BIGINT) AS closed,
                           CAST(coalesce(sum(n) FILTER (on_time), 0) AS BIGINT) AS closed_on_time,
                           CAST(coalesce(sum(n) FILTER (satisfaction IS NOT NULL), 0) AS BIGINT) AS rated,
@@ -116,16 +116,16 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                             count(*) FILTER (first_contact) AS fc_true
                      FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {IN_RANGE_SQL} GROUP BY ALL),
         -- Only tickets overdue and open at some moment of the window take part in the join of
-        -- days and tickets: open after the window's first day (boardkit/open_records.py), and
+        -- days and tickets: open after the window's first day (boardkit/data/open_records.py), and
         -- not closed by their due time (those are never overdue and open; nor is one closed
         -- without a time, which counts as closed when received).
-        late AS (SELECT received_at, closed_at, due_at FROM {tickets_open_after("CAST($start AS DATE) + 1")}
+        late AS (SELECT received_at, closed_at, due_at, status
+                 FROM {tickets_open_after("CAST($start AS DATE) + 1")}
                  WHERE {SCOPE_SQL} AND {FILTER_SQL} AND NOT (status = 'closed' AND closed_at IS NULL)
                    AND status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
                    AND received_at <= $now AND NOT coalesce(closed_at <= due_at, false)),
         overdue AS (SELECT days.day, count(late.received_at) AS overdue_open
-                    FROM days LEFT JOIN late ON late.received_at <= days.at_time
-                         AND NOT coalesce(late.closed_at <= days.at_time, false) AND late.due_at < days.at_time
+                    FROM days LEFT JOIN late ON {P.ticket_overdue("days.at_time")}
                     GROUP BY ALL)
         SELECT days.day, coalesce(overdue_open, 0) AS overdue_open, coalesce(closed, 0) AS closed,
                CASE WHEN closed > 0 THEN closed_on_time / closed END AS on_time_rate,
@@ -169,7 +169,7 @@ def tickets_oldest_first(gen: Generation, scope: Scope, now: dt.datetime, view: 
                CASE WHEN NOT ({OPEN_SQL}) THEN NULL
                     WHEN due_at < $now THEN 'overdue'
                     WHEN due_at < $now + INTERVAL 1 DAY THEN 'due_soon' ELSE 'ok' END AS due_flag,
-               CASE WHEN {OPEN_SQL} AND due_at < $now
+               CASE WHEN {P.ticket_overdue("$now")}
                     THEN round(date_diff('minute', due_at, $now) / 60.0, 1) END AS hours_overdue,
                CASE WHEN closed_at IS NOT NULL THEN closed_at <= due_at END AS closed_on_time
         FROM {source} WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {where}

@@ -6,11 +6,11 @@ import pandas as pd
 
 from etl import settings
 
-from .. import predicates as P
-from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query
-from ..figures import THRESHOLD_SQL, thresholds
-from ..open_records import alarms_unhandled_after, tickets_open_after
+from ..data import predicates as P
+from ..data.clock import Clock
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data.predicates import ALARM_ANSWERED, THRESHOLD_SQL, thresholds
+from ..data.open_records import alarms_unhandled_after, tickets_open_after
 
 
 def _room(scope: Scope) -> str:
@@ -41,8 +41,8 @@ def unhandled_alarms(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFram
         SELECT alarm_id, device_id, alarm_type, raised_at,
                date_diff('minute', raised_at, $at) AS waiting_minutes,
                ({THRESHOLD_SQL}) AS threshold_minutes,
-               date_diff('second', raised_at, $at) > ({THRESHOLD_SQL}) * 60 AS past_threshold,
-               CASE WHEN status IN ('handled', 'false_alarm') THEN 'open' ELSE status END AS status,
+               {P.alarm_waited("$at", threshold=THRESHOLD_SQL)} AS past_threshold,
+               CASE WHEN {ALARM_ANSWERED} THEN 'open' ELSE status END AS status,
                address{_room(scope)}
         FROM {alarms_unhandled_after("$at")} WHERE {UNHANDLED_WHERE}
         ORDER BY raised_at, alarm_id""", {"at": clock.at, **thresholds(), **scope.params})
@@ -67,7 +67,7 @@ def pending_enterprises(gen: Generation, clock: Clock, scope: Scope) -> pd.DataF
     return query(gen, f"""
         SELECT name, uscc, industry, applied_on,
                date_diff('day', applied_on, $day) AS waiting_days,
-               date_diff('day', applied_on, $day) > $pending_days AS past_threshold,
+               {P.enterprise_pending_past("$day", "$pending_days")} AS past_threshold,
                employees_total, employees_from_outside, contact_phone_masked, address
         FROM enterprises
         WHERE {SCOPE_SQL} AND {P.enterprise_pending("$day")}

@@ -7,11 +7,11 @@ import pandas as pd
 
 from etl import settings
 
-from .. import predicates as P
-from ..clock import Clock
-from ..db import SCOPE_SQL, Generation, Scope, query
-from ..open_records import alarms_unhandled_after, tickets_open_after
-from ..figures import THRESHOLD_SQL, thresholds
+from ..data import predicates as P
+from ..data.clock import Clock
+from ..data.db import SCOPE_SQL, Generation, Scope, query
+from ..data.predicates import THRESHOLD_SQL, thresholds
+from ..data.open_records import alarms_unhandled_after, tickets_open_after
 
 
 def daily_series(gen: Generation, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -66,9 +66,8 @@ def subdistrict_polygons(gen: Generation, scope: Scope) -> pd.DataFrame:
 
 
 # The attention list's conditions at t(D) ($at, $day): open alarms and tickets from the open
-# records (boardkit/open_records.py), persons by their latest report known by D.
-ATTENTION_ALARMS = f"""{SCOPE_SQL} AND {P.alarm_unhandled("$at")}
-            AND date_diff('second', raised_at, $at) > ({THRESHOLD_SQL}) * 60"""
+# records (boardkit/data/open_records.py), persons by their latest report known by D.
+ATTENTION_ALARMS = f"""{SCOPE_SQL} AND {P.alarm_past_threshold("$at", threshold=THRESHOLD_SQL)}"""
 ATTENTION_TICKETS = f"""{SCOPE_SQL} AND epidemic_related AND {P.ticket_overdue("$at")}"""
 ATTENTION_PERSONS = f"""{SCOPE_SQL} AND {P.quarantine_ending("$day", "0", "CAST($k AS INTEGER)")}"""
 
@@ -96,6 +95,5 @@ def attention_list(gen: Generation, clock: Clock, scope: Scope, limit: int = 200
           SELECT 4, '复工审核超期', neighbourhood, CAST(applied_on AS TIMESTAMP),
                  name || '，已等待 ' || CAST(date_diff('day', applied_on, $day) AS VARCHAR) || ' 天'
           FROM enterprises
-          WHERE {SCOPE_SQL} AND {P.enterprise_pending("$day")}
-            AND date_diff('day', applied_on, $day) > $pending_days)
+          WHERE {SCOPE_SQL} AND {P.enterprise_pending_past("$day", "$pending_days")})
         ORDER BY priority, since LIMIT $limit""", params)

@@ -6,10 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query
-
-QUARANTINE_MEASURES = ("home_quarantine", "central_quarantine", "health_observation")
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query
 
 # Who reported a person: only the committee, only an enterprise, or both.
 SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report THEN 'both'
@@ -124,7 +122,7 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1,
                                                               INTERVAL 1 DAY) r(d)),
         q AS (SELECT quarantine_start, quarantine_end FROM {PERSONS_SQL} p
-              WHERE measure IN ('home_quarantine', 'central_quarantine', 'health_observation')
+              WHERE measure IN {P.PERIOD_MEASURES}
                 AND status <> 'left' AND quarantine_start IS NOT NULL
                 AND quarantine_start <= $end AND quarantine_end >= $start
                 AND quarantine_start <= quarantine_end),
@@ -185,8 +183,8 @@ def persons_ending_first(gen: Generation, scope: Scope, today: dt.date, measure:
     first (a period already over while still in care comes first: its release was not
     recorded), then the latest arrivals."""
     order = "status <> 'active', quarantine_end NULLS LAST, arrived_on DESC, name_masked"
-    # The first `limit` by their sort columns, then only those rows read whole: sorting
-    # every person's text cost 170 ms at city scale (2.7M persons).
+    # The first `limit` by their sort columns, then only those rows read whole: a city has
+    # millions of persons, and sorting them with their text reads it all.
     return query(gen, f"""
         SELECT {_person_columns(scope.show_room)}, p.source_kind, p.id_valid,
                coalesce(p.status = 'active' AND p.measure <> 'none' AND p.quarantine_end < $today, false) AS past_end

@@ -1,8 +1,8 @@
 """Queries of the wall screen: neighbourhood-level aggregates only.
 
 Nothing here returns a name, an ID, a phone, a device, an address or a room: the screen
-is on a wall where anyone can read it (issue 4). Definitions follow metrics.md and the
-same filters as boardkit.figures, so the panels agree with the KPI counters.
+is on a wall where anyone can read it. Definitions follow metrics.md and the
+same filters as boardkit.metrics.figures, so the panels agree with the KPI counters.
 """
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ import datetime as dt
 
 import pandas as pd
 
-from ..clock import Clock
-from .. import predicates as P
-from ..db import SCOPE_SQL, Generation, Scope, query, scalar
-from ..figures import THRESHOLD_SQL, thresholds
+from ..data.clock import Clock
+from ..data import predicates as P
+from ..data.db import SCOPE_SQL, Generation, Scope, query, scalar
+from ..data.predicates import THRESHOLD_SQL, thresholds
 
 # Neighbourhood names come from the reference pack, never from the raw file's text (which
 # may hold anything, an address included).
 _NB = "(SELECT code, name FROM ref_neighbourhoods)"
+# The ticker's alarms are all raised by now: unhandled now as the KPI counts it.
+UNHANDLED_NOW = P.alarm_unhandled("$now")
 
 
 def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
@@ -26,7 +28,7 @@ def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> 
     return query(gen, f"""
         WITH p AS (SELECT neighbourhood_code, measure FROM person_timeline
                    WHERE {SCOPE_SQL} AND {P.under_measure("$day")}
-                     AND measure IN ('home_quarantine', 'central_quarantine', 'health_observation'))
+                     AND measure IN {P.PERIOD_MEASURES})
         SELECT p.neighbourhood_code, nb.name,
                count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
                count(*) FILTER (measure = 'central_quarantine') AS central_quarantine,
@@ -38,15 +40,10 @@ def quarantine_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> 
 
 def enterprises_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) -> pd.DataFrame:
     """Enterprises by application status on D, with the conditions of the KPI counters
-    (boardkit/predicates.py); NULL code = not placed."""
+    (boardkit/data/predicates.py); NULL code = not placed."""
     return query(gen, f"""
         WITH e AS (SELECT * FROM enterprises WHERE {SCOPE_SQL}),
-        s AS (SELECT neighbourhood_code,
-                     CASE WHEN {P.enterprise_status("$day", "approved")} THEN 'approved'
-                          WHEN {P.enterprise_pending("$day")} THEN 'pending'
-                          WHEN {P.enterprise_status("$day", "returned")} THEN 'returned'
-                          ELSE 'not_applied' END AS state
-              FROM e)
+        s AS (SELECT neighbourhood_code, {P.enterprise_status_on("$day")} AS state FROM e)
         SELECT s.neighbourhood_code, nb.name, count(*) AS total,
                count(*) FILTER (state = 'approved') AS approved,
                count(*) FILTER (state = 'pending') AS pending,
@@ -61,17 +58,14 @@ def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -
     (unhandled: now - raised; answered: the response minutes). Nothing finer."""
     return query(gen, f"""
         SELECT a.raised_at, coalesce(nb.name, '未定位居民区') AS neighbourhood, a.alarm_type,
-               CASE WHEN a.status IN ('handled', 'false_alarm') AND a.handled_at > $now THEN 'open'
-                    ELSE a.status END AS status,
-               CASE WHEN a.status IN ('open', 'in_progress')
-                         OR (a.status IN ('handled', 'false_alarm') AND a.handled_at > $now)
-                    THEN date_diff('second', a.raised_at, $now) / 60.0
+               CASE WHEN {UNHANDLED_NOW} AND {P.ALARM_ANSWERED} THEN 'open' ELSE a.status END AS status,
+               CASE WHEN {UNHANDLED_NOW} THEN date_diff('second', a.raised_at, $now) / 60.0
                     ELSE a.response_minutes END AS minutes,
                ({THRESHOLD_SQL}) AS threshold
         FROM alarms a LEFT JOIN {_NB} nb ON nb.code = a.neighbourhood_code
         WHERE {SCOPE_SQL.replace('neighbourhood_code', 'a.neighbourhood_code')} AND a.raised_at <= $now
           -- The newest `limit` moments first, by one column (and zone maps): joining ten
-          -- million alarms to their names before the LIMIT cost 200 ms at city scale.
+          -- million alarms to their names before the LIMIT would read them all.
           AND a.raised_at >= (SELECT min(raised_at) FROM (
                 SELECT raised_at FROM alarms WHERE {SCOPE_SQL} AND raised_at <= $now
                 ORDER BY raised_at DESC LIMIT CAST($limit AS INTEGER)))

@@ -1,4 +1,4 @@
-"""Queries behind 新热点 (boardkit/surges.py): the daily epidemic ticket counts per FAQ
+"""Queries behind 新热点 (boardkit/metrics/surges.py): the daily epidemic ticket counts per FAQ
 question and per topic over the report day and its baseline window, and a few example
 tickets of the keys that surged. DuckDB does the counting; Python gets a dense
 key × day frame of a few hundred rows."""
@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..db import SCOPE_SQL, Generation, Scope, query
+from ..data.db import SCOPE_SQL, Generation, Scope, query
 
 # Keys are strings for both kinds (question numbers as text) so that one frame and one
 # parameter list serve both; the caller turns question keys back into numbers.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from boardkit.auth import AUTH_OFF_BANNER, DEMO_ACCOUNTS_BANNER
+from boardkit.app.auth import AUTH_OFF_BANNER, DEMO_ACCOUNTS_BANNER
 
 REPO = Path(__file__).resolve().parents[2]
 BOARD = REPO / "board.py"
@@ -115,7 +115,7 @@ def view(page: str, params: dict | None = None, timeout: float = 180):
     Not one AppTest rerun after another: after a page switch AppTest runs the page file
     alone (its pages/ folder mode) with the context of the session's first run, so it
     would never see a new load. A fresh session goes through board.py (the deep-link
-    forward in boardkit.page.context) as a browser's rerun does."""
+    forward in boardkit.app.page.context) as a browser's rerun does."""
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(BOARD), default_timeout=timeout)
     at.query_params.update(params or {})

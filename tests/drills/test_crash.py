@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from boardkit.db import check_ready, current_generation
+from boardkit.data.db import check_ready, current_generation
 from etl.store import generation_number
 
 from .common import (REPO, alarm_file, checksums, copy_database, etl_cli, leftovers, neighbourhood_names, report,

@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from boardkit.export import csv_bytes, xlsx_bytes
+from boardkit.render.exports import csv_bytes, xlsx_bytes
 from etl_helpers import DATA
 
 from .common import etl_cli, report

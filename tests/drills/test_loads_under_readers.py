@@ -1,5 +1,5 @@
 """Drill 1, loads under readers: page renders (AppTest, in threads) and query processes
-(boardkit.db.query) run while alarm files load one after another in a loader process.
+(boardkit.data.db.query) run while alarm files load one after another in a loader process.
 
 Each file adds exactly PER_FILE marked alarms and one `etl_runs` row, so any state a
 reader can see satisfies: marked rows = loaded drill files x PER_FILE = the runs' row

@@ -1,5 +1,5 @@
 """Processes the drills start: a loader that loads files one after another, and a reader
-that queries through boardkit.db the way a page does. Each prints one JSON line per
+that queries through boardkit.data.db the way a page does. Each prints one JSON line per
 event on stdout, so the drill can check what every process saw.
 
     python tests/drills/workers.py load DB FILE...
@@ -45,7 +45,7 @@ PAUSE = 0.1
 
 
 def read(db: str, stop_file: str, per_file: str, marker: str) -> int:
-    from boardkit.db import current_generation, query
+    from boardkit.data.db import current_generation, query
     per_file_n = int(per_file)
     stop = Path(stop_file)
     queries = errors = torn = backwards = 0

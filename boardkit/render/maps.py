@@ -1,0 +1,119 @@
+"""pydeck maps drawn offline: neighbourhood polygons from the reference pack, no basemap
+unless a tile URL is configured (tech-notes.md: map_provider=None, no map_style)."""
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pydeck as pdk
+
+from etl import settings
+
+from .. import labels
+
+
+def fit_zoom(lon_span: float, lat_span: float, width_px: int, height_px: int) -> float:
+    """The zoom at which a box fits the map (deck.gl's world is 512 px wide at zoom 0;
+    at Shanghai's latitude a degree of latitude is ~1.17 times longer on the map)."""
+    lon_zoom = math.log2(width_px * 360 / (512 * max(lon_span, 1e-4)))
+    lat_zoom = math.log2(height_px * 360 / (512 * max(lat_span, 1e-4) * 1.17))
+    return round(min(lon_zoom, lat_zoom) - 0.2, 2)
+
+
+def _view(frame: pd.DataFrame, height: int, width: int = 900) -> pdk.ViewState:
+    """Centred on the polygons in `frame` (column polygon_json), fitted to the map size."""
+    xs, ys = [], []
+    for ring in frame["polygon_json"]:
+        for x, y in json.loads(ring)[0]:
+            xs.append(x)
+            ys.append(y)
+    zoom = fit_zoom(max(xs) - min(xs), max(ys) - min(ys), width, height)
+    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2, zoom=zoom)
+
+
+def _tile_layer() -> list:
+    url = str(settings.get("tile_url"))
+    if not url:
+        return []
+    return [pdk.Layer("TileLayer", data=url, min_zoom=0, max_zoom=19, tile_size=256)]
+
+
+def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name",
+               count_column: str | None = None, dark: bool = False, text: bool = True) -> pdk.Deck:
+    """Areas (neighbourhoods, or sub-districts at city scope) coloured by status. `frame`:
+    name, polygon_json, centroid_lon, centroid_lat, status, reason[, count_column].
+    `text`: names on the map (too many to read at city scope; the tooltip still has them)."""
+    rows = []
+    for r in frame.itertuples(index=False):
+        ring = json.loads(r.polygon_json)
+        rows.append({"polygon": ring[0], "name": getattr(r, label_column),
+                     "status": labels.STATUS_LABELS.get(r.status, ""), "reason": r.reason,
+                     "fill": labels.STATUS_RGBA.get(r.status, [120, 120, 120, 100])})
+    layers = _tile_layer() + [pdk.Layer(
+        "PolygonLayer", data=rows, get_polygon="polygon", get_fill_color="fill",
+        get_line_color=[255, 255, 255, 230] if dark else [60, 60, 60, 200], line_width_min_pixels=1,
+        pickable=True, stroked=True, filled=True)]
+    text_rows = [{"position": [float(r.centroid_lon), float(r.centroid_lat)],
+                  "text": str(getattr(r, label_column)).replace("居民区", "")
+                  + (f"\n{int(getattr(r, count_column))}" if count_column and getattr(r, count_column) else "")}
+                 for r in frame.itertuples(index=False)] if text else []
+    if text_rows:
+        layers.append(pdk.Layer("TextLayer", data=text_rows, get_position="position", get_text="text",
+                                get_size=13, get_color=[255, 255, 255] if dark else [32, 33, 36],
+                                character_set='"auto"', font_family='"WenQuanYi Micro Hei, sans-serif"'))
+    return pdk.Deck(layers=layers, initial_view_state=_view(frame, height), map_provider=None,
+                    tooltip={"text": "{name}（{status}）\n{reason}"}, height=height)
+
+
+def points_map(points: pd.DataFrame, outline: pd.DataFrame, height: int = 420) -> pdk.Deck:
+    """Binned points (lon, lat, n, label) over neighbourhood outlines."""
+    rows = [{"polygon": json.loads(r.polygon_json)[0], "name": r.name} for r in outline.itertuples(index=False)]
+    layers = _tile_layer() + [
+        pdk.Layer("PolygonLayer", data=rows, get_polygon="polygon", get_fill_color=[200, 200, 200, 40],
+                  get_line_color=[90, 90, 90, 200], line_width_min_pixels=1, pickable=False),
+        pdk.Layer("ScatterplotLayer", data=points.to_dict("records"), get_position=["lon", "lat"],
+                  get_radius="n", radius_scale=6, radius_min_pixels=3, radius_max_pixels=30,
+                  get_fill_color=[26, 115, 232, 180], pickable=True)]
+    return pdk.Deck(layers=layers, initial_view_state=_view(outline, height), map_provider=None,
+                    tooltip={"text": "{label}：{n}"}, height=height)
+
+
+def _rgba(hex_colour: str, alpha: int) -> list[int]:
+    hex_colour = hex_colour.lstrip("#")
+    return [int(hex_colour[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def enterprise_map(places: pd.DataFrame, outline: pd.DataFrame, height: int = 460) -> pdk.Deck:
+    """Enterprises over neighbourhood outlines. `places`: kind ('point': one enterprise at its
+    own lon/lat, coloured by application status; 'centroid': enterprises without coordinates
+    counted at their neighbourhood's centroid, sized and labelled by the count), lon, lat, n,
+    label, status."""
+    rows = [{"polygon": json.loads(r.polygon_json)[0], "name": r.name} for r in outline.itertuples(index=False)]
+    layers = _tile_layer() + [pdk.Layer(
+        "PolygonLayer", data=rows, get_polygon="polygon", get_fill_color=[200, 200, 200, 40],
+        get_line_color=[90, 90, 90, 200], line_width_min_pixels=1, pickable=False)]
+    points = places[places["kind"] == "point"]
+    if not points.empty:
+        data = [{"lon": float(r.lon), "lat": float(r.lat), "label": str(r.label),
+                 "status": labels.APPLICATION_STATUS.get(r.status, "未填"),
+                 "fill": _rgba(labels.APPLICATION_COLOURS.get(r.status, "#5f6368"), 220)}
+                for r in points.itertuples(index=False)]
+        layers.append(pdk.Layer("ScatterplotLayer", data=data, get_position=["lon", "lat"], get_radius=25,
+                                radius_min_pixels=3, radius_max_pixels=8, get_fill_color="fill", pickable=True))
+    centroids = places[places["kind"] == "centroid"]
+    if not centroids.empty:
+        biggest = max(float(centroids["n"].max()), 1.0)
+        data = [{"lon": float(r.lon), "lat": float(r.lat), "label": str(r.label), "n": int(r.n),
+                 "status": f"{int(r.n)} 家（无坐标，按居民区中心计）",
+                 "radius": 30 + 110 * math.sqrt(int(r.n) / biggest), "text": str(int(r.n))}
+                for r in centroids.itertuples(index=False)]
+        layers.append(pdk.Layer("ScatterplotLayer", data=data, get_position=["lon", "lat"], get_radius="radius",
+                                radius_min_pixels=8, radius_max_pixels=26, get_fill_color=[26, 115, 232, 170],
+                                get_line_color=[255, 255, 255, 230], line_width_min_pixels=1, stroked=True,
+                                pickable=True))
+        layers.append(pdk.Layer("TextLayer", data=data, get_position=["lon", "lat"], get_text="text", get_size=13,
+                                get_color=[255, 255, 255], character_set='"auto"',
+                                font_family='"WenQuanYi Micro Hei, sans-serif"'))
+    return pdk.Deck(layers=layers, initial_view_state=_view(outline, height), map_provider=None,
+                    tooltip={"text": "{label}\n{status}"}, height=height)
