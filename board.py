@@ -5,7 +5,7 @@ from boardkit import labels
 from boardkit.auth import banners, record_view, screen_viewer, sign_in_page, sign_out_button, signed_in_viewer
 from boardkit.db import NoDatabase
 from boardkit.page import build_context, forward_deep_link, freshness_line, no_database_page
-from etl.private import keep_private
+from core.private import keep_private
 
 keep_private()  # the audit log and anything else this process writes: its account's alone
 

@@ -100,7 +100,7 @@ def ensure_database(scale: str, seed: int, *, work_root: Path = WORK_ROOT, end: 
 
 
 def _generate(scale, seed, root: Path, end, days, volume, say) -> tuple[dict, list[Path]]:
-    from etl.demo import write_demo_files
+    from demo.generate import write_demo_files
 
     for sub in ("files", "db", "scratch"):
         shutil.rmtree(root / sub, ignore_errors=True)
@@ -157,7 +157,7 @@ def _load(scale, seed, root: Path, key: dict, generated: dict, files: list[Path]
     return _built(scale, seed, root, manifest, built_now=True)
 
 
-# The code a build depends on: everything etl/demo.py and etl/load.py import, found by
+# The code a build depends on: everything demo/generate.py and etl/load.py import, found by
 # reading their import statements with `ast` (function-level ones too, which a look at
 # sys.modules after import would miss), plus the SQL, plus the default reference pack at
 # sub-district scale (larger scales write their own pack, from code in the demo's closure).

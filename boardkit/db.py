@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 
 class NoDatabase(Exception):

@@ -12,7 +12,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from etl import settings
+from core import settings
 
 from .clock import Clock
 from .db import SCOPE_SQL, Generation, Scope, query

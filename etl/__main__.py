@@ -1,5 +1,5 @@
 from .cli import main
-from .private import keep_private
+from core.private import keep_private
 
 keep_private()
 raise SystemExit(main())

@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 _ENABLED = [True]
 _NAME = re.compile(r"^(?P<sha>[0-9a-f]{64})__(?P<name>.+)$")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import settings
+from core import settings
 
 NON_EPIDEMIC = "non_epidemic"
 TOPICS = ("quarantine", "community", "enterprise", "health")

@@ -6,7 +6,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from . import cli_live, cli_ops, cli_topics, settings
+from live import cli as cli_live
+from ops import cli as cli_ops
+from . import cli_topics
+from core import settings
 from .store import SchemaTooNew
 
 EXAMPLES = {
@@ -119,7 +122,7 @@ def _report(results, notes) -> int:
 def _demo(args, db: Path) -> int:
     if args.live:
         return cli_live.demo_live(args, db)
-    from .demo_load import run_demo
+    from demo.load import run_demo
     return run_demo(args.scale, args.seed, args.end, args.days, args.out, db, args.volume)
 
 
@@ -131,7 +134,7 @@ def _rederive(args, db: Path) -> int:
 
 
 def _status(args, db: Path) -> int:
-    from .status import status_lines
+    from ops.status import status_lines
     for line in status_lines(db):
         print(line)
     return 0
@@ -165,7 +168,7 @@ def _brief(args, db: Path) -> int:
 def _users(args, db: Path) -> int:
     import getpass
 
-    from . import users
+    from core import users
     if args.action == "list":
         for user in users.load_users().values():
             print(f"{user.name}\t{user.role}\t{','.join(user.neighbourhoods)}")

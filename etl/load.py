@@ -20,8 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import archive, derive, roster_versions, settings, store
-from .localtime import local_now
+from . import archive, derive, roster_versions, store
+from core import settings
+from core.localtime import local_now
 from .checks import CHECKS, enum_checks, value_expression
 from .privacy import hmac_pads, secret_key
 from .macros import install_macros

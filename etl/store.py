@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import settings
+from core import settings
 
 SCHEMA_VERSION = 7
 _SQL_DIR = Path(__file__).parent / "sql"

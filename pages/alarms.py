@@ -11,7 +11,7 @@ from boardkit.clock import moment_text, state_words
 from boardkit.page import cached, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
-from etl.notify_log import recent_notifications
+from live.notify_log import recent_notifications
 
 
 def chart(fig) -> None:

@@ -13,7 +13,7 @@ from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import enterprises as q
 from boardkit.queries import overview as oq
-from etl import settings
+from core import settings
 
 
 _place = itertools.count()

@@ -11,7 +11,7 @@ from boardkit.clock import moment_text
 from boardkit.page import cached, context, kpi
 from boardkit.queries import overview as oq
 from boardkit.queries import roster as q
-from etl import settings
+from core import settings
 
 
 def chart(fig) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 from .. import predicates as P
 from ..clock import Clock

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 from .. import predicates as P
 from ..clock import Clock

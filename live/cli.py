@@ -10,7 +10,7 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 EXAMPLES = {
     "watch": "例：python -m etl watch data/inbox   （新文件写完 2 秒内导入；已导入的移到 data/archive/日期/，"
@@ -55,7 +55,7 @@ def add_demo_arguments(p) -> None:
 
 
 def setup_logging() -> None:
-    from .spool import SHANGHAI
+    from live.spool import SHANGHAI
 
     handler = logging.StreamHandler(sys.stderr)
     formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
@@ -74,7 +74,7 @@ def _stop_on_sigterm(stop) -> None:
 
 
 def watch(args, db: Path) -> int:
-    from .watch import InboxBusy, WatchConfig, Watcher
+    from live.watch import InboxBusy, WatchConfig, Watcher
     setup_logging()
     overrides = {k: v for k, v in (("poll_seconds", args.poll), ("stable_seconds", args.stable)) if v is not None}
     config = WatchConfig.from_settings(args.folder, db, args.archive, args.refused, **overrides)
@@ -98,9 +98,9 @@ def watch(args, db: Path) -> int:
 def start_notifier(db: Path, stack: ExitStack, config_file: Path | None = None):
     """A notifier thread for `watch`, or None when no robot is configured or another
     notifier already runs on this log."""
-    from .notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
-    from .notify_log import log_path
-    from .webhook import NotifyConfig
+    from live.notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
+    from live.notify_log import log_path
+    from live.webhook import NotifyConfig
     config = NotifyConfig.load(config_file)
     if not config.enabled:
         log.info("未配置群机器人（%s），不发送报警提醒", config_file or "notify.toml")
@@ -120,7 +120,7 @@ def start_notifier(db: Path, stack: ExitStack, config_file: Path | None = None):
 
 
 def serve_alarms(args, db: Path) -> int:
-    from .intake import load_or_create_token, serve
+    from live.intake import load_or_create_token, serve
     setup_logging()
     inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
     token = load_or_create_token(args.token_file or Path(settings.get("intake.token_file")))
@@ -131,9 +131,9 @@ def serve_alarms(args, db: Path) -> int:
 
 
 def notify(args, db: Path) -> int:
-    from .notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
-    from .notify_log import log_path
-    from .webhook import NotifyConfig, payload, post
+    from live.notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
+    from live.notify_log import log_path
+    from live.webhook import NotifyConfig, payload, post
     setup_logging()
     config = NotifyConfig.load(args.config)
     if not config.enabled:
@@ -169,7 +169,7 @@ def notify(args, db: Path) -> int:
 
 
 def demo_live(args, db: Path) -> int:
-    from .live_demo import run_live
+    from demo.live import run_live
     setup_logging()
     inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
     return run_live(Path(inbox), db, interval=args.interval, seed=args.seed)

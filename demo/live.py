@@ -23,10 +23,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from . import demo_model as M
-from .demo_text import ALARM_NOTES, TOPICS, render_pool
-from .reference import load_pack
-from .spool import ALARM_HEADERS, HOTLINE_HEADERS, atomic_write, csv_bytes, local_now, unique_name
+from demo import model as M
+from demo.text import ALARM_NOTES, TOPICS, render_pool
+from etl.reference import load_pack
+from live.spool import ALARM_HEADERS, HOTLINE_HEADERS, atomic_write, csv_bytes, local_now, unique_name
 
 log = logging.getLogger("etl.live_demo")
 
@@ -157,8 +157,8 @@ def _made_up_devices(seed: int, pack_dir: Path | None) -> list[dict]:
 def run_live(inbox: Path, db: Path, interval: float = 5.0, seed: int = 2020,
              stop: threading.Event | None = None, max_ticks: int | None = None, watch: bool = True) -> int:
     """Writes a file into the inbox every `interval` seconds until stopped (Ctrl+C)."""
-    from .cli_live import start_notifier
-    from .watch import InboxBusy, WatchConfig, Watcher
+    from live.cli import start_notifier
+    from live.watch import InboxBusy, WatchConfig, Watcher
     stop = stop or threading.Event()
     feed = LiveFeed(seed, db)
     with ExitStack() as stack:
@@ -196,7 +196,7 @@ class _background:
         self.thread = None
 
     def __enter__(self):
-        from .watch import inbox_lock
+        from live.watch import inbox_lock
         self._lock = inbox_lock(self.watcher.config.inbox)
         self._lock.__enter__()
         self.thread = threading.Thread(target=self.watcher.loop, name="watcher", daemon=True)

@@ -11,7 +11,7 @@ import random
 
 import numpy as np
 
-from . import demo_ids
+from demo import ids as demo_ids
 
 TOPICS = ("quarantine", "community", "enterprise", "health", "non_epidemic")
 REQUEST_TYPES = ("咨询", "投诉", "求助", "建议", "举报", "表扬")

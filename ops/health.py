@@ -15,8 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import settings, store
-from .disk import disk_status
+from core import settings
+from etl import store
+from ops.disk import disk_status
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import settings
-from .reference import name_key
+from core import settings
+from etl.reference import name_key
 
 
 # Refusals for sending too fast: WeCom's errcode 45009, DingTalk's 130101 (and HTTP 429).

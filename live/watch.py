@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import settings
-from .spool import CLOCK_SKEW, atomic_write, is_temp_name, local_now, remove_stale_temp
+from core import settings
+from live.spool import CLOCK_SKEW, atomic_write, is_temp_name, local_now, remove_stale_temp
 
 log = logging.getLogger("etl.watch")
 PRUNE_AFTER_SECONDS = 60
@@ -178,8 +178,8 @@ class Watcher:
     # ------------------------------------------------------------------ load
 
     def _load(self, paths: list[Path]) -> list:
-        from .load import FileResult, LoadOptions, ingest_order, load_files
-        from .store import SchemaTooNew
+        from etl.load import FileResult, LoadOptions, ingest_order, load_files
+        from etl.store import SchemaTooNew
         ordered = paths
         try:
             ordered = [p for _, p in ingest_order(paths)]
@@ -210,7 +210,7 @@ class Watcher:
         under the store's default 10-minute grace. A page run holds a generation for
         well under a minute (queries time out at 10 s) and an open reader keeps its
         file anyway, so the watcher prunes after one minute."""
-        from .store import prune
+        from etl.store import prune
         try:
             prune(self.config.db, min_age_seconds=PRUNE_AFTER_SECONDS)
         except OSError as exc:

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from . import demo_ids, demo_text
-from .reference import Pack, name_key
+from demo import ids as demo_ids, text as demo_text
+from etl.reference import Pack, name_key
 
 D = np.timedelta64(1, "D")
 S = np.timedelta64(1, "s")

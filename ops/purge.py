@@ -39,8 +39,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import corrections, derived, settings, store
-from .macros import install_macros
+from etl import corrections, derived, store
+from core import settings
+from etl.macros import install_macros
 
 TOKEN_PREFIX = "anon:"
 # Columns of rejects/warnings whose values (masked, yet personal) are blanked.
@@ -253,7 +254,7 @@ def remove_older_generations(db_path: Path, below: int) -> int:
 
 def trim_notify_log(db_path: Path, cutoff: dt.date) -> int:
     """Deletes notices (device, building, time) about alarms raised before the cutoff."""
-    from .notify_log import log_path
+    from live.notify_log import log_path
     path = log_path(db_path)
     if not path.exists():
         return 0

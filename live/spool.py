@@ -16,7 +16,7 @@ import os
 import threading
 from pathlib import Path
 
-from .localtime import SHANGHAI, local_now  # noqa: F401  (local_now: callers import it from here)
+from core.localtime import SHANGHAI, local_now  # noqa: F401  (local_now: callers import it from here)
 
 # How far ahead of our clock an event time may be (the platform's clock drifts): the
 # intake accepts it and the watcher's future-date check allows it, so a fresh event is

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import archive, settings, store
+from etl import archive, store
+from core import settings
 
 GB = 1024 ** 3
 _DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -109,7 +110,7 @@ def _sizes(db_path: Path) -> int:
 def _prune_watch_folders(db_path: Path, cutoff: float, config=None) -> int:
     """The watcher keeps loaded files in `archive/YYYY-MM-DD/` and refused ones in
     `refused/`: raw files too, so they go after the same retention."""
-    from .watch import WatchConfig
+    from live.watch import WatchConfig
     config = config or WatchConfig.from_settings(db=db_path)
     last_day = dt.date.fromtimestamp(cutoff).isoformat()
     removed = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 PRIVATE_UMASK = 0o077
 

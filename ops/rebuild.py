@@ -25,8 +25,10 @@ from pathlib import Path
 
 import duckdb
 
-from . import archive, derive, purge, settings, store
-from .load import LoadOptions, _macros, load_one
+from etl import archive, derive, store
+from ops import purge
+from core import settings
+from etl.load import LoadOptions, _macros, load_one
 
 IGNORED = {"etl_runs": ("started_at", "finished_at", "generation")}
 TOKEN_TABLES = {"roster_reports": ("person_key", "report_key"), "persons": ("person_key",),

@@ -40,14 +40,14 @@ def add_parsers(command) -> None:
 
 
 def purge(args, db: Path) -> int:
-    from .purge import purge as run
+    from ops.purge import purge as run
     for line in run(db, args.days, args.today).lines():
         print(line)
     return 0
 
 
 def cleanup(args, db: Path) -> int:
-    from .disk import cleanup as run, disk_status
+    from ops.disk import cleanup as run, disk_status
     for line in run(db).lines():
         print(line)
     print(disk_status(db).message)
@@ -55,7 +55,7 @@ def cleanup(args, db: Path) -> int:
 
 
 def rebuild(args, db: Path) -> int:
-    from .rebuild import RebuildError, compare, rebuild as run
+    from ops.rebuild import RebuildError, compare, rebuild as run
     try:
         result = run(db, args.into, args.base, classify=not args.no_classify)
     except RebuildError as exc:
@@ -73,14 +73,14 @@ def rebuild(args, db: Path) -> int:
 
 
 def backup(args, db: Path) -> int:
-    from .backup import backup as run
+    from ops.backup import backup as run
     for line in run(args.to, db, args.keep).lines():
         print(line)
     return 0
 
 
 def restore(args, db: Path) -> int:
-    from .backup import restore as run, verify
+    from ops.backup import restore as run, verify
     if args.check:
         bad = verify(args.backup)
         print("备份完好：每个文件的大小与 SHA-256 均与清单一致" if not bad else
@@ -97,7 +97,7 @@ def restore(args, db: Path) -> int:
 
 
 def health(args, db: Path) -> int:
-    from .health import run_checks
+    from ops.health import run_checks
     checks = run_checks(db, tuple(args.url), args.max_age_hours)
     for check in checks:
         print(("正常  " if check.ok else "异常  ") + check.line)

@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 ROLES = {"leader": "领导（全部居民区，可见房号）", "staff": "工作人员（全部居民区，不显示房号）",
          "neighbourhood": "居委（仅本居民区，可见房号）"}

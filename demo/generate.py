@@ -21,7 +21,7 @@ Same seed and same arguments → byte-identical files. Modules: demo_model (the
 records), demo_text (Chinese texts), demo_ids (names, IDs, USCCs, phones),
 demo_files (CSV/TXT/XLSX writing), demo_messy, demo_bulk.
 
-Run directly for timing: `python -m etl.demo OUT_DIR --scale city --factor 0.1`.
+Run directly for timing: `python -m demo.generate OUT_DIR --scale city --factor 0.1`.
 """
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from . import demo_model as M
-from .reference import load_pack
+from demo import model as M
+from etl.reference import load_pack
 
 SCALES: dict[str, dict] = {
     "subdistrict": {"subdistricts": 1, "neighbourhoods_each": None, "days": 120,
@@ -104,9 +104,9 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     say(f"alarms: {len(alarms):,}")
 
     if not big:
-        from . import demo_messy
+        from demo import messy as demo_messy
         return demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms)
-    from . import demo_bulk
+    from demo import bulk as demo_bulk
     bulk = demo_bulk.Bulk(out_dir, season, geo, seed, verbose)
     bulk.t0 = t0
     bulk.enterprises(firms)
@@ -118,14 +118,14 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
 
 
 def _write_synthetic_pack(folder: Path, cfg: dict, seed: int) -> None:
-    from .refpack import synthetic_subdistricts, write_pack
+    from etl.refpack import synthetic_subdistricts, write_pack
     subdistricts = synthetic_subdistricts(cfg["subdistricts"], cfg["neighbourhoods_each"], seed)
     write_pack(folder, subdistricts, seed=seed,
                note="合成的示例数据包（演示用），边界与地址均为虚构。")
     # The FAQ catalogue and the holiday overrides belong to the centre, not to the map: a
     # pack without them cannot classify a single ticket (the city load stopped on it).
     import shutil
-    from . import settings
+    from core import settings
     default = settings._repo_path(settings._BY_NAME["reference_dir"].default)
     for name in ("faq.toml", "holidays_override.csv"):
         if (default / name).exists():
@@ -133,7 +133,7 @@ def _write_synthetic_pack(folder: Path, cfg: dict, seed: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m etl.demo", description="写出演示用原始文件")
+    ap = argparse.ArgumentParser(prog="python -m demo.generate", description="写出演示用原始文件")
     ap.add_argument("out", type=Path)
     ap.add_argument("--scale", choices=list(SCALES), default="subdistrict")
     ap.add_argument("--seed", type=int, default=2020)

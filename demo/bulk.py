@@ -16,8 +16,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import demo_model as M
-from . import demo_text
+from demo import model as M
+from demo import text as demo_text
 
 D = M.D
 MAX_ROWS = 2_000_000  # rows per file at most

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import settings, store
-from .sources import SOURCES
+from core import settings
+from etl import store
+from etl.sources import SOURCES
 
 
 def status_lines(db_path: Path) -> list[str]:
@@ -52,7 +53,7 @@ def _meta(con) -> dict:
 
 def operations_lines(db_path: Path, meta: dict) -> list[str]:
     """Disk, archive, retention and services: what keeps the board running for months."""
-    from .disk import disk_status, disk_use
+    from ops.disk import disk_status, disk_use
     use, disk = disk_use(db_path), disk_status(db_path)
     lines = [f"数据代文件 {use.generation_files} 个，共 {use.generations / 1e6:.1f} MB"
              f"（保留最近 {settings.get('generations_kept')} 代）；原始文件归档 {use.archive_files} 个，"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import settings
+from core import settings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notices (

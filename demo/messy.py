@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from . import demo_model as M
-from . import demo_text
-from .demo_files import Col, Style, fullwidth, mess_header, stray, write_table
+from demo import model as M
+from demo import text as demo_text
+from demo.files import Col, Style, fullwidth, mess_header, stray, write_table
 
 D = M.D
 BAD_ROW_SHARE = 0.005

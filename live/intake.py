@@ -29,8 +29,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .sources import ALARMS
-from .spool import ALARM_HEADERS, CLOCK_SKEW, SHANGHAI, atomic_write, csv_bytes, remove_stale_temp, unique_name
+from etl.sources import ALARMS
+from live.spool import ALARM_HEADERS, CLOCK_SKEW, SHANGHAI, atomic_write, csv_bytes, remove_stale_temp, unique_name
 
 log = logging.getLogger("etl.intake")
 

@@ -10,7 +10,7 @@
 - Each neighbourhood's robot URL comes from the pack's `notify.toml`; with no URL
   nothing is sent (off until configured), and such alarms are not recorded, so a
   neighbourhood configured later still gets what is recent.
-- Delivery goes through the notification log (etl.notify_log), which is the queue: a
+- Delivery goes through the notification log (live.notify_log), which is the queue: a
   notice waits there for its robot's token bucket (the robots take about 20 messages a
   minute), through a pause after the robot refused for sending too fast (DingTalk then
   refuses for 10 minutes), and through retries with exponential backoff after a failure,
@@ -34,9 +34,11 @@ from typing import Callable
 
 import duckdb
 
-from . import notify_log, privacy, settings
-from .spool import SHANGHAI, local_now
-from .webhook import Delivery, NotifyConfig, Target, payload, post
+from live import notify_log
+from etl import privacy
+from core import settings
+from live.spool import SHANGHAI, local_now
+from live.webhook import Delivery, NotifyConfig, Target, payload, post
 
 log = logging.getLogger("etl.notify")
 

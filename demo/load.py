@@ -8,13 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import settings
-from .load import LoadOptions, load_files
+from core import settings
+from etl.load import LoadOptions, load_files
 
 
 def run_demo(scale: str, seed: int, end: dt.date | None, days: int | None, out: Path | None, db: Path,
              volume: float = 1.0) -> int:
-    from .demo import write_demo_files
+    from demo.generate import write_demo_files
     out = Path(out or settings.REPO_ROOT / "data" / "demo" / scale)
     if out.exists():
         shutil.rmtree(out)
@@ -35,7 +35,7 @@ def run_demo(scale: str, seed: int, end: dt.date | None, days: int | None, out: 
     for r in refused:
         print(r.line(), file=sys.stderr)
     print(f"已导入 {loaded} 行，拒收 {rejected} 行，拒收文件 {len(refused)} 个，用时 {time.perf_counter() - t1:.1f} 秒")
-    from .users import DEMO_USERS, ensure_demo_users
+    from core.users import DEMO_USERS, ensure_demo_users
     if ensure_demo_users():
         accounts = "、".join(f"{name}/{password}" for name, _, _, password in DEMO_USERS)
         print(f"已创建演示账号（用户名/密码）：{accounts}")

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import archive, settings, store
-from .corrections import corrections_path
+from etl import archive, store
+from core import settings
+from etl.corrections import corrections_path
 
 PREFIX = "yipingguan-"
 
@@ -104,7 +105,7 @@ def backup(to: Path, db_path: Path | None = None, keep: int | None = None) -> Ba
     if (raw / archive.JOURNAL).exists():
         shutil.copyfile(raw / archive.JOURNAL, folder / "archive" / "raw" / archive.JOURNAL)
 
-    from .notify_log import log_path
+    from live.notify_log import log_path
     for name, source in (("audit.sqlite", settings.audit_db()), ("notify.sqlite", log_path(db_path))):
         if source.exists():
             (folder / "logs").mkdir(exist_ok=True)
@@ -165,7 +166,7 @@ def restore(folder: Path, db_path: Path | None = None) -> list[str]:
     """Makes a backup's database the live one (as the next generation; the current
     generations stay), and puts back the archive files, logs and secrets that are
     missing here. Refuses a backup that fails its manifest or a different secret key."""
-    from .rebuild import _adopt
+    from ops.rebuild import _adopt
     folder, db_path = Path(folder), Path(db_path or settings.db_path())
     bad = verify(folder)
     if bad:
@@ -198,7 +199,7 @@ def restore(folder: Path, db_path: Path | None = None) -> list[str]:
     if (folder / "archive" / "raw" / archive.JOURNAL).exists() and not (raw / archive.JOURNAL).exists():
         shutil.copyfile(folder / "archive" / "raw" / archive.JOURNAL, raw / archive.JOURNAL)
     lines.append(f"已恢复归档原始文件 {restored} 个")
-    from .notify_log import log_path
+    from live.notify_log import log_path
     for name, dest in (("logs/audit.sqlite", settings.audit_db()), ("logs/notify.sqlite", log_path(db_path)),
                        ("secrets/intake.token", Path(settings.get("intake.token_file")).expanduser()),
                        ("secrets/users.toml", settings.users_file()),
