@@ -123,7 +123,12 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def reference_dir() -> Path:
-    return _repo_path(os.environ.get("BOARD_REFERENCE") or _BY_NAME["reference_dir"].default)
+    return repo_path(os.environ.get("BOARD_REFERENCE") or default_reference_dir())
+
+
+def default_reference_dir() -> Path:
+    """The pack shipped with the code, whatever BOARD_REFERENCE says."""
+    return repo_path(_BY_NAME["reference_dir"].default)
 
 
 @lru_cache(maxsize=8)
@@ -147,15 +152,15 @@ def get(name: str):
 
 
 def db_path() -> Path:
-    return _repo_path(os.environ.get("BOARD_DB") or get("db_path"))
+    return repo_path(os.environ.get("BOARD_DB") or get("db_path"))
 
 
 def users_file() -> Path:
-    return _repo_path(os.environ.get("BOARD_USERS") or get("users_file"))
+    return repo_path(os.environ.get("BOARD_USERS") or get("users_file"))
 
 
 def audit_db() -> Path:
-    return _repo_path(os.environ.get("BOARD_AUDIT") or get("audit_db"))
+    return repo_path(os.environ.get("BOARD_AUDIT") or get("audit_db"))
 
 
 def auth_off_requested() -> bool:
@@ -172,6 +177,6 @@ def secret_key_file() -> Path:
     return Path(os.environ.get("BOARD_SECRET_KEY_FILE") or get("secret_key_file")).expanduser()
 
 
-def _repo_path(value: str | os.PathLike) -> Path:
+def repo_path(value: str | os.PathLike) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path

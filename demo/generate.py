@@ -123,10 +123,10 @@ def _write_synthetic_pack(folder: Path, cfg: dict, seed: int) -> None:
     write_pack(folder, subdistricts, seed=seed,
                note="合成的示例数据包（演示用），边界与地址均为虚构。")
     # The FAQ catalogue and the holiday overrides belong to the centre, not to the map: a
-    # pack without them cannot classify a single ticket (the city load stopped on it).
+    # pack without them cannot classify a single ticket.
     import shutil
     from core import settings
-    default = settings._repo_path(settings._BY_NAME["reference_dir"].default)
+    default = settings.default_reference_dir()
     for name in ("faq.toml", "holidays_override.csv"):
         if (default / name).exists():
             shutil.copyfile(default / name, folder / name)

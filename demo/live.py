@@ -157,7 +157,7 @@ def _made_up_devices(seed: int, pack_dir: Path | None) -> list[dict]:
 def run_live(inbox: Path, db: Path, interval: float = 5.0, seed: int = 2020,
              stop: threading.Event | None = None, max_ticks: int | None = None, watch: bool = True) -> int:
     """Writes a file into the inbox every `interval` seconds until stopped (Ctrl+C)."""
-    from live.cli import start_notifier
+    from live.notify import start_notifier
     from live.watch import InboxBusy, WatchConfig, Watcher
     stop = stop or threading.Event()
     feed = LiveFeed(seed, db)

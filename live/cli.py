@@ -1,9 +1,7 @@
-"""The near-real-time commands of `python -m etl` (issue 7): watch, serve-alarms,
-notify, and `demo --live`. Kept apart from etl/cli.py, which only registers them."""
+"""The near-real-time commands of `python -m etl`: watch, serve-alarms, notify.
+etl/__main__.py assembles them with the other packages' commands."""
 from __future__ import annotations
 
-import datetime as dt
-import logging
 import signal
 import sys
 import threading
@@ -11,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from core import settings
+from core.localtime import log_in_local_time
 
 EXAMPLES = {
     "watch": "例：python -m etl watch data/inbox   （新文件写完 2 秒内导入；已导入的移到 data/archive/日期/，"
@@ -20,8 +19,6 @@ EXAMPLES = {
     "notify": "例：python -m etl notify --loop   （按 data/reference/notify.toml 向居民区群机器人发送报警提醒与超时升级）；"
               "python -m etl notify --test 八一居民区   （发一条测试消息）",
 }
-
-log = logging.getLogger("etl")
 
 
 def add_parsers(command) -> None:
@@ -46,27 +43,6 @@ def add_parsers(command) -> None:
     p.add_argument("--test", metavar="居民区", help="向该居民区的群机器人发一条测试消息")
 
 
-def add_demo_arguments(p) -> None:
-    p.epilog += ("\n例：python -m etl demo --live   （每 5 秒向 data/inbox 写入新的报警文件，处置随后跟进；"
-                 "无监视进程时本进程同时导入，打开看板即可观看）")
-    p.add_argument("--live", action="store_true", help="持续向收件箱写入新的报警（偶有工单）文件，供大屏实时观看")
-    p.add_argument("--inbox", type=Path, help="--live 的收件箱（默认设置 watch.inbox_dir）")
-    p.add_argument("--interval", type=float, default=5.0, help="--live 每隔多少秒写一个文件（默认 5）")
-
-
-def setup_logging() -> None:
-    from live.spool import SHANGHAI
-
-    handler = logging.StreamHandler(sys.stderr)
-    formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
-    formatter.converter = lambda secs: dt.datetime.fromtimestamp(secs, SHANGHAI).timetuple()
-    handler.setFormatter(formatter)
-    root = logging.getLogger("etl")
-    if not root.handlers:
-        root.addHandler(handler)
-    root.setLevel(logging.INFO)
-
-
 def _stop_on_sigterm(stop) -> None:
     """SIGTERM (systemd, docker stop) ends the loop between two scans, not mid-load."""
     if threading.current_thread() is threading.main_thread():
@@ -74,8 +50,9 @@ def _stop_on_sigterm(stop) -> None:
 
 
 def watch(args, db: Path) -> int:
+    from live.notify import start_notifier
     from live.watch import InboxBusy, WatchConfig, Watcher
-    setup_logging()
+    log_in_local_time()
     overrides = {k: v for k, v in (("poll_seconds", args.poll), ("stable_seconds", args.stable)) if v is not None}
     config = WatchConfig.from_settings(args.folder, db, args.archive, args.refused, **overrides)
     with ExitStack() as stack:
@@ -95,34 +72,10 @@ def watch(args, db: Path) -> int:
     return 0
 
 
-def start_notifier(db: Path, stack: ExitStack, config_file: Path | None = None):
-    """A notifier thread for `watch`, or None when no robot is configured or another
-    notifier already runs on this log."""
-    from live.notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
-    from live.notify_log import log_path
-    from live.webhook import NotifyConfig
-    config = NotifyConfig.load(config_file)
-    if not config.enabled:
-        log.info("未配置群机器人（%s），不发送报警提醒", config_file or "notify.toml")
-        return None
-    try:
-        stack.enter_context(notifier_lock(log_path(db)))
-    except NotifierBusy as exc:
-        log.info("%s，本进程不发送提醒", exc)
-        return None
-    notifier = Notifier(db, config)
-    stack.callback(notifier.close)
-    loop = NotifierLoop(notifier)
-    stack.callback(loop.stop)
-    loop.start_thread()
-    log.info("群机器人提醒已开启：%d 个居民区（或默认群）", len(config.targets))
-    return loop
-
-
 def serve_alarms(args, db: Path) -> int:
     from live.intake import load_or_create_token, serve
-    setup_logging()
-    inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
+    log_in_local_time()
+    inbox = args.inbox or settings.repo_path(settings.get("watch.inbox_dir"))
     token = load_or_create_token(args.token_file or Path(settings.get("intake.token_file")))
     serve(inbox, args.host or settings.get("intake.host"), args.port or int(settings.get("intake.port")),
           token, int(settings.get("intake.max_events")),
@@ -134,7 +87,7 @@ def notify(args, db: Path) -> int:
     from live.notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
     from live.notify_log import log_path
     from live.webhook import NotifyConfig, payload, post
-    setup_logging()
+    log_in_local_time()
     config = NotifyConfig.load(args.config)
     if not config.enabled:
         print("未配置群机器人：在参考数据包的 notify.toml 中填写各居民区的地址（见 docs/alarm-intake.md）")
@@ -166,13 +119,6 @@ def notify(args, db: Path) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     return 0
-
-
-def demo_live(args, db: Path) -> int:
-    from demo.live import run_live
-    setup_logging()
-    inbox = args.inbox or settings._repo_path(settings.get("watch.inbox_dir"))
-    return run_live(Path(inbox), db, interval=args.interval, seed=args.seed)
 
 
 COMMANDS = {"watch": watch, "serve-alarms": serve_alarms, "notify": notify}

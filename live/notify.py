@@ -27,7 +27,7 @@ import fcntl
 import logging
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -532,3 +532,24 @@ def _at(epoch: float) -> dt.datetime:
 
 def _at_text(epoch: float) -> str:
     return _at(epoch).isoformat(sep=" ")
+
+
+def start_notifier(db: Path, stack: ExitStack, config_file: Path | None = None):
+    """A notifier thread for `watch`, or None when no robot is configured or another
+    notifier already runs on this log."""
+    config = NotifyConfig.load(config_file)
+    if not config.enabled:
+        log.info("未配置群机器人（%s），不发送报警提醒", config_file or "notify.toml")
+        return None
+    try:
+        stack.enter_context(notifier_lock(notify_log.log_path(db)))
+    except NotifierBusy as exc:
+        log.info("%s，本进程不发送提醒", exc)
+        return None
+    notifier = Notifier(db, config)
+    stack.callback(notifier.close)
+    loop = NotifierLoop(notifier)
+    stack.callback(loop.stop)
+    loop.start_thread()
+    log.info("群机器人提醒已开启：%d 个居民区（或默认群）", len(config.targets))
+    return loop

@@ -62,7 +62,7 @@ def log_path(db_path: Path | None = None) -> Path:
     """`notify.log_file` if set, else `notify.sqlite` beside the database link."""
     configured = settings.get("notify.log_file")
     if configured:
-        return settings._repo_path(configured)
+        return settings.repo_path(configured)
     return Path(db_path or settings.db_path()).parent / "notify.sqlite"
 
 

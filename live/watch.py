@@ -47,7 +47,7 @@ class WatchConfig:
     @classmethod
     def from_settings(cls, inbox: Path | None = None, db: Path | None = None, archive: Path | None = None,
                       refused: Path | None = None, **overrides) -> "WatchConfig":
-        inbox = Path(inbox or settings._repo_path(settings.get("watch.inbox_dir")))
+        inbox = Path(inbox or settings.repo_path(settings.get("watch.inbox_dir")))
         archive = archive or _setting_dir("watch.archive_dir") or inbox.parent / "archive"
         refused = refused or _setting_dir("watch.refused_dir") or inbox.parent / "refused"
         values = {"poll_seconds": float(settings.get("watch.poll_seconds")),
@@ -58,7 +58,7 @@ class WatchConfig:
 
 def _setting_dir(name: str) -> Path | None:
     value = settings.get(name)
-    return settings._repo_path(value) if value else None
+    return settings.repo_path(value) if value else None
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""The operations commands of `python -m etl` (issue 11): purge, cleanup, rebuild,
-backup, restore, health. Kept apart from etl/cli.py, which only registers them."""
+"""The operations commands of `python -m etl`: purge, cleanup, rebuild, backup, restore,
+health, status, the daily brief and taking back the clerks' topic corrections (the last two
+read the board's labels and queries, so they live here, outside the pipeline)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,11 +16,24 @@ EXAMPLES = {
     "backup": "例：python -m etl backup --to /mnt/backup --keep 7   （数据库、原始文件归档、日志、密钥，附清单）",
     "restore": "例：python -m etl restore /mnt/backup/yipingguan-20200315-030000   （先停止看板之外的服务）；"
                "python -m etl restore --check /mnt/backup/yipingguan-20200315-030000   （只核对）",
+    "status": "例：python -m etl status",
+    "brief": "例：python -m etl brief --date 2020-02-10 --out 日报/   （默认统计日为昨天）",
+    "corrections": "例：python -m etl corrections add 待确认工单_2020-02-10.csv   （看板下载、填好“更正话题”的清单；"
+                   "随后重新派生话题与办理时限）",
     "health": "例：python -m etl health --url http://127.0.0.1:8501 --url http://127.0.0.1:8765/health",
 }
 
 
 def add_parsers(command) -> None:
+    command("status", "各数据源最近导入、行数、拒收与警告")
+    p = command("brief", "生成防控例会日报（Excel 工作簿与可打印的 HTML）")
+    p.add_argument("--date", type=dt.date.fromisoformat, help="统计日（默认昨天；重放历史数据时为最后一天的前一天）")
+    p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
+    p.add_argument("--now", type=dt.datetime.fromisoformat,
+                   help="回放：以此时刻为“现在”（如 2020-02-25T07:30，重做当天早上的日报），日报标注“回放”")
+    p = command("corrections", "工作人员对工单话题的更正：add 收回看板下载并填好的清单")
+    p.add_argument("action", choices=["add"])
+    p.add_argument("file", type=Path)
     p = command("purge", "个人信息到期清除：隔离结束（未隔离者按抵沪日期）若干天后匿名化人员记录并解除报警关联")
     p.add_argument("--days", type=int, help="保留天数（默认设置 retention_days：30）")
     p.add_argument("--today", type=dt.date.fromisoformat, help="按哪一天计算（默认今天；演练用）")
@@ -104,5 +118,45 @@ def health(args, db: Path) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-COMMANDS = {"purge": purge, "cleanup": cleanup, "rebuild": rebuild, "backup": backup, "restore": restore,
+def status(args, db: Path) -> int:
+    from ops.status import status_lines
+    for line in status_lines(db):
+        print(line)
+    return 0
+
+
+def brief(args, db: Path) -> int:
+    from boardkit.brief import write_brief
+    from boardkit.db import NoDatabase, check_ready, current_generation
+    try:
+        gen = current_generation(db)
+        check_ready(gen)
+    except NoDatabase as exc:
+        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
+        return 2
+    for path in write_brief(gen, args.out, args.date, replay_at=args.now):
+        print(f"已生成 {path}")
+    return 0
+
+
+def corrections(args, db: Path) -> int:
+    from boardkit import labels
+    from etl import corrections as c
+    from etl.rederive import rederive
+    try:
+        rows = c.parse_download(args.file, labels.TOPIC, dt.datetime.now())
+    except (ValueError, KeyError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if rows.empty:
+        print(f"{args.file} 中没有填写“{c.CORRECTED}”的行，未做更改")
+        return 0
+    path = c.add(rows, db)
+    print(f"已记录 {len(rows)} 条话题更正（{path}）；下次 python -m etl model build 时并入训练")
+    for line in rederive(db):
+        print(line)
+    return 0
+
+
+COMMANDS = {"status": status, "brief": brief, "corrections": corrections, "purge": purge, "cleanup": cleanup, "rebuild": rebuild, "backup": backup, "restore": restore,
             "health": health}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from etl import corrections
-from etl.cli import main
+from etl.__main__ import main
 from etl_helpers import load, query
 
 # Monday 2020-02-03, a working day. No 办理时限: the due date is computed —
