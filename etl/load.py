@@ -74,7 +74,7 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         options.notes.extend(derive.load_reference(con))
         derive.load_corrections(con, db_path)
-        _macros(con)
+        install_macros(con)
         return load_batch(con, [(source_name, Path(p)) for p in paths], options)
 
 
@@ -439,10 +439,6 @@ def _unknown_columns_note(names: list[str], listed: int = 20, width: int = 30) -
     shown = [n if len(n) <= width else n[:width] + "…" for n in names[:listed]]
     more = f" 等共 {len(names)} 列" if len(names) > listed else ""
     return "未识别的列已忽略：" + "、".join(shown) + more
-
-
-def _macros(con) -> None:
-    install_macros(con)
 
 
 def _enum_columns(con, source: Source) -> None:

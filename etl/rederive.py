@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from . import derive, derived, store
-from .load import _macros
+from .macros import install_macros
 
 
 def rederive(db_path: Path) -> list[str]:
@@ -15,7 +15,7 @@ def rederive(db_path: Path) -> list[str]:
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         lines.extend(derive.load_reference(con))
         derive.load_corrections(con, db_path)
-        _macros(con)
+        install_macros(con)
         # Neighbourhoods the earlier pack could not place, from the stored address.
         con.execute("CREATE OR REPLACE TEMP VIEW n_typed AS SELECT ticket_id AS _row, address, "
                     "CAST(NULL AS VARCHAR) AS neighbourhood_given FROM hotline_tickets WHERE neighbourhood_code IS NULL")

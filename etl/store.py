@@ -8,7 +8,6 @@ wait; a crash before the swap leaves the old generation live (tech-notes.md).
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
@@ -19,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from core import settings
+from core.lock import file_lock
 
 SCHEMA_VERSION = 7
 _SQL_DIR = Path(__file__).parent / "sql"
@@ -125,22 +125,9 @@ def next_generation(db_path: Path) -> tuple[int, Path]:
 @contextmanager
 def writer_lock(db_path: Path, wait_seconds: float = 600):
     """The single writer lock every command that changes the database takes."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"另一个导入任务正在写入数据库（{lock_path}），请稍后再试")
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(lock_path, TimeoutError(f"另一个导入任务正在写入数据库（{lock_path}），请稍后再试"), wait_seconds):
+        yield
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:

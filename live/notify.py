@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import threading
 import time
@@ -37,6 +36,7 @@ import duckdb
 from live import notify_log
 from etl import privacy
 from core import settings
+from core.lock import file_lock
 from live.spool import SHANGHAI, local_now
 from live.webhook import Delivery, NotifyConfig, Target, payload, post
 
@@ -476,16 +476,8 @@ def _dict_row(cursor, row) -> dict:
 @contextmanager
 def notifier_lock(log_file: Path):
     """One notifier per log: two would send the same pending notice twice."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file.with_name(log_file.name + ".lock"), "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise NotifierBusy(f"另一个提醒进程正在使用 {log_file}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(log_file.with_name(log_file.name + ".lock"), NotifierBusy(f"另一个提醒进程正在使用 {log_file}")):
+        yield
 
 
 class NotifierBusy(RuntimeError):

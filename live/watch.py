@@ -17,7 +17,6 @@ the only state is the file system. Logs carry file names and counts, never value
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from core import settings
+from core.lock import file_lock
 from live.spool import CLOCK_SKEW, atomic_write, is_temp_name, local_now, remove_stale_temp
 
 log = logging.getLogger("etl.watch")
@@ -270,16 +270,8 @@ def _move(source: Path, target: Path) -> None:
 @contextmanager
 def inbox_lock(inbox: Path):
     """One watcher per inbox: two would race to load and move the same files."""
-    inbox.mkdir(parents=True, exist_ok=True)
-    with open(inbox / ".watch.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InboxBusy(f"另一个监视进程正在处理收件箱 {inbox}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(inbox / ".watch.lock", InboxBusy(f"另一个监视进程正在处理收件箱 {inbox}")):
+        yield
 
 
 class InboxBusy(RuntimeError):

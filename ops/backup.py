@@ -166,7 +166,7 @@ def restore(folder: Path, db_path: Path | None = None) -> list[str]:
     """Makes a backup's database the live one (as the next generation; the current
     generations stay), and puts back the archive files, logs and secrets that are
     missing here. Refuses a backup that fails its manifest or a different secret key."""
-    from ops.rebuild import _adopt
+    from ops.rebuild import adopt
     folder, db_path = Path(folder), Path(db_path or settings.db_path())
     bad = verify(folder)
     if bad:
@@ -186,7 +186,7 @@ def restore(folder: Path, db_path: Path | None = None) -> list[str]:
     with store.writer_lock(db_path):
         tmp = db_path.parent / f".restore-{manifest['database']}"
         shutil.copyfile(folder / "database" / manifest["database"], tmp)
-        _adopt(db_path, tmp)
+        adopt(db_path, tmp)
     lines.append(f"已恢复数据库：备份时第 {manifest['generation']} 代，{manifest['runs']} 次导入，"
                  f"最近导入 {manifest['last_load']}；现为 {store.current_file(db_path).name}")
     raw, restored = archive.raw_dir(db_path), 0

@@ -28,7 +28,8 @@ import duckdb
 from etl import archive, derive, store
 from ops import purge
 from core import settings
-from etl.load import LoadOptions, _macros, load_one
+from etl.load import LoadOptions, load_one
+from etl.macros import install_macros
 
 IGNORED = {"etl_runs": ("started_at", "finished_at", "generation")}
 TOKEN_TABLES = {"roster_reports": ("person_key", "report_key"), "persons": ("person_key",),
@@ -83,7 +84,7 @@ def rebuild(db_path: Path | None = None, into: Path | None = None, base: Path | 
             work = db_path.parent / "rebuild" / db_path.name
             shutil.rmtree(work.parent, ignore_errors=True)
             result = _rebuild(db_path, work, base, classify, folder)
-            _adopt(db_path, store.current_file(work))
+            adopt(db_path, store.current_file(work))
             shutil.rmtree(work.parent, ignore_errors=True)
             result.into = db_path
     else:
@@ -118,7 +119,7 @@ def _rebuild(db_path: Path, into: Path, base: Path | None, classify: bool, folde
             store.writer_lock(into), store.new_generation(into) as con:
         derive.load_reference(con)
         derive.load_corrections(con, db_path)   # the live database's: its tickets' topics as corrected
-        _macros(con)
+        install_macros(con)
         for run in runs:
             run_id = _get(run, names, "run_id")
             while pending and pending[0]["after_run"] < run_id:
@@ -200,7 +201,7 @@ def _publish_base(base: Path, into: Path) -> int:
         con.close()
 
 
-def _adopt(db_path: Path, file: Path) -> None:
+def adopt(db_path: Path, file: Path) -> None:
     """Publishes a finished database file as the live database's next generation
     (the caller holds the writer lock); the old generations stay for going back."""
     store.generations_dir(db_path).mkdir(parents=True, exist_ok=True)
