@@ -157,45 +157,55 @@ def _load(scale, seed, root: Path, key: dict, generated: dict, files: list[Path]
     return _built(scale, seed, root, manifest, built_now=True)
 
 
-# The code a build depends on: everything demo/generate.py and etl/load.py import, found by
-# reading their import statements with `ast` (function-level ones too, which a look at
-# sys.modules after import would miss), plus the SQL, plus the default reference pack at
-# sub-district scale (larger scales write their own pack, from code in the demo's closure).
-DEMO_ENTRY = ("demo",)
-LOADER_ENTRY = ("load",)
+# The code a build depends on: everything demo/generate.py and etl/load.py import from the
+# repository's own packages, found by reading their import statements with `ast`
+# (function-level ones too, which a look at sys.modules after import would miss), plus the
+# SQL, plus the default reference pack at sub-district scale (larger scales write their own
+# pack, from code in the demo's closure).
+CODE_PACKAGES = ("etl", "core", "live", "ops", "demo")
+DEMO_ENTRY = ("demo.generate",)
+LOADER_ENTRY = ("etl.load",)
 
 
-def _etl_imports(source: str) -> set[str]:
+def _own_imports(source: str, package: str) -> set[str]:
+    """Modules (`package.module`) of CODE_PACKAGES that `source`, a module of `package`, imports."""
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
-            if node.level == 1 or module == "etl" or module.startswith("etl."):
-                inner = module.removeprefix("etl").lstrip(".")
-                if inner:
-                    names.add(inner.split(".")[0])
-                else:   # `from . import derive, settings`
-                    names.update(a.name for a in node.names)
+            if node.level == 1:
+                module = f"{package}.{module}" if module else package
+            parts = module.split(".")
+            if parts[0] not in CODE_PACKAGES:
+                continue
+            if len(parts) == 1:   # `from etl import derive, settings`
+                names.update(f"{parts[0]}.{a.name}" for a in node.names)
+            else:
+                names.add(".".join(parts[:2]))
         elif isinstance(node, ast.Import):
-            names.update(a.name.split(".")[1] for a in node.names if a.name.startswith("etl."))
+            names.update(".".join(a.name.split(".")[:2]) for a in node.names
+                         if a.name.split(".")[0] in CODE_PACKAGES and "." in a.name)
     return names
 
 
-def etl_closure(entries: tuple[str, ...]) -> list[Path]:
-    folder = REPO_ROOT / "etl"
+def _module_file(module: str) -> Path:
+    return REPO_ROOT / Path(*module.split(".")).with_suffix(".py")
+
+
+def code_closure(entries: tuple[str, ...]) -> list[Path]:
     seen, todo = set(), list(entries)
     while todo:
         name = todo.pop()
-        path = folder / f"{name}.py"
+        path = _module_file(name)
         if name in seen or not path.exists():
             continue
         seen.add(name)
-        todo += _etl_imports(path.read_text(encoding="utf-8"))
-    return sorted(folder / f"{n}.py" for n in seen)
+        todo += _own_imports(path.read_text(encoding="utf-8"), name.split(".")[0])
+    return sorted(_module_file(n) for n in seen)
 
 
 def fingerprint(entries: tuple[str, ...], scale: str) -> str:
-    files = etl_closure(entries) + sorted((REPO_ROOT / "etl" / "sql").rglob("*.sql"))
+    files = code_closure(entries) + sorted((REPO_ROOT / "etl" / "sql").rglob("*.sql"))
     if scale == "subdistrict":
         files += sorted(p for p in (REPO_ROOT / "data" / "reference").rglob("*") if p.is_file())
     digest = hashlib.sha256()
