@@ -99,15 +99,12 @@ SETTINGS: tuple[Setting, ...] = (
             "暂停向它发送的秒数；连续拒收时加倍，至多 600 秒（钉钉拒收 10 分钟）"),
     Setting("notify.timeout_seconds", 5.0, "调用群机器人接口的超时秒数"),
     Setting("notify.poll_seconds", 15.0, "提醒进程检查超时未处置报警的间隔（秒）"),
-    # The wall screen (issue 4): refresh, rotation, when a source counts as stale.
+    # The wall screen: refresh and rotation (each source registers when it counts as stale,
+    # screen_freshness_hours.<source>, from etl/sources/).
     Setting("screen_refresh_seconds", 30, "大屏各面板自动刷新间隔（秒）"),
     Setting("screen_alarm_refresh_seconds", 5, "大屏报警滚动条与时钟的刷新间隔（秒）"),
     Setting("screen_rotate_seconds", 20, "大屏轮播（/screen?rotate=1）每个画面停留的秒数"),
-    Setting("screen_freshness_hours.hotline", 24, "大屏：12345工单数据超过此小时数未更新即标红"),
-    Setting("screen_freshness_hours.roster", 48, "大屏：来沪人员数据（按抵沪日期）超过此小时数未更新即标红"),
-    Setting("screen_freshness_hours.alarms", 2, "大屏：门磁报警数据超过此小时数未更新即标红"),
-    Setting("screen_freshness_hours.enterprises", 72, "大屏：企业复工数据（按日期）超过此小时数未更新即标红"),
-    # Running for months (issue 11): retention, raw archive, disk, health, services.
+    # Running for months: retention, raw archive, disk, health, services.
     Setting("retention_days", 30, "隔离结束（或抵沪，未隔离者）后保留个人信息的天数；到期由 python -m etl purge 匿名化"),
     Setting("archive.raw_dir", "", "已导入原始文件的归档目录（重建数据库用）；留空则为数据库旁的 archive/raw"),
     Setting("archive.retention_days", 45, "原始文件（含明文个人信息）归档保留天数；到期由 python -m etl cleanup 删除"),
@@ -120,6 +117,16 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def register(*more: Setting) -> None:
+    """Settings defined beside what they tune (a source's freshness hours, etl/sources/);
+    registering the same name again is a no-op."""
+    global SETTINGS
+    new = [s for s in more if s.name not in _BY_NAME]
+    SETTINGS = SETTINGS + tuple(new)
+    _BY_NAME.update({s.name: s for s in new})
+    _overrides.cache_clear()
 
 
 def reference_dir() -> Path:

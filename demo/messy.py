@@ -25,11 +25,12 @@ from faker import Faker
 from demo import model as M
 from demo import text as demo_text
 from demo.files import Col, Style, fullwidth, mess_header, stray, write_table
+from etl.sources import SOURCES
 
 D = M.D
 BAD_ROW_SHARE = 0.005
 DUP_ROW_SHARE = 0.001
-SOURCE_ORDER = {"enterprises": 0, "roster": 1, "hotline": 2, "alarms": 3}
+SOURCE_ORDER = {name: rank for rank, name in enumerate(SOURCES)}
 MESS_SHARES = {
     "hotline": "xlsx 40% (half with 1-3 merged title rows, 60% Excel date cells, 20% 合计), "
                "CSV UTF-8/BOM/GB18030, UTF-16 .txt 10%; synonyms 25%; shuffled columns 20%; 备注 20%",

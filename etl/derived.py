@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 
+from .sources import SOURCES, Source
+
 # Bump when a derived table's definition changes: the next write rebuilds them all.
 DERIVED_VERSION = "5"
 
@@ -87,14 +89,7 @@ ORDER BY p.neighbourhood_code, r.valid_from"""
 # The open records as the board's open_records.py expects them: whatever could be open at
 # some moment, whichever the moment (it adds the rows closed after the moment).
 # Rows found by rowid first, then read whole: a few percent of millions of rows.
-OPEN_RECORDS = {
-    "open_tickets": "SELECT * FROM hotline_tickets WHERE rowid IN "
-                    "(SELECT rowid FROM hotline_tickets WHERE closed_at IS NULL)",
-    "open_alarms": "SELECT * FROM alarms WHERE rowid IN "
-                   "(SELECT rowid FROM alarms WHERE status IN ('open', 'in_progress'))",
-}
-# Which derived table follows which base table.
-FOLLOWS = {"hotline": "open_tickets", "alarms": "open_alarms"}
+OPEN_RECORDS = {name: sql for s in SOURCES.values() for name, sql in s.open_records.items()}
 
 # The runs whose records are in a neighbourhood now. Rebuilt whole (0.24 s over the
 # 23 million records at city scale) after every write that loaded records.
@@ -133,12 +128,10 @@ def mark(con, kind: str, keys_sql: str | None = None) -> None:
                     "WHERE k IS NOT NULL", [kind])
 
 
-def note_upsert(con, source: str) -> None:
+def note_upsert(con, source: Source) -> None:
     """Called by the loader with the rows about to be upserted in the temp view `_ok`."""
-    if source == "roster":  # a report key always belongs to the same person key
-        mark(con, "persons", "SELECT person_key FROM _ok")
-    if source in FOLLOWS:
-        mark(con, FOLLOWS[source])
+    for kind, keys_sql in source.marks:
+        mark(con, kind, keys_sql)
     mark(con, "run_neighbourhoods")
 
 

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from etl.sources import ALARMS
+from etl.sources.alarms import ALARMS
 from live.spool import ALARM_HEADERS, CLOCK_SKEW, SHANGHAI, atomic_write, csv_bytes, remove_stale_temp, unique_name
 
 log = logging.getLogger("etl.intake")
