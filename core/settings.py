@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("surge.p_value", 0.001, "新热点：按近期日均量（计入波动）出现不少于当日件数的概率低于此值才提示"),
     Setting("surge.min_count", 5, "新热点：统计日件数至少为此数才提示（避免零星来电误报）"),
     Setting("surge.min_ratio", 1.5, "新热点：统计日件数至少为近期日均的此倍数才提示"),
-    # Alarms in near real time (issue 7): watched inbox, HTTP intake, notices to phones.
+    # Alarms in near real time: watched inbox, HTTP intake, notices to phones.
     Setting("watch.inbox_dir", "data/inbox", "监视收件箱目录（python -m etl watch 的默认目录）"),
     Setting("watch.archive_dir", "", "已导入文件的归档目录（按日期分子目录）；留空则为收件箱旁的 archive"),
     Setting("watch.refused_dir", "", "被拒收文件的目录（附 .reason.txt）；留空则为收件箱旁的 refused"),

@@ -1,8 +1,8 @@
 """Tables derived from the base tables, brought up to date once per generation, so a page
-run reads ready answers instead of re-deriving them from millions of rows (issue 9):
+run reads ready answers instead of re-deriving them from millions of rows:
 
-- `persons`: one row per person, merging community and enterprise reports. It was a view;
-  at city scale (3M reports) every query on it paid two window sorts of all reports.
+- `persons`: one row per person, merging community and enterprise reports. A table, not a
+  view: as a view every query on it would pay two window sorts of all reports.
 - `person_timeline`: each person's roster versions as periods, for the roster figures of a
   past day (refreshed with `persons`, for the same persons).
 - `ref_subdistricts`: sub-district outlines (neighbourhood polygons dissolved, simplified)
@@ -59,10 +59,9 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
 WHERE l.latest = 1
 -- Stored by month of arrival, then neighbourhood: a list reads its rows whole from the
--- vectors they sit in, so the rows it shows should sit together. Measured at city scale
--- (2.7M persons; 1,000-row lists, the whole city and one sub-district): by neighbourhood
--- only, the city's newest arrivals took 141 ms; by arrival only, one sub-district's 114 ms;
--- this order 10-49 ms for both.
+-- vectors they sit in, so the rows it shows should sit together: ordered by neighbourhood
+-- only, the city's newest arrivals would be scattered; by arrival only, one
+-- sub-district's list; this order keeps both lists close together.
 ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
 
 # Each person's roster versions (etl/roster_versions.py) as a timeline: the version in force

@@ -402,7 +402,7 @@ def given_columns(source: Source) -> tuple[str, ...]:
 def staged_columns_dropped(source: Source) -> tuple[str, ...]:
     """Staged columns `n` leaves out: all raw text (a reject's value is read back from `stg`),
     and the enumeration values no check reads. `n` is written once and
-    read by every check: on 400,000 tickets the raw text was a third of its width."""
+    read by every check, and the raw text would be a large part of its width."""
     read = _check_sql(source)
     enums = [f"enum_{c.name}" for c in source.columns if c.enum]
     return tuple([f"raw_{c.name}" for c in source.columns]
@@ -423,9 +423,9 @@ def _enum_columns(con, source: Source) -> None:
     A file holds few distinct words per column: each is looked up once, into a small table
     `_enum_<i>` (the file's word -> the value; '' stands for a blank cell, which folded text
     never is), and the view joins it on the word as written. The words and values are bound
-    as parameters there, since a view takes none. Measured on 400,000 rows: ~0.03 s a column
-    when every row computed its key and looked it up, ~0.01 s joined. The words of all the
-    columns are found in one pass (grouping sets): 0.08 s -> 0.03 s for six columns."""
+    as parameters there, since a view takes none. Joining is cheaper than every row
+    computing its key and looking it up. The words of all the columns are found in one pass
+    (grouping sets), not one pass a column."""
     columns = [c for c in source.columns if c.enum]
     raw = [f"raw_{c.name}" for c in columns]  # canonical names (etl/sources/), never data
     if raw:
@@ -472,7 +472,7 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     con.execute(sql, params)
     # Each value as the file gave it (masked, redacted), from the staged row: few rows join.
     # Two statements: joined in one, the planner guessed more issues than staged rows and
-    # hashed all of `stg` (~0.1 s) to look up none.
+    # hashed all of `stg` to look up none.
     columns = list(dict.fromkeys(c.column for c in checks))  # the sources' column names, never data
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _issues AS
         SELECT i._rid, s._file, s._row, i.column_name, {value_expression("i.column_name", columns)} AS value_masked,

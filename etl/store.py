@@ -196,8 +196,8 @@ def new_generation(db_path: Path | None = None):
 
 
 # Row groups of half DuckDB's default size. DuckDB compresses each row group on one thread:
-# the 80,000 open tickets of a 400,000-row file were one group, written on one of the two
-# cores (0.21 s; in two groups 0.15 s). Not stored in the file: every writer opens it so.
+# the open tickets of a large file would fit one group and be written on one of the two
+# cores. Not stored in the file: every writer opens it so.
 ROW_GROUP_ROWS = 61_440
 
 

@@ -31,6 +31,12 @@ def _derive_rows(con, drop, given, options) -> None:
     derive.link_alarm_devices(con)
 
 
+def _rederive(con) -> list[str]:
+    from etl import derive
+    derive.link_alarm_devices(con, "alarms", "alarm_id")
+    return []
+
+
 ALARMS = Source("alarms", "门磁报警", "alarms", ("alarm_id",), (
     Column("alarm_id", ("报警编号", "告警编号", "告警ID")),
     Column("device_id", ("设备编号", "设备号"), required=True),
@@ -59,6 +65,7 @@ ALARMS = Source("alarms", "门磁报警", "alarms", ("alarm_id",), (
                                  "(SELECT rowid FROM alarms WHERE status IN ('open', 'in_progress'))"},
     marks=(("open_alarms", None),),
     derive_rows=_derive_rows,
+    rederive=_rederive,
     latest_sql="max(raised_at)",
     freshness_hours=2,
     freshness_help="大屏：门磁报警数据超过此小时数未更新即标红",

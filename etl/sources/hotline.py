@@ -53,6 +53,23 @@ def _derive_rows(con, drop, given, options) -> None:
     derive.convert_coordinates(con)
 
 
+def _rederive(con) -> list[str]:
+    import time
+
+    from etl import derive
+    # Neighbourhoods the earlier pack could not place, from the stored address.
+    con.execute("CREATE OR REPLACE TEMP VIEW n_typed AS SELECT ticket_id AS _row, address, "
+                "CAST(NULL AS VARCHAR) AS neighbourhood_given FROM hotline_tickets WHERE neighbourhood_code IS NULL")
+    derive.resolve_neighbourhoods(con)
+    con.execute("UPDATE hotline_tickets SET neighbourhood_code = n.neighbourhood_code, neighbourhood = n.neighbourhood "
+                "FROM n WHERE hotline_tickets.ticket_id = n._row AND n.neighbourhood_code IS NOT NULL")
+    t0 = time.perf_counter()
+    count = derive.rederive_tickets(con)
+    seconds = time.perf_counter() - t0
+    return [f"重新分类工单并重算未填写的办理时限 {count} 条，用时 {seconds:.1f} 秒"
+            f"（{count / max(seconds, 1e-9):,.0f} 条/秒）"]
+
+
 HOTLINE = Source("hotline", "12345工单", "hotline_tickets", ("ticket_id",), (
     Column("ticket_id", ("工单编号", "工单号"), required=True),
     Column("received_at", ("受理时间", "来电时间", "派单时间"), required=True),
@@ -82,6 +99,7 @@ HOTLINE = Source("hotline", "12345工单", "hotline_tickets", ("ticket_id",), (
                                   "(SELECT rowid FROM hotline_tickets WHERE closed_at IS NULL)"},
     marks=(("open_tickets", None),),
     derive_rows=_derive_rows,
+    rederive=_rederive,
     latest_sql="max(received_at)",
     freshness_hours=24,
     freshness_help="大屏：12345工单数据超过此小时数未更新即标红",

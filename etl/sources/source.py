@@ -62,6 +62,9 @@ class Source:
     prepare: Callable = _nothing
     derive_rows: Callable = _nothing
     after_upsert: Callable | None = None
+    # Re-deriving the stored rows after the catalogue, model, corrections, pack or settings
+    # changed (`python -m etl rederive`): (con) -> lines to print.
+    rederive: Callable | None = None
     # Freshness: SQL of the latest record time (a date or time) over the table, and the hours
     # after which the wall screen shows the source as stale (setting screen_freshness_hours.<name>).
     latest_sql: str = "NULL"
