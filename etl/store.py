@@ -20,11 +20,14 @@ import duckdb
 from core import settings
 from core.lock import file_lock
 
-SCHEMA_VERSION = 7
 _SQL_DIR = Path(__file__).parent / "sql"
-# version -> SQL that brings a file from version-1 to version.
-MIGRATIONS = {1: "schema_v1.sql", 2: "schema_v2.sql", 3: "schema_v3.sql", 4: "schema_v4.sql",
-              5: "schema_v5.sql", 6: "schema_v6.sql", 7: "schema_v7.sql"}
+# version -> SQL that brings a file from version-1 to version: every sql/schema_v<N>.sql, so
+# a migration is one new file.
+MIGRATIONS = {int(m[1]): p.name for p in _SQL_DIR.glob("schema_v*.sql")
+              if (m := re.fullmatch(r"schema_v(\d+)\.sql", p.name))}
+SCHEMA_VERSION = max(MIGRATIONS)
+if sorted(MIGRATIONS) != list(range(1, SCHEMA_VERSION + 1)):
+    raise RuntimeError(f"schema migrations must be numbered 1..N without gaps: {sorted(MIGRATIONS)}")
 _GEN_NAME = re.compile(r"^(?P<stem>.+)-(?P<n>\d{6})\.duckdb$")
 
 

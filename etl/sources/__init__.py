@@ -34,5 +34,5 @@ def freshness_setting(source: Source) -> str:
     return f"screen_freshness_hours.{source.name}"
 
 
-settings.register(*(settings.Setting(freshness_setting(s), s.freshness_hours, s.freshness_help)
-                    for s in SOURCES.values()))
+settings.register(*(settings.Setting(freshness_setting(SOURCES[name]), SOURCES[name].freshness_hours,
+                                     SOURCES[name].freshness_help) for name in BOARD_ORDER))
