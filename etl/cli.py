@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core import settings
-from etl.sources import SOURCES
+from etl.sources import BOARD_ORDER
 
 EXAMPLES = {
     "load": "例：python -m etl load hotline data/inbox/12345工单_20200203.xlsx --db data/board.duckdb",
@@ -23,7 +23,7 @@ EXAMPLES = {
 
 def add_parsers(command) -> None:
     p = command("load", "导入一个或多个同类原始文件（CSV/TXT/XLSX/XLS）")
-    p.add_argument("source", choices=list(SOURCES))
+    p.add_argument("source", choices=BOARD_ORDER)
     p.add_argument("files", nargs="+", type=Path)
     p = command("ingest", "导入文件夹中的新文件，类别由表头识别")
     p.add_argument("folder", type=Path)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .sources import SOURCES, Source
+from .sources import BOARD_ORDER, SOURCES, Source
 # FileRefused is raised by the readers' callers too: it stays importable from here.
 from .textfile import HEAD_CHARS, FileRefused, csv_rows, delimiter, utf8_head, decode, sniff_format
 
@@ -228,7 +228,8 @@ def detect_source(path: Path, data: bytes | None = None) -> Source:
             if match and all(c.name in match.mapping for c in source.required):
                 scored.append((match.score / len(source.columns), match.score, source.name))
     if not scored:
-        raise FileRefused("无法从表头判断数据类别（12345工单/来沪人员/门磁报警/企业复工）")
+        kinds = "/".join(SOURCES[name].board_label for name in BOARD_ORDER)
+        raise FileRefused(f"无法从表头判断数据类别（{kinds}）")
     return SOURCES[max(scored)[2]]
 
 

@@ -11,7 +11,7 @@ import duckdb
 
 from core import settings
 from etl import store
-from etl.sources import SOURCES
+from etl.sources import BOARD_ORDER, SOURCES
 
 
 def status_lines(db_path: Path) -> list[str]:
@@ -31,7 +31,7 @@ def status_lines(db_path: Path) -> list[str]:
                     f"{store.version_advice(version)}"] + operations_lines(db_path, meta)
         lines = [f"数据库 {db_path} -> {live.name}（第 {meta.get('generation')} 代，结构版本 "
                  f"{meta.get('schema_version')}，{live.stat().st_size / 1e6:.1f} MB）"]
-        for source in SOURCES.values():
+        for source in (SOURCES[name] for name in BOARD_ORDER):
             rows = con.execute(f"SELECT count(*) FROM {source.table}").fetchall()[0][0]
             last = con.execute("""SELECT max(finished_at), count(*) FILTER (status = 'refused'),
                                          coalesce(sum(rows_rejected), 0), coalesce(sum(rows_warned), 0)
