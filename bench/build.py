@@ -188,20 +188,27 @@ def _own_imports(source: str, package: str) -> set[str]:
     return names
 
 
-def _module_file(module: str) -> Path:
-    return REPO_ROOT / Path(*module.split(".")).with_suffix(".py")
+def _module_files(module: str) -> list[Path]:
+    """A module's file; for a package, all its modules (the source registry finds its
+    modules by listing the folder, not by importing them by name)."""
+    path = REPO_ROOT / Path(*module.split("."))
+    if path.is_dir():
+        return sorted(path.glob("*.py"))
+    return [path.with_suffix(".py")] if path.with_suffix(".py").exists() else []
 
 
 def code_closure(entries: tuple[str, ...]) -> list[Path]:
-    seen, todo = set(), list(entries)
+    seen, todo, files = set(), list(entries), set()
     while todo:
         name = todo.pop()
-        path = _module_file(name)
-        if name in seen or not path.exists():
+        if name in seen:
             continue
         seen.add(name)
-        todo += _own_imports(path.read_text(encoding="utf-8"), name.split(".")[0])
-    return sorted(_module_file(n) for n in seen)
+        for path in _module_files(name):
+            files.add(path)
+            package = ".".join(path.relative_to(REPO_ROOT).parent.parts)
+            todo += _own_imports(path.read_text(encoding="utf-8"), package)
+    return sorted(files)
 
 
 def fingerprint(entries: tuple[str, ...], scale: str) -> str:
