@@ -12,7 +12,7 @@ from boardkit.app.auth import (
 )
 from boardkit.data.db import NoDatabase
 from boardkit.app.page import build_context, forward_deep_link, freshness_line, no_database_page
-from etl.private import keep_private
+from core.private import keep_private
 
 keep_private()  # the audit log and anything else this process writes: its account's alone
 

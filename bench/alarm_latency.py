@@ -33,7 +33,7 @@ import duckdb
 import numpy as np
 
 from etl.load import LoadOptions, load_files
-from etl.spool import ALARM_HEADERS, atomic_write, csv_bytes, local_now
+from live.spool import ALARM_HEADERS, atomic_write, csv_bytes, local_now
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NEIGHBOURHOODS = ["八一居民区", "港机居民区", "东盛居民区", "南码头居民区", "微山居民区"]

@@ -100,7 +100,7 @@ def ensure_database(scale: str, seed: int, *, work_root: Path = WORK_ROOT, end: 
 
 
 def _generate(scale, seed, root: Path, end, days, volume, say) -> tuple[dict, list[Path]]:
-    from etl.demo import write_demo_files
+    from demo.generate import write_demo_files
 
     for sub in ("files", "db", "scratch"):
         shutil.rmtree(root / sub, ignore_errors=True)
@@ -157,45 +157,62 @@ def _load(scale, seed, root: Path, key: dict, generated: dict, files: list[Path]
     return _built(scale, seed, root, manifest, built_now=True)
 
 
-# The code a build depends on: everything etl/demo.py and etl/load.py import, found by
-# reading their import statements with `ast` (function-level ones too, which a look at
-# sys.modules after import would miss), plus the SQL, plus the default reference pack at
-# sub-district scale (larger scales write their own pack, from code in the demo's closure).
-DEMO_ENTRY = ("demo",)
-LOADER_ENTRY = ("load",)
+# The code a build depends on: everything demo/generate.py and etl/load.py import from the
+# repository's own packages, found by reading their import statements with `ast`
+# (function-level ones too, which a look at sys.modules after import would miss), plus the
+# SQL, plus the default reference pack at sub-district scale (larger scales write their own
+# pack, from code in the demo's closure).
+CODE_PACKAGES = ("etl", "core", "live", "ops", "demo")
+DEMO_ENTRY = ("demo.generate",)
+LOADER_ENTRY = ("etl.load",)
 
 
-def _etl_imports(source: str) -> set[str]:
+def _own_imports(source: str, package: str) -> set[str]:
+    """Modules (`package.module`) of CODE_PACKAGES that `source`, a module of `package`, imports."""
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
-            if node.level == 1 or module == "etl" or module.startswith("etl."):
-                inner = module.removeprefix("etl").lstrip(".")
-                if inner:
-                    names.add(inner.split(".")[0])
-                else:   # `from . import derive, settings`
-                    names.update(a.name for a in node.names)
+            if node.level == 1:
+                module = f"{package}.{module}" if module else package
+            parts = module.split(".")
+            if parts[0] not in CODE_PACKAGES:
+                continue
+            if len(parts) == 1:   # `from etl import derive, settings`
+                names.update(f"{parts[0]}.{a.name}" for a in node.names)
+            else:
+                names.add(".".join(parts[:2]))
         elif isinstance(node, ast.Import):
-            names.update(a.name.split(".")[1] for a in node.names if a.name.startswith("etl."))
+            names.update(".".join(a.name.split(".")[:2]) for a in node.names
+                         if a.name.split(".")[0] in CODE_PACKAGES and "." in a.name)
     return names
 
 
-def etl_closure(entries: tuple[str, ...]) -> list[Path]:
-    folder = REPO_ROOT / "etl"
-    seen, todo = set(), list(entries)
+def _module_files(module: str) -> list[Path]:
+    """A module's file; for a package, all its modules (the source registry finds its
+    modules by listing the folder, not by importing them by name)."""
+    path = REPO_ROOT / Path(*module.split("."))
+    if path.is_dir():
+        return sorted(path.glob("*.py"))
+    return [path.with_suffix(".py")] if path.with_suffix(".py").exists() else []
+
+
+def code_closure(entries: tuple[str, ...]) -> list[Path]:
+    seen, todo, files = set(), list(entries), set()
     while todo:
         name = todo.pop()
-        path = folder / f"{name}.py"
-        if name in seen or not path.exists():
+        if name in seen:
             continue
         seen.add(name)
-        todo += _etl_imports(path.read_text(encoding="utf-8"))
-    return sorted(folder / f"{n}.py" for n in seen)
+        for path in _module_files(name):
+            files.add(path)
+            package = ".".join(path.relative_to(REPO_ROOT).parent.parts)
+            todo += _own_imports(path.read_text(encoding="utf-8"), package)
+    return sorted(files)
 
 
 def fingerprint(entries: tuple[str, ...], scale: str) -> str:
-    files = etl_closure(entries) + sorted((REPO_ROOT / "etl" / "sql").rglob("*.sql"))
+    files = code_closure(entries) + sorted((REPO_ROOT / "etl" / "sql").rglob("*.sql"))
     if scale == "subdistrict":
         files += sorted(p for p in (REPO_ROOT / "data" / "reference").rglob("*") if p.is_file())
     digest = hashlib.sha256()

@@ -19,10 +19,10 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from etl import demo_model as M
+from demo import model as M
 from etl.classify import load_catalogue
 from etl.classify_tickets import classify_tickets
-from etl.demo import SCALES
+from demo.generate import SCALES
 from etl.reference import load_pack
 from etl.topic_model import load_model
 

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import duckdb
 
+from etl.sources import SOURCES
+
 from . import etl_ratio
 from .build import Built
 from .common import Row, env, median
 
-SOURCE_ORDER = ("enterprises", "roster", "hotline", "alarms")
+SOURCE_ORDER = tuple(SOURCES)
 DEFAULT_SAMPLE_ROWS = 500_000
 
 

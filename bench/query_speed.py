@@ -55,7 +55,7 @@ class Standard:
 
 
 def _setting(name):
-    from etl import settings
+    from core import settings
     return settings.get(name)
 
 

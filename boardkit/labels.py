@@ -1,6 +1,8 @@
 """Every Chinese label, figure caption and colour of the board, in one place."""
 from __future__ import annotations
 
+from etl import sources as registry
+
 APP_TITLE = "一屏观 · 南码头路街道城运中心"
 SLOGAN = "一屏观疫情，一网管防控"
 
@@ -13,7 +15,7 @@ PAGES = {
 # Shown wherever "now" is not the wall clock (docs/metrics.md, Time).
 REPLAY_BADGE = "回放"
 
-SOURCES = {"hotline": "12345工单", "roster": "来沪人员", "alarms": "门磁报警", "enterprises": "企业复工"}
+SOURCES = {name: registry.SOURCES[name].board_label for name in registry.BOARD_ORDER}
 
 # Figure labels and how each is counted: boardkit/metrics/registry.py.
 

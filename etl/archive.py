@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 _ENABLED = [True]
 _NAME = re.compile(r"^(?P<sha>[0-9a-f]{64})__(?P<name>.+)$")
@@ -31,7 +31,7 @@ def raw_dir(db_path: Path | None = None) -> Path:
     """`archive.raw_dir` if set, else `archive/raw` beside the database link."""
     configured = settings.get("archive.raw_dir")
     if configured:
-        return settings._repo_path(configured)
+        return settings.repo_path(configured)
     return Path(db_path or settings.db_path()).parent / "archive" / "raw"
 
 
@@ -143,7 +143,7 @@ def folder_of(con) -> Path:
     `<db dir>/generations/`, so the database link is two levels up."""
     configured = settings.get("archive.raw_dir")
     if configured:
-        return settings._repo_path(configured)
+        return settings.repo_path(configured)
     return _generation_file(con).parent.parent / "archive" / "raw"
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import settings
+from core import settings
 
 NON_EPIDEMIC = "non_epidemic"
 TOPICS = ("quarantine", "community", "enterprise", "health")
@@ -194,8 +194,8 @@ def _trie_alternation(words) -> str:
 def _scanner(vocabulary) -> re.Pattern:
     """Finds, at every position, the longest word starting there. The match is a
     zero-width lookahead so overlapping words are all found; the leading class of first
-    characters lets the engine skip other positions fast (measured: about 2x; the trie
-    another 1.7x over a flat alternation)."""
+    characters lets the engine skip other positions fast, and the trie beats a flat
+    alternation."""
     if not vocabulary:
         return re.compile("(?!)")
     first_chars = "".join(sorted({w[0] for w in vocabulary}))

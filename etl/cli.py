@@ -1,88 +1,46 @@
-"""`python -m etl …`: the operator's commands (data-contract.md, "Command line")."""
+"""The pipeline's commands of `python -m etl` (data-contract.md, "Command line"): load, ingest,
+rederive, the topic model, users and settings. etl/__main__.py assembles them with the live,
+operations and demo commands."""
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
-from . import cli_live, cli_ops, cli_topics, settings
-from .store import SchemaTooNew
+from core import settings
+from etl.sources import BOARD_ORDER
 
 EXAMPLES = {
     "load": "例：python -m etl load hotline data/inbox/12345工单_20200203.xlsx --db data/board.duckdb",
     "ingest": "例：python -m etl ingest data/inbox   （按表头自动识别每个新文件的类别并导入）",
-    "demo": "例：python -m etl demo --scale subdistrict --seed 2020   （--end 2020-05-31 重放2020年春季）",
     "rederive": "例：python -m etl rederive   （修改25问目录或设置后，重新分类工单、重算办理时限）",
-    "status": "例：python -m etl status",
     "settings": "例：python -m etl settings --markdown   （打印设置表）",
     "users": "例：python -m etl users add 张三 --role neighbourhood --neighbourhood 八一；"
              "python -m etl users reset-password 张三；python -m etl users list",
-    "brief": "例：python -m etl brief --date 2020-02-10 --out 日报/   （默认统计日为昨天）",
+    "model": "例：python -m etl model build --dev   （用参考数据包的示例文本与人工更正训练，写入参考数据包）；"
+             "python -m etl model evaluate 标注.csv   （text,topic 两列，报告准确率、混淆矩阵与把握最大的错判）",
 }
 
-EXAMPLES.update(cli_live.EXAMPLES)
-EXAMPLES.update(cli_ops.EXAMPLES)
-EXAMPLES.update(cli_topics.EXAMPLES)
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="一屏观数据导入工具")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("--db", type=Path, help="数据库路径（默认 data/board.duckdb，或环境变量 BOARD_DB）")
-        return p
-
+def add_parsers(command) -> None:
     p = command("load", "导入一个或多个同类原始文件（CSV/TXT/XLSX/XLS）")
-    p.add_argument("source", choices=["hotline", "roster", "alarms", "enterprises"])
+    p.add_argument("source", choices=BOARD_ORDER)
     p.add_argument("files", nargs="+", type=Path)
     p = command("ingest", "导入文件夹中的新文件，类别由表头识别")
     p.add_argument("folder", type=Path)
-    p = command("demo", "生成演示原始文件并经同一读取流程导入")
-    p.add_argument("--scale", choices=["subdistrict", "district", "city"], default="subdistrict")
-    p.add_argument("--seed", type=int, default=2020)
-    p.add_argument("--end", type=dt.date.fromisoformat, help="演示期最后一天（默认今天）")
-    p.add_argument("--days", type=int, default=None, help="演示期天数（默认：街道、区 120 天，全市 540 天）")
-    p.add_argument("--out", type=Path, help="演示文件目录（默认 data/demo/<scale>）")
-    p.add_argument("--volume", type=float, default=1.0, help="数据量倍数（测试用小样本，如 0.2）")
-    cli_live.add_demo_arguments(p)
     command("rederive", "按当前目录与设置重算派生字段（话题、办理时限、居民区）")
-    command("status", "各数据源最近导入、行数、拒收与警告")
-    p = command("brief", "生成防控例会日报（Excel 工作簿与可打印的 HTML）")
-    p.add_argument("--date", type=dt.date.fromisoformat, help="统计日（默认昨天；重放历史数据时为最后一天的前一天）")
-    p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
-    p.add_argument("--now", type=dt.datetime.fromisoformat,
-                   help="回放：以此时刻为“现在”（如 2020-02-25T07:30，重做当天早上的日报），日报标注“回放”")
     p = command("users", "看板用户：添加、重置密码、列出（角色 leader / staff / neighbourhood）")
     p.add_argument("action", choices=["add", "reset-password", "list"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["leader", "staff", "neighbourhood"])
     p.add_argument("--neighbourhood", action="append", default=[], help="居委角色的居民区（名称或代码，可多次）")
     p.add_argument("--password", help="不给则交互输入（避免出现在命令历史中）")
-    cli_live.add_parsers(command)
-    cli_ops.add_parsers(command)
-    cli_topics.add_parsers(command)
+    p = command("model", "热线话题模型：训练（build）或评估（evaluate）")
+    p.add_argument("action", choices=["build", "evaluate"])
+    p.add_argument("csv", nargs="?", type=Path, help="evaluate：标注文件（text,topic）")
+    p.add_argument("--dev", action="store_true", help="build：先在开发集上报告准确率")
+    p.add_argument("--out", type=Path, help="build：模型文件（默认参考数据包中的）")
     p = command("settings", "打印设置表（名称、默认值、说明）")
     p.add_argument("--markdown", action="store_true")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    db = args.db or settings.db_path()
-    try:
-        return COMMANDS[args.command](args, Path(db))
-    except KeyboardInterrupt:
-        print("已中断：数据库保持导入前的状态", file=sys.stderr)
-        return 130
-    except (OSError, SchemaTooNew) as exc:
-        # The database or the machine (locked, damaged, too new, disk full), not a bug in
-        # a file: one line that says what to do, no traceback; the database is unchanged.
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
 
 
 def _load(args, db: Path) -> int:
@@ -116,23 +74,9 @@ def _report(results, notes) -> int:
     return 1 if any(r.status == "refused" for r in results) else 0
 
 
-def _demo(args, db: Path) -> int:
-    if args.live:
-        return cli_live.demo_live(args, db)
-    from .demo_load import run_demo
-    return run_demo(args.scale, args.seed, args.end, args.days, args.out, db, args.volume)
-
-
 def _rederive(args, db: Path) -> int:
     from .rederive import rederive
     for line in rederive(db):
-        print(line)
-    return 0
-
-
-def _status(args, db: Path) -> int:
-    from .status import status_lines
-    for line in status_lines(db):
         print(line)
     return 0
 
@@ -148,24 +92,10 @@ def _settings(args, db: Path) -> int:
     return 0
 
 
-def _brief(args, db: Path) -> int:
-    from boardkit.brief.build import write_brief
-    from boardkit.data.db import NoDatabase, check_ready, current_generation
-    try:
-        gen = current_generation(db)
-        check_ready(gen)
-    except NoDatabase as exc:
-        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
-        return 2
-    for path in write_brief(gen, args.out, args.date, replay_at=args.now):
-        print(f"已生成 {path}")
-    return 0
-
-
 def _users(args, db: Path) -> int:
     import getpass
 
-    from . import users
+    from core import users
     if args.action == "list":
         for user in users.load_users().values():
             print(f"{user.name}\t{user.role}\t{','.join(user.neighbourhoods)}")
@@ -198,8 +128,20 @@ def _neighbourhood_codes(names: list[str]) -> list[str]:
     return codes
 
 
-COMMANDS = {"users": _users, "brief": _brief, "load": _load, "ingest": _ingest, "demo": _demo, "rederive": _rederive,
-            "status": _status, "settings": _settings}
-COMMANDS.update(cli_live.COMMANDS)
-COMMANDS.update(cli_ops.COMMANDS)
-COMMANDS.update(cli_topics.COMMANDS)
+def _model(args, db: Path) -> int:
+    from . import model_build, topic_model
+    from .corrections import read_corrections
+    if args.action == "build":
+        for line in model_build.build(args.out, read_corrections(db, with_text=True), args.dev):
+            print(line)
+        return 0
+    if args.csv is None:
+        print("错误：请给出标注文件", file=sys.stderr)
+        return 2
+    labelled = model_build.read_labelled(args.csv)
+    model_build.print_evaluation(model_build.evaluate(topic_model.load_model(), labelled), str(args.csv))
+    return 0
+
+
+COMMANDS = {"load": _load, "ingest": _ingest, "rederive": _rederive, "users": _users, "model": _model,
+            "settings": _settings}

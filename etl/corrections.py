@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import settings
+from core import settings
 from .topic_model import CLASSES
 
 COLUMNS = ["ticket_id", "topic", "text", "received_on", "corrected_at"]

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 from shapely.geometry import shape
 
-from . import settings
+from core import settings
 from .reference import Pack, load_pack
 
 REQUEST_TYPES = ("inquiry", "suggestion", "complaint", "help", "report", "praise", "other")
@@ -63,7 +63,7 @@ def _pack_fingerprint(folder) -> str:
     this year and the next)."""
     import hashlib
     from pathlib import Path
-    from .localtime import local_today
+    from core.localtime import local_today
     parts = [str(Path(folder).resolve()), str(local_today().year)]
     for path in sorted(Path(folder).glob("*")):
         if path.is_file():
@@ -86,7 +86,7 @@ def _pack_folder(con):
 
 
 def load_calendar(con) -> list[str]:
-    from .localtime import local_today
+    from core.localtime import local_today
     from .workdays import calendar_frame
     today = local_today()
     start, end = dt.date(2019, 1, 1), dt.date(today.year + 1, 12, 31)

@@ -1,15 +1,15 @@
 """Tables derived from the base tables, brought up to date once per generation, so a page
-run reads ready answers instead of re-deriving them from millions of rows (issue 9):
+run reads ready answers instead of re-deriving them from millions of rows:
 
-- `persons`: one row per person, merging community and enterprise reports. It was a view;
-  at city scale (3M reports) every query on it paid two window sorts of all reports.
+- `persons`: one row per person, merging community and enterprise reports. A table, not a
+  view: as a view every query on it would pay two window sorts of all reports.
 - `person_timeline`: each person's roster versions as periods, for the roster figures of a
   past day (refreshed with `persons`, for the same persons).
 - `ref_subdistricts`: sub-district outlines (neighbourhood polygons dissolved, simplified)
   for the whole-city map, rebuilt when the reference pack changes.
 - `open_tickets`, `open_alarms`: the tickets never closed and the alarms still open or in
   progress (a few percent of the rows), rebuilt when their table changed; the board reads
-  "open at a moment" from them and the rows closed after it (boardkit/open_records.py).
+  "open at a moment" from them and the rows closed after it (boardkit/data/open_records.py).
 - `run_neighbourhoods`: which runs loaded records of which neighbourhood, for the data page
   of a viewer restricted to some neighbourhoods (rebuilt after every write that loaded records).
 
@@ -22,6 +22,8 @@ half-way through its generation (the purge) calls `refresh` first.
 from __future__ import annotations
 
 import json
+
+from .sources import SOURCES, Source
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
 DERIVED_VERSION = "5"
@@ -57,10 +59,9 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
 WHERE l.latest = 1
 -- Stored by month of arrival, then neighbourhood: a list reads its rows whole from the
--- vectors they sit in, so the rows it shows should sit together. Measured at city scale
--- (2.7M persons; 1,000-row lists, the whole city and one sub-district): by neighbourhood
--- only, the city's newest arrivals took 141 ms; by arrival only, one sub-district's 114 ms;
--- this order 10-49 ms for both.
+-- vectors they sit in, so the rows it shows should sit together: ordered by neighbourhood
+-- only, the city's newest arrivals would be scattered; by arrival only, one
+-- sub-district's list; this order keeps both lists close together.
 ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
 
 # Each person's roster versions (etl/roster_versions.py) as a timeline: the version in force
@@ -87,14 +88,7 @@ ORDER BY p.neighbourhood_code, r.valid_from"""
 # The open records as the board's open_records.py expects them: whatever could be open at
 # some moment, whichever the moment (it adds the rows closed after the moment).
 # Rows found by rowid first, then read whole: a few percent of millions of rows.
-OPEN_RECORDS = {
-    "open_tickets": "SELECT * FROM hotline_tickets WHERE rowid IN "
-                    "(SELECT rowid FROM hotline_tickets WHERE closed_at IS NULL)",
-    "open_alarms": "SELECT * FROM alarms WHERE rowid IN "
-                   "(SELECT rowid FROM alarms WHERE status IN ('open', 'in_progress'))",
-}
-# Which derived table follows which base table.
-FOLLOWS = {"hotline": "open_tickets", "alarms": "open_alarms"}
+OPEN_RECORDS = {name: sql for s in SOURCES.values() for name, sql in s.open_records.items()}
 
 # The runs whose records are in a neighbourhood now. Rebuilt whole (0.24 s over the
 # 23 million records at city scale) after every write that loaded records.
@@ -133,12 +127,10 @@ def mark(con, kind: str, keys_sql: str | None = None) -> None:
                     "WHERE k IS NOT NULL", [kind])
 
 
-def note_upsert(con, source: str) -> None:
+def note_upsert(con, source: Source) -> None:
     """Called by the loader with the rows about to be upserted in the temp view `_ok`."""
-    if source == "roster":  # a report key always belongs to the same person key
-        mark(con, "persons", "SELECT person_key FROM _ok")
-    if source in FOLLOWS:
-        mark(con, FOLLOWS[source])
+    for kind, keys_sql in source.marks:
+        mark(con, kind, keys_sql)
     mark(con, "run_neighbourhoods")
 
 

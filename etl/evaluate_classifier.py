@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import settings
+from core import settings
 from .classify import NON_EPIDEMIC, TOPICS, classify, load_catalogue
 
 DEFAULT_CSV = settings.REPO_ROOT / "tests" / "data" / "hotline_labelled.csv"

@@ -20,19 +20,18 @@ from pathlib import Path
 
 import duckdb
 
-from . import archive, derive, roster_versions, settings, store
-from .localtime import local_now
-from .checks import CHECKS, enum_checks, value_expression
-from .privacy import hmac_pads, secret_key
+from . import archive, derive, store
+from core import settings
+from core.localtime import local_now
+from .checks import enum_checks, value_expression
 from .macros import install_macros
 from .readers import Cells, FileRefused, Staged, detect_source, read_cells
 from .staging import stage, unstage
 from .sources import SOURCES, Source
 from .upsert import upsert
 
-SQL_DIR = Path(__file__).parent / "sql"
-# Load order for a batch: devices are linked to flats through the roster.
-SOURCE_ORDER = ("enterprises", "roster", "hotline", "alarms")
+# Load order for a batch (the registry's order: devices are linked to flats through the roster).
+SOURCE_ORDER = tuple(SOURCES)
 
 @dataclass
 class FileResult:
@@ -73,7 +72,7 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     with store.writer_lock(db_path), store.new_generation(db_path) as con:
         options.notes.extend(derive.load_reference(con))
         derive.load_corrections(con, db_path)
-        _macros(con)
+        install_macros(con)
         return load_batch(con, [(source_name, Path(p)) for p in paths], options)
 
 
@@ -293,34 +292,14 @@ def _transform(con, source: Source, staged: list[Staged], options: LoadOptions) 
     row per failed check, duplicates in a file included). Returns, per file index, (rows,
     rows rejected, rows warned)."""
     _enum_columns(con, source)
-    if source.name == "roster":
-        ipad, opad = hmac_pads(secret_key())
-        con.execute("CREATE OR REPLACE TEMP TABLE _roster_params AS SELECT $ipad::BLOB AS ipad, "
-                    "$opad::BLOB AS opad, CAST($days AS INTEGER) AS quarantine_days",
-                    {"ipad": ipad, "opad": opad, "days": int(settings.get("quarantine_default_days"))})
-    con.execute((SQL_DIR / "normalise" / f"{source.name}.sql").read_text(encoding="utf-8"))
+    source.prepare(con)
+    con.execute(source.normalise_sql.read_text(encoding="utf-8"))
     drop, given = staged_columns_dropped(source), given_columns(source)
     # Every source's normalisation takes `address` as below (normalise/*.sql); read from the
     # staged rows, the address matching skips the enumeration lookups of n_typed.
     con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS SELECT split_address(address_text).address "
                 "AS address FROM (SELECT address_text(raw_address) AS address_text FROM stg)")
-    if source.name == "hotline":
-        derive.resolve_neighbourhoods(con, "VIEW n_resolved", drop, "_staged_addresses", given)
-        derive.derive_tickets(con, options.classify)
-    else:
-        derive.resolve_neighbourhoods(con, "TABLE n", drop, "_staged_addresses", given)
-    if source.name in ("hotline", "enterprises"):
-        derive.convert_coordinates(con)
-    if source.name == "alarms":
-        derive.link_alarm_devices(con)
-    if source.name == "roster":
-        derive.flag_id_regions(con)
-        con.execute("""ALTER TABLE n ADD COLUMN reporter VARCHAR;
-            UPDATE n SET reporter = CASE reported_by WHEN 'enterprise' THEN enterprise_uscc
-                                     ELSE coalesce(neighbourhood_code, neighbourhood_given) END;
-            ALTER TABLE n ADD COLUMN report_key VARCHAR;
-            UPDATE n SET report_key = md5(concat_ws('|', person_key, reported_by, coalesce(reporter, ''),
-                                                    coalesce(CAST(arrived_on AS VARCHAR), '')));""")
+    source.derive_rows(con, drop, given, options)
     _collect_issues(con, source, options)
     _drop_duplicates(con, source)
     counts = {i: (0, 0, 0) for i in range(len(staged))}
@@ -352,8 +331,8 @@ def _apply(con, source: Source, group: list, staged: list[Staged], counts: dict[
     if len(staged) == 1:
         con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _accepted")
         upsert(con, source, staged[0].present, loaded[0])
-        if source.name == "roster":
-            roster_versions.append(con, {runs[0]: group[0].path})
+        if source.after_upsert:
+            source.after_upsert(con, {runs[0]: group[0].path})
     else:
         _upsert_layers(con, source, staged, {run: r.path for r, run in zip(group, runs)})
     con.execute("""INSERT INTO etl_rejects SELECT f._run, ?, f.file_name, i._row, i.column_name, i.value_masked,
@@ -394,7 +373,7 @@ def _upsert_layers(con, source: Source, staged: list[Staged], paths: dict[int, P
     present = {kind: sorted(names) for names, kind in kinds.items()}
     con.execute("CREATE OR REPLACE TEMP TABLE _file_columns (_file INTEGER, _columns INTEGER)")
     con.executemany("INSERT INTO _file_columns VALUES (?, ?)", list(enumerate(columns)))
-    key = "report_key" if source.name == "roster" else ", ".join(source.key)  # names of ours (sources.py)
+    key = ", ".join(source.row_key)  # names of ours (etl/sources/)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _layers AS
         SELECT a.*, c._columns, row_number() OVER (PARTITION BY {key} ORDER BY _file) AS _layer
         FROM _accepted a JOIN _file_columns c USING (_file)""")
@@ -405,15 +384,13 @@ def _upsert_layers(con, source: Source, staged: list[Staged], paths: dict[int, P
                     "WHERE _layer = ? AND _columns = ?", [layer, kind])
         con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _layer_rows")
         upsert(con, source, present[kind], rows)
-        if source.name == "roster":
-            # After each layer a report's stored row is its file's version: kept before the
-            # next layer overwrites it (a version identical to the one before is not added).
+        if source.after_upsert:
             layer_runs = [run for (run,) in con.execute("SELECT DISTINCT _run FROM _layer_rows").fetchall()]
-            roster_versions.append(con, {run: paths[run] for run in layer_runs})
+            source.after_upsert(con, {run: paths[run] for run in layer_runs})
 
 
 def _check_sql(source: Source) -> str:
-    return " ".join(c.predicate for c in CHECKS[source.name] + enum_checks(source.name))
+    return " ".join(c.predicate for c in list(source.checks) + enum_checks(source))
 
 
 def given_columns(source: Source) -> tuple[str, ...]:
@@ -425,7 +402,7 @@ def given_columns(source: Source) -> tuple[str, ...]:
 def staged_columns_dropped(source: Source) -> tuple[str, ...]:
     """Staged columns `n` leaves out: all raw text (a reject's value is read back from `stg`),
     and the enumeration values no check reads. `n` is written once and
-    read by every check: on 400,000 tickets the raw text was a third of its width."""
+    read by every check, and the raw text would be a large part of its width."""
     read = _check_sql(source)
     enums = [f"enum_{c.name}" for c in source.columns if c.enum]
     return tuple([f"raw_{c.name}" for c in source.columns]
@@ -440,21 +417,17 @@ def _unknown_columns_note(names: list[str], listed: int = 20, width: int = 30) -
     return "未识别的列已忽略：" + "、".join(shown) + more
 
 
-def _macros(con) -> None:
-    install_macros(con)
-
-
 def _enum_columns(con, source: Source) -> None:
     """stg -> VIEW stg_e: each enumeration column's canonical value as enum_<name>.
 
     A file holds few distinct words per column: each is looked up once, into a small table
     `_enum_<i>` (the file's word -> the value; '' stands for a blank cell, which folded text
     never is), and the view joins it on the word as written. The words and values are bound
-    as parameters there, since a view takes none. Measured on 400,000 rows: ~0.03 s a column
-    when every row computed its key and looked it up, ~0.01 s joined. The words of all the
-    columns are found in one pass (grouping sets): 0.08 s -> 0.03 s for six columns."""
+    as parameters there, since a view takes none. Joining is cheaper than every row
+    computing its key and looking it up. The words of all the columns are found in one pass
+    (grouping sets), not one pass a column."""
     columns = [c for c in source.columns if c.enum]
-    raw = [f"raw_{c.name}" for c in columns]  # canonical names (etl/sources.py), never data
+    raw = [f"raw_{c.name}" for c in columns]  # canonical names (etl/sources/), never data
     if raw:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _enum_words AS
             SELECT {", ".join(f"grouping({r}) = 0 AS in_{i}, {r}" for i, r in enumerate(raw))}
@@ -486,7 +459,7 @@ def _enum_key(word: str) -> str:
 def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     """TEMP table `_issues`: one row per failed check. Predicates are fixed SQL from
     etl/checks.py; the column names, codes and Chinese reasons are bound values."""
-    checks = CHECKS[source.name] + enum_checks(source.name)
+    checks = list(source.checks) + enum_checks(source)
     params: dict = {}
     parts = []
     for i, c in enumerate(checks):
@@ -499,7 +472,7 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
     con.execute(sql, params)
     # Each value as the file gave it (masked, redacted), from the staged row: few rows join.
     # Two statements: joined in one, the planner guessed more issues than staged rows and
-    # hashed all of `stg` (~0.1 s) to look up none.
+    # hashed all of `stg` to look up none.
     columns = list(dict.fromkeys(c.column for c in checks))  # the sources' column names, never data
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _issues AS
         SELECT i._rid, s._file, s._row, i.column_name, {value_expression("i.column_name", columns)} AS value_masked,
@@ -509,12 +482,12 @@ def _collect_issues(con, source: Source, options: LoadOptions) -> None:
 
 def _drop_duplicates(con, source: Source) -> None:
     """The same key twice in one file: the later row wins, the earlier is a reject."""
-    if source.name == "roster":  # the report key: person, reporter, arrival day
-        key, column, label = "report_key", "id_number", "同一人员（身份证号）、报送单位、抵沪日期"
+    if source.computed_key:
+        key, (column, label) = source.computed_key, source.duplicate_label
     else:
         key, column = ", ".join(source.key), source.key[0]
         label = "、".join(source.column(k).headers[0] for k in source.key)
-    # `key`: the source's key column names (etl/sources.py); the texts are bound values.
+    # `key`: the source's key column names (etl/sources/); the texts are bound values.
     con.execute(f"""INSERT INTO _issues
         SELECT _rid, _file, _row, $column, NULL, 'duplicate_in_file',
                '同一文件中' || $label || '重复，以第 ' || winner || ' 行为准', false, neighbourhood

@@ -21,8 +21,9 @@ def _macros_text() -> tuple[str, str]:
 
 
 def install_macros(con) -> None:
-    """The SQL macros every step uses (fold, parse_ts, masks…), once per connection: a
-    batch of small files paid ~25 ms a file to define them again."""
+    """The SQL macros every step uses (fold, parse_ts, masks…), once per connection:
+    defining them again for each file of a batch of small files would cost more than
+    loading the file."""
     text, marker = _macros_text()
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
                    [marker]).fetchall()[0][0]:

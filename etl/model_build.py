@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import settings, topic_model
+from core import settings
+from . import topic_model
 from .classify import NON_EPIDEMIC, classify, load_catalogue
 
 TRAINING_FILE = "hotline_training.csv"

@@ -11,7 +11,7 @@ import re
 import secrets
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 
 def secret_key(path: Path | None = None) -> bytes:

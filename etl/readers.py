@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .sources import SOURCES, Source
+from .sources import BOARD_ORDER, SOURCES, Source
 # FileRefused is raised by the readers' callers too: it stays importable from here.
-from .textfile import HEAD_CHARS, FileRefused, _csv_rows, _delimiter, _utf8_head, decode, sniff_format
+from .textfile import HEAD_CHARS, FileRefused, csv_rows, delimiter, utf8_head, decode, sniff_format
 
 MAX_TITLE_ROWS = 5
 PREVIEW_ROWS = MAX_TITLE_ROWS + 3
@@ -228,7 +228,8 @@ def detect_source(path: Path, data: bytes | None = None) -> Source:
             if match and all(c.name in match.mapping for c in source.required):
                 scored.append((match.score / len(source.columns), match.score, source.name))
     if not scored:
-        raise FileRefused("无法从表头判断数据类别（12345工单/来沪人员/门磁报警/企业复工）")
+        kinds = "/".join(SOURCES[name].board_label for name in BOARD_ORDER)
+        raise FileRefused(f"无法从表头判断数据类别（{kinds}）")
     return SOURCES[max(scored)[2]]
 
 
@@ -246,8 +247,8 @@ def preview_sheets(path: Path, data: bytes | None = None) -> list[list[list]]:
         except Exception as exc:
             raise FileRefused(f"无法打开 Excel 文件（文件损坏或格式不对）：{type(exc).__name__}") from None
     text, _ = decode(data)
-    delim = _delimiter(text[:4096], path.suffix.lower())
-    return [_csv_rows(text, delim, PREVIEW_ROWS)]
+    delim = delimiter(text[:4096], path.suffix.lower())
+    return [csv_rows(text, delim, PREVIEW_ROWS)]
 
 
 def read_cells(path: Path, source: Source, data: bytes | None = None) -> Cells:
@@ -265,11 +266,11 @@ def read_cells(path: Path, source: Source, data: bytes | None = None) -> Cells:
     if cells is not None:
         return cells
     text, encoding = decode(data)
-    delim = _delimiter(text[:4096], path.suffix.lower())
+    delim = delimiter(text[:4096], path.suffix.lower())
     match = _header_in(text[:HEAD_CHARS], delim, source, complete=len(text) <= HEAD_CHARS) \
         or _header_in(text, delim, source, complete=True)
     refuse_missing(source, match)
-    rows = _csv_rows(text, delim)
+    rows = csv_rows(text, delim)
     return _row_cells(source, rows, match, "csv", encoding, None)
 
 
@@ -278,8 +279,8 @@ def _utf8_csv_cells(path: Path, data: bytes, source: Source) -> Cells | None:
     are not UTF-8 further down. None when the file is not that (then it is decoded whole
     and parsed in Python). Only the start is decoded here."""
     bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    head = _utf8_head(data[bom:bom + HEAD_CHARS])
-    delim = _delimiter(head[:4096], path.suffix.lower()) if head is not None else ","
+    head = utf8_head(data[bom:bom + HEAD_CHARS])
+    delim = delimiter(head[:4096], path.suffix.lower()) if head is not None else ","
     whole = head is not None and len(head.encode()) == len(data) - bom
     match = _header_in(head, delim, source, complete=whole) if head is not None else None
     if match is None and head is not None and not whole:  # a header row longer than the start
@@ -301,7 +302,7 @@ def _header_in(text: str, delim: str, source: Source, complete: bool) -> HeaderM
     preview must not copy a 400 MB text), a header counts only with a row after it, which
     shows it whole; the caller then looks in the whole text."""
     try:
-        rows = _csv_rows(text, delim, PREVIEW_ROWS)
+        rows = csv_rows(text, delim, PREVIEW_ROWS)
     except FileRefused:
         if complete:
             raise

@@ -10,7 +10,7 @@ sub-district without touching code:
   a lane (弄) range on a road, or house numbers (号) on a road when lane is blank
 - `faq.toml`             the hotline FAQ catalogue (社区防控25问) and topic words
 - `holidays_override.csv` date, is_workday, note: the centre's own holiday schedule
-- `settings.toml`        overrides of the settings table (etl/settings.py)
+- `settings.toml`        overrides of the settings table (core/settings.py)
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import settings
+from core import settings
 
 # Suffixes people add or drop when they name a neighbourhood.
 _NAME_SUFFIX = re.compile(r"(居民区|居民委员会|居委会|居委|社区)$")

@@ -8,7 +8,6 @@ wait; a crash before the swap leaves the old generation live (tech-notes.md).
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
@@ -18,13 +17,17 @@ from pathlib import Path
 
 import duckdb
 
-from . import settings
+from core import settings
+from core.lock import file_lock
 
-SCHEMA_VERSION = 7
 _SQL_DIR = Path(__file__).parent / "sql"
-# version -> SQL that brings a file from version-1 to version.
-MIGRATIONS = {1: "schema_v1.sql", 2: "schema_v2.sql", 3: "schema_v3.sql", 4: "schema_v4.sql",
-              5: "schema_v5.sql", 6: "schema_v6.sql", 7: "schema_v7.sql"}
+# version -> SQL that brings a file from version-1 to version: every sql/schema_v<N>.sql, so
+# a migration is one new file.
+MIGRATIONS = {int(m[1]): p.name for p in _SQL_DIR.glob("schema_v*.sql")
+              if (m := re.fullmatch(r"schema_v(\d+)\.sql", p.name))}
+SCHEMA_VERSION = max(MIGRATIONS)
+if sorted(MIGRATIONS) != list(range(1, SCHEMA_VERSION + 1)):
+    raise RuntimeError(f"schema migrations must be numbered 1..N without gaps: {sorted(MIGRATIONS)}")
 _GEN_NAME = re.compile(r"^(?P<stem>.+)-(?P<n>\d{6})\.duckdb$")
 
 
@@ -125,22 +128,9 @@ def next_generation(db_path: Path) -> tuple[int, Path]:
 @contextmanager
 def writer_lock(db_path: Path, wait_seconds: float = 600):
     """The single writer lock every command that changes the database takes."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"另一个导入任务正在写入数据库（{lock_path}），请稍后再试")
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(lock_path, TimeoutError(f"另一个导入任务正在写入数据库（{lock_path}），请稍后再试"), wait_seconds):
+        yield
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -209,8 +199,8 @@ def new_generation(db_path: Path | None = None):
 
 
 # Row groups of half DuckDB's default size. DuckDB compresses each row group on one thread:
-# the 80,000 open tickets of a 400,000-row file were one group, written on one of the two
-# cores (0.21 s; in two groups 0.15 s). Not stored in the file: every writer opens it so.
+# the open tickets of a large file would fit one group and be written on one of the two
+# cores. Not stored in the file: every writer opens it so.
 ROW_GROUP_ROWS = 61_440
 
 

@@ -69,7 +69,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _delimiter(first_lines: str, suffix: str) -> str:
+def delimiter(first_lines: str, suffix: str) -> str:
     tabs, commas = first_lines.count("\t"), first_lines.count(",")
     if suffix == ".txt" and tabs:
         return "\t"
@@ -86,7 +86,7 @@ def _take(iterator, n):
 HEAD_CHARS = 1 << 20
 
 
-def _utf8_head(data: bytes) -> str | None:
+def utf8_head(data: bytes) -> str | None:
     """The file's first megabyte as text, if the file looks like UTF-8 without a BOM."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
         return None
@@ -96,7 +96,7 @@ def _utf8_head(data: bytes) -> str | None:
         return None
 
 
-def _csv_rows(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
+def csv_rows(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
     """Rows of CSV text. newline="" lets the csv module see every line end itself, so a
     file with old Mac line ends (CR only) or a stray CR reads instead of failing. Strict:
     a quote left open would otherwise swallow every later row into one cell, silently;

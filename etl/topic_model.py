@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import settings
+from core import settings
 from .classify import FOLD_WIDTH, NON_EPIDEMIC, TOPICS, read_by_version
 
 MODEL_FILE = "hotline_topic_model.npz"

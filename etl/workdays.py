@@ -23,7 +23,7 @@ from pathlib import Path
 import chinese_calendar
 import pandas as pd
 
-from . import settings
+from core import settings
 
 SOURCE_LIBRARY = "chinese_calendar"
 SOURCE_OVERRIDE = "override"

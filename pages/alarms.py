@@ -14,7 +14,7 @@ from boardkit.data.clock import moment_text, state_words
 from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
-from etl.notify_log import recent_notifications
+from live.notify_log import recent_notifications
 
 
 ctx = context()

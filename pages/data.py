@@ -7,8 +7,8 @@ from boardkit import labels
 from boardkit.app.auth import audited_download, audited_table
 from boardkit.app.page import cached, context
 from boardkit.queries import data as q
-from etl.disk import disk_status
-from etl.status import service_states
+from ops.disk import disk_status
+from ops.status import service_states
 
 ctx = context()
 st.title("数据")

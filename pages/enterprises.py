@@ -14,7 +14,7 @@ from boardkit.data.clock import moment_text
 from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import enterprises as q
 from boardkit.queries import overview as oq
-from etl import settings
+from core import settings
 
 
 ctx = context()

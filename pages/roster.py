@@ -13,7 +13,7 @@ from boardkit.data.clock import moment_text
 from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import overview as oq
 from boardkit.queries import roster as q
-from etl import settings
+from core import settings
 
 
 ctx = context()

@@ -72,7 +72,7 @@ def demo_db(isolated_board_env, tmp_path_factory) -> Path:
     readers -> load). Tests that use it must not write to it."""
     import datetime as dt
 
-    from etl.demo_load import run_demo
+    from demo.load import run_demo
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "board.duckdb"
     assert run_demo("subdistrict", 2020, dt.date.fromisoformat(DEMO_END), 45, folder / "files", db, 0.2) == 0

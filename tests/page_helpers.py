@@ -36,7 +36,7 @@ def open_page(page: str, params: dict | None = None, user: tuple[str, str] | Non
 def sign_in_required(monkeypatch, folder: Path) -> None:
     """Turns sign-in on with three users: a leader, a staff member (no rooms) and the
     committee of the first neighbourhood (its rows only)."""
-    from etl.users import add_user
+    from core.users import add_user
     users = folder / "users.toml"
     monkeypatch.setenv("BOARD_AUTH", "required")
     monkeypatch.setenv("BOARD_USERS", str(users))

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from etl.intake import Invalid, parse_events, spool_events
+from live.intake import Invalid, parse_events, spool_events
 from live_helpers import free_port, inbox_files, scalar, wait_for
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,7 +70,7 @@ def post(url: str, body, token: str | None = TOKEN) -> tuple[int, dict]:
 
 
 def now_text(minutes_ago: float = 0) -> str:
-    from etl.spool import local_now
+    from live.spool import local_now
     return (local_now() - dt.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%d %H:%M:%S")
 
 

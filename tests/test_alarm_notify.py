@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from etl.load import LoadOptions, load_files
-from etl.notify import Notifier, Policy
-from etl.notify_log import recent_notifications
-from etl.webhook import NotifyConfig
+from live.notify import Notifier, Policy
+from live.notify_log import recent_notifications
+from live.webhook import NotifyConfig
 from live_helpers import alarm_csv
 
 NOW = dt.datetime(2020, 2, 3, 23, 0)

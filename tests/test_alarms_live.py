@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from etl.spool import local_now
-from etl.watch import InboxBusy, Watcher, WatchConfig, inbox_lock
+from live.spool import local_now
+from live.watch import InboxBusy, Watcher, WatchConfig, inbox_lock
 from live_helpers import alarm_csv, drop, inbox_files, scalar, wait_for
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from boardkit.app import audit
 from boardkit.app.auth import client_allowed, scope_for
-from etl.users import add_user, hash_password, load_users, reset_password, verify_password
+from core.users import add_user, hash_password, load_users, reset_password, verify_password
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -136,7 +136,7 @@ def test_sign_in_is_throttled_per_user_and_client_never_locked_out(tmp_path):
 
 
 def test_unknown_names_cost_the_same_scrypt_work(tmp_path, monkeypatch):
-    from etl.users import check_password
+    from core.users import check_password
     monkeypatch.setenv("BOARD_SCRYPT_N", str(2 ** 14))
     users = {"lead": load_users(_one_user(tmp_path))["lead"]}
 
@@ -151,15 +151,15 @@ def test_unknown_names_cost_the_same_scrypt_work(tmp_path, monkeypatch):
 
 
 def _one_user(tmp_path, n: int = 2 ** 14) -> Path:
-    from etl.users import User, save_users
+    from core.users import User, save_users
     path = tmp_path / "users.toml"
     save_users({"lead": User("lead", "leader", (), hash_password("correct-horse", {"n": n, "r": 8, "p": 1}))}, path)
     return path
 
 
 def test_hashes_carry_their_parameters_and_are_upgraded(tmp_path, monkeypatch):
-    from etl.settings import get
-    from etl.users import needs_rehash, upgrade_hash
+    from core.settings import get
+    from core.users import needs_rehash, upgrade_hash
     assert get("password.scrypt_n") >= 2 ** 17
     monkeypatch.setenv("BOARD_SCRYPT_N", str(2 ** 11))
     stored = hash_password("secret-1")
@@ -232,7 +232,7 @@ def test_sign_out_ends_the_users_other_sessions(signed_env):
 
 
 def test_demo_accounts_raise_a_red_banner(board_env, tmp_path, monkeypatch):
-    from etl.users import ensure_demo_users
+    from core.users import ensure_demo_users
     users = tmp_path / "users.toml"
     monkeypatch.setenv("BOARD_AUTH", "required")
     monkeypatch.setenv("BOARD_USERS", str(users))
@@ -286,7 +286,7 @@ def test_screen_needs_a_real_address_or_its_key(board_env, monkeypatch):
 
 
 def test_unknown_roles_see_nothing_and_are_told_why(board_env, tmp_path, monkeypatch):
-    from etl.users import User, save_users
+    from core.users import User, save_users
     assert scope_for("neighborhood").codes == () and scope_for("Neighbourhood").codes == ()
     assert not scope_for("Leader").show_room
     users = tmp_path / "users.toml"
@@ -330,7 +330,7 @@ def test_audit_masks_typed_numbers_and_finds_who_looked_one_up(tmp_path):
 
 def test_audit_keeps_entries_for_its_retention_only(tmp_path, monkeypatch):
     import sqlite3
-    from etl.settings import get
+    from core.settings import get
     assert get("audit.retention_days") >= 180
     path = tmp_path / "audit.sqlite"
     audit.record("view", "lead", "leader", "总览", path=path)

@@ -39,7 +39,7 @@ def _summary_figures(path: Path) -> dict[str, float | None]:
 
 
 def test_every_workbook_figure_equals_an_independent_computation(brief_dir, demo_db):
-    from etl import settings
+    from core import settings
     from boardkit.data.predicates import ALARM_TYPES
     workbook = brief_dir / f"疫情防控日报_{BRIEF_DAY.isoformat()}.xlsx"
     shown = _summary_figures(workbook)

@@ -219,7 +219,7 @@ def test_brief_workbook_is_made_on_click(server, browser):
 def test_a_link_opens_its_page_after_sign_in(demo_db, browser, tmp_path):
     """A leader opens a link to the 日报 with a report day, signed out: the sign-in form, not
     "page not found"; after signing in, the 日报 of that day, not the overview."""
-    from etl.users import add_user
+    from core.users import add_user
     users = tmp_path / "users.toml"
     add_user("lead", "leader", "correct-horse", path=users)
     with _streamlit(demo_db, tmp_path, BOARD_AUTH="required", BOARD_USERS=str(users),

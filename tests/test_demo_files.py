@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from stdnum.cn import ric, uscc
 
-from etl import demo_model as M
-from etl.demo import SCALES, write_demo_files
+from demo import model as M
+from demo.generate import SCALES, write_demo_files
 from etl.reference import load_pack
 
 END, DAYS, FACTOR, SEED = date(2020, 3, 10), 22, 0.25, 7

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.cli import _parser
+from etl.__main__ import build_parser as _parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 UNITS = REPO_ROOT / "deploy" / "systemd"

@@ -13,7 +13,8 @@ import pytest
 from etl_helpers import connect, load, query
 from shapely.geometry import Point, shape
 
-from etl import derived, purge, store
+from etl import derived, store
+from ops import purge
 
 DEFINITION = derived.PERSONS_SQL.format(reports="SELECT * FROM roster_reports")
 

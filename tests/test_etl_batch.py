@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from etl import rebuild, store
-from etl.demo import write_demo_files
+from ops import rebuild
+from etl import store
+from demo.generate import write_demo_files
 from etl.load import SOURCE_ORDER, LoadOptions, load_files
 from etl.readers import detect_source
 from etl_helpers import DATA, REPO_ROOT, load, query, snapshot

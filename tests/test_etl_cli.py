@@ -6,7 +6,7 @@ import pytest
 
 import argparse
 
-from etl.cli import EXAMPLES, _parser, main
+from etl.__main__ import EXAMPLES, build_parser as _parser, main
 from etl_helpers import DATA, cli
 
 

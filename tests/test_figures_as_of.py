@@ -15,7 +15,7 @@ DAYS = [dt.date(2020, 2, 1) + dt.timedelta(days=4 * i) for i in range(11)] + [dt
 
 @pytest.fixture(scope="module")
 def oracle(demo_db):
-    from etl import settings
+    from core import settings
     from boardkit.data.predicates import ALARM_TYPES
     tables = load_tables(demo_db)
     limits = {t: float(settings.get(f"alarm_threshold_minutes.{t}")) for t in ALARM_TYPES}

@@ -13,9 +13,10 @@ from etl_helpers import D, issues, load, query
 from boardkit.data.db import Scope, current_generation
 from boardkit.queries import data as data_q
 from boardkit.queries import hotline as hotline_q
-from etl import privacy, purge, store
+from etl import privacy, store
+from ops import purge
 from etl.macros import install_macros
-from etl.notify import building_of, compose
+from live.notify import building_of, compose
 
 HEADER = "工单编号,受理时间,诉求类型,诉求内容,发生地址,所属居委,承办部门,工单状态\n"
 NOW = D(2020, 3, 1, 12, 0)

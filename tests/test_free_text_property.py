@@ -26,7 +26,7 @@ from boardkit.queries import alarms as alarms_q
 from boardkit.queries import hotline as hotline_q
 from etl import privacy
 from etl.macros import install_macros
-from etl.notify import building_of, compose
+from live.notify import building_of, compose
 
 NOW = dt.datetime(2020, 3, 1, 12, 0)
 DAY = dt.date(2020, 2, 3)

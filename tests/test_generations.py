@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from etl import disk, store
+from ops import disk
+from etl import store
 from etl_helpers import load, query, snapshot
 
 

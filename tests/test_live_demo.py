@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from etl.live_demo import LiveFeed, run_live
+from demo.live import LiveFeed, run_live
 from etl.load import LoadOptions, load_files
-from etl.spool import ALARM_HEADERS, HOTLINE_HEADERS, csv_bytes, local_now
+from live.spool import ALARM_HEADERS, HOTLINE_HEADERS, csv_bytes, local_now
 from live_helpers import inbox_files, scalar
 
 

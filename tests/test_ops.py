@@ -15,9 +15,11 @@ import pytest
 from etl_helpers import DATA, cli
 from ops_helpers import tables
 
-from etl import archive, backup, disk, health, rebuild, settings, status, store
+from etl import archive, store
+from ops import backup, disk, health, rebuild, status
+from core import settings
 from etl.load import LoadOptions, load_files
-from etl.watch import WatchConfig
+from live.watch import WatchConfig
 
 
 def _load(db_path, source, names):

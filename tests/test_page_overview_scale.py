@@ -16,7 +16,7 @@ PAGE = "pages/overview.py"
 
 @pytest.fixture(scope="module")
 def district_db(isolated_board_env, tmp_path_factory):
-    from etl.demo import write_demo_files
+    from demo.generate import write_demo_files
     from etl.load import LoadOptions, load_files
     folder = tmp_path_factory.mktemp("district")
     files = write_demo_files(folder / "files", scale="district", seed=2020, end=dt.date(2020, 3, 15), days=20,

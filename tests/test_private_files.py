@@ -66,7 +66,7 @@ def test_the_brief_may_be_shared_with_a_group_never_with_the_world(tmp_path, mon
 
     from boardkit.brief.build import write_brief
     from boardkit.data.db import current_generation
-    from etl import private, settings
+    from core import private, settings
     gen = current_generation(lure_database(tmp_path / "db"))
     reference = shutil.copytree(settings.reference_dir(), tmp_path / "reference")
     monkeypatch.setenv("BOARD_REFERENCE", str(reference))

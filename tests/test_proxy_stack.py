@@ -23,7 +23,7 @@ import pytest
 
 from bench.streamlit_tab import GOOD_ENDS, RunFailed, Tab
 from boardkit.app import audit
-from etl.users import add_user
+from core.users import add_user
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))

@@ -13,9 +13,10 @@ from ops_helpers import ALARMS_DEVICES, ROSTER_DEVICES, copy_database, write
 
 from boardkit.data.db import ALL, current_generation
 from boardkit.queries import roster as rq
-from etl import purge, store
+from ops import purge
+from etl import store
 from etl.load import LoadOptions, load_files
-from etl.notify_log import SCHEMA as NOTIFY_SCHEMA
+from live.notify_log import SCHEMA as NOTIFY_SCHEMA
 
 TODAY = dt.date.fromisoformat(DEMO_END)
 DAYS = 14

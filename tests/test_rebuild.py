@@ -11,9 +11,10 @@ import pytest
 from etl_helpers import DATA, cli
 from ops_helpers import ALARMS_DEVICES, ALARMS_LATER, ROSTER_DEVICES, ROSTER_LATER, tables, write
 
-from etl import archive, backup, purge, rebuild, store
+from etl import archive, store
+from ops import backup, purge, rebuild
 from etl.load import LoadOptions, load_files
-from etl.rebuild import RebuildError
+from ops.rebuild import RebuildError
 
 # One generation per call, as the operator's commands make them: upserts across days,
 # a duplicate file (skipped), a refused file, every encoding, devices linked to flats.

@@ -38,7 +38,7 @@ LATER_FACTS = {
 
 @pytest.fixture(scope="module")
 def season_files(tmp_path_factory):
-    from etl.demo import write_demo_files
+    from demo.generate import write_demo_files
     out = tmp_path_factory.mktemp("replay-files")
     return write_demo_files(out, "subdistrict", 2020, END, 14, volume_factor=0.1)
 

@@ -14,11 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-import etl.notify
+import live.notify
 from etl.load import LoadOptions, load_files
-from etl.notify import Notifier, Policy
-from etl.notify_log import notice_outcomes, recent_notifications
-from etl.webhook import NotifyConfig
+from live.notify import Notifier, Policy
+from live.notify_log import notice_outcomes, recent_notifications
+from live.webhook import NotifyConfig
 from live_helpers import alarm_csv
 
 NOW = dt.datetime(2020, 2, 3, 23, 0)
@@ -35,7 +35,7 @@ REFUSALS = {  # (HTTP status, body) of each robot's "too many requests"
 
 
 class Clock:
-    """The sending clock, standing in for the `time` module inside etl.notify."""
+    """The sending clock, standing in for the `time` module inside live.notify."""
 
     def __init__(self):
         self.now = T0
@@ -107,7 +107,7 @@ def alarms_db(tmp_path_factory):
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(etl.notify, "time", clock)
+    monkeypatch.setattr(live.notify, "time", clock)
     return clock
 
 

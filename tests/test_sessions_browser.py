@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from boardkit.app import audit, sessions
-from etl.users import add_user, reset_password
+from core.users import add_user, reset_password
 from live_helpers import free_port, streamlit_servers
 
 REPO = Path(__file__).resolve().parent.parent

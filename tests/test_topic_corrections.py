@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from etl import corrections
-from etl.cli import main
+from etl.__main__ import main
 from etl_helpers import load, query
 
 # Monday 2020-02-03, a working day. No 办理时限: the due date is computed —
@@ -102,7 +102,7 @@ def test_the_purge_blanks_old_correction_texts_but_keeps_the_topic(loaded, tmp_p
 
 
 def test_corrections_are_backed_up_and_restored(loaded, tmp_path):
-    from etl.backup import backup, restore
+    from ops.backup import backup, restore
     main(["corrections", "add", str(_clerks_file(tmp_path, "community")), "--db", str(loaded)])
     kept = corrections.corrections_path(loaded)
     saved = kept.read_bytes()
@@ -113,7 +113,7 @@ def test_corrections_are_backed_up_and_restored(loaded, tmp_path):
 
 
 def test_a_rebuild_keeps_the_corrected_topics(loaded, tmp_path):
-    from etl.rebuild import rebuild
+    from ops.rebuild import rebuild
     main(["corrections", "add", str(_clerks_file(tmp_path, "community")), "--db", str(loaded)])
     into = tmp_path / "rebuilt" / "board.duckdb"
     rebuild(loaded, into)

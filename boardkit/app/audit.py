@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import settings
-from etl.localtime import local_now
+from core import settings
+from core.localtime import local_now
 from etl.privacy import mask_free_text, secret_key
 
 _LOCK = threading.Lock()

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from etl import settings
-from etl.localtime import local_today
-from etl.users import ROLES, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
+from core import settings
+from core.localtime import local_today
+from core.users import ROLES, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
 
 from ..render.markup import md
 from . import audit, sessions

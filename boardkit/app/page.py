@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from etl import settings
+from core import settings
 
 from .. import labels
 from ..data.clock import Clock, make_clock

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl import settings
+from core import settings
 from etl.privacy import secret_key
 
 COOKIE = "yipingguan_session"

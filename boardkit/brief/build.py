@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.localtime import local_now
+from core.localtime import local_now
 
 from .. import labels
 from ..data.clock import Clock, make_clock, moment_text
@@ -143,7 +143,7 @@ def brief_files(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
 
 def write_brief(gen: Generation, out_dir: Path, day: dt.date | None = None, scope: Scope = ALL,
                 replay_at: dt.datetime | None = None) -> list[Path]:
-    from etl.private import share_brief
+    from core.private import share_brief
     stem, xlsx_bytes, html_text = brief_files(gen, day, scope, replay_at)
     created = None if out_dir.exists() else out_dir
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from etl import settings
-from etl.localtime import local_now
+from core import settings
+from core.localtime import local_now
 
 from .db import Generation, scalar
 

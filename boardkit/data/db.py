@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import settings
+from core import settings
+from etl.sources import SOURCES
 
 
 class NoDatabase(Exception):
@@ -60,7 +61,7 @@ ALL = Scope()
 SCOPE_SQL = "($scope_all OR list_contains($scope_codes, neighbourhood_code))"
 
 # Record tables a query may narrow with `rows_where` (identifiers from this list only).
-RECORD_TABLES = ("hotline_tickets", "alarms", "persons", "roster_reports", "enterprises")
+RECORD_TABLES = tuple(table for source in SOURCES.values() for table in source.record_tables)
 
 
 def rows_where(table: str, where: str) -> str:

@@ -7,7 +7,7 @@ never data — and reads the columns of its relation unqualified.
 """
 from __future__ import annotations
 
-from etl import settings
+from core import settings
 
 QUARANTINE = "('home_quarantine', 'central_quarantine')"
 # The measures with a period (quarantine or health observation), as a SQL list.

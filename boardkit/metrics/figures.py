@@ -12,7 +12,8 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from etl import settings
+from core import settings
+from etl.sources import BOARD_ORDER
 
 from ..data.clock import Clock
 from ..data.db import SCOPE_SQL, Generation, Scope, query
@@ -126,7 +127,7 @@ def stream_figures(gen: Generation, clock: Clock, scope: Scope,
 # The figures of the overview, the wall screen and the stream pages' KPI rows. Who reported
 # whom and when (the blind spot) reads the roster's reports and versions whole: only the
 # roster page and the brief ask for it.
-BOARD_STREAMS = ("hotline", "roster", "alarms", "enterprises")
+BOARD_STREAMS = BOARD_ORDER
 
 
 def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, Figure]:

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 from ..data import predicates as P
 from ..data.clock import Clock

@@ -26,7 +26,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 from .. import labels
 from ..data.db import Generation, Scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 from ..data import predicates as P
 from ..data.clock import Clock

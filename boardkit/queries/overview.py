@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from etl import settings
+from core import settings
 
 from ..data import predicates as P
 from ..data.clock import Clock

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pydeck as pdk
 
-from etl import settings
+from core import settings
 
 from .. import labels
 

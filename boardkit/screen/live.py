@@ -14,8 +14,8 @@ import time
 
 import streamlit as st
 
-from etl import settings
-from etl.localtime import local_now
+from core import settings
+from core.localtime import local_now
 
 from .. import labels
 from . import panels as html_panels

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from etl.sources import BOARD_ORDER
+
 from .. import labels
 from ..data.clock import Clock
 from ..metrics.figures import Figure
@@ -26,7 +28,7 @@ from .layout import Box
 from .svg import short_name
 
 WEEKDAYS = "一二三四五六日"
-FRESH_SOURCES = ("hotline", "roster", "alarms", "enterprises")
+FRESH_SOURCES = BOARD_ORDER
 
 
 def panel(name: str, box: Box, body: str, title: str, note: str = "", css: str = "") -> str:

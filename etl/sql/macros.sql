@@ -116,7 +116,7 @@ CREATE OR REPLACE TEMP MACRO redact_numbers(x) AS array_to_string(list_transform
         lambda piece, i: CASE WHEN i % 2 = 0 THEN mask_personal_digits(piece) ELSE piece END), '');
 CREATE OR REPLACE TEMP MACRO mobile_alone(x) AS regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g');
 -- Each macro below names its argument few times: every copy of a big pattern is compiled
--- when a statement is planned (~2 ms each), and a load plans several statements a file.
+-- when a statement is planned, and a load plans several statements a file.
 CREATE OR REPLACE TEMP MACRO redact_rest(y) AS CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}})
     THEN redact_numbers(redact_numbers(redact_numbers(y))) ELSE y END;
 CREATE OR REPLACE TEMP MACRO redact(x) AS CASE WHEN regexp_matches(x, {{PERSONAL_NUMBER}})

@@ -1,8 +1,8 @@
 -- Schema version 2: tables derived from the base tables at the end of every write
 -- (etl/derived.py), so a page run reads ready answers instead of re-deriving them.
 
--- One row per person: was a view, which at city scale (3M reports) cost two window
--- sorts of every report on every query. Same columns, filled by etl/derived.py.
+-- One row per person: a table, not a view, which would cost two window sorts of every
+-- report on every query. Same columns, filled by etl/derived.py.
 DROP VIEW IF EXISTS persons;
 CREATE TABLE IF NOT EXISTS persons (
     person_key VARCHAR, name_masked VARCHAR, id_masked VARCHAR, phone_masked VARCHAR,
@@ -19,8 +19,8 @@ CREATE TABLE IF NOT EXISTS ref_subdistricts (
 
 -- The four record tables without their primary-key index: the loader upserts with MERGE on
 -- the natural key, and keys are unique by construction (one row per key in a file, matched
--- against the table). Measured on 400,000 tickets into 2M: INSERT … ON CONFLICT through the
--- index 2.0 s, MERGE without it 0.7 s; no page looks a record up by its key alone.
+-- against the table). MERGE without the index is several times faster than INSERT … ON
+-- CONFLICT through it, and no page looks a record up by its key alone.
 CREATE TABLE _hotline_tickets AS SELECT * FROM hotline_tickets;
 DROP TABLE hotline_tickets;
 ALTER TABLE _hotline_tickets RENAME TO hotline_tickets;

@@ -1,0 +1,1 @@
+"""The demo generator: synthetic raw files in the users' formats, and the live demo feed."""

@@ -1,0 +1,547 @@
+"""Notices to phones through group-robot webhooks (WeCom / DingTalk markdown).
+
+- An arrival notice when an alarm of `notify.arrival_types` (door_open) arrives, and an
+  escalation when an alarm is still open or in progress after
+  `notify.escalate_minutes.<type>` minutes. handled / false_alarm / pre_reported alarms
+  are never escalated (nor announced).
+- Alarms of one device within `notify.burst_window_seconds` of a notice's first alarm
+  join that notice: one message per burst, not one per door opening.
+- Masked content only: neighbourhood, building (never the room), alarm type, minutes.
+- Each neighbourhood's robot URL comes from the pack's `notify.toml`; with no URL
+  nothing is sent (off until configured), and such alarms are not recorded, so a
+  neighbourhood configured later still gets what is recent.
+- Delivery goes through the notification log (live.notify_log), which is the queue: a
+  notice waits there for its robot's token bucket (the robots take about 20 messages a
+  minute), through a pause after the robot refused for sending too fast (DingTalk then
+  refuses for 10 minutes), and through retries with exponential backoff after a failure,
+  until it is sent or, after `notify.give_up_minutes`, given up. When more notices of a
+  robot are due than it may be sent now, each neighbourhood's are folded into one
+  digest. Every attempt, fold and give-up is in the log with its time. The database is
+  read READ-ONLY on a short-lived connection to the generation the live link points
+  at: the notifier never writes DuckDB.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from live import notify_log
+from etl import privacy
+from core import settings
+from core.lock import file_lock
+from live.spool import SHANGHAI, local_now
+from live.webhook import Delivery, NotifyConfig, Target, payload, post
+
+log = logging.getLogger("etl.notify")
+
+TYPE_LABELS = {"door_open": "开门报警", "offline": "设备离线", "low_battery": "低电量",
+               "tamper": "防拆报警", "doorbell": "门铃"}
+TERMINAL = ("handled", "false_alarm", "pre_reported")
+KINDS = ("arrival", "escalation")
+# A robot that refused for sending too fast is paused, doubling on each refusal in a row,
+# up to DingTalk's 10-minute ban.
+MAX_PAUSE_SECONDS = 600.0
+
+
+@dataclass
+class Policy:
+    arrival_types: tuple[str, ...] = ("door_open",)
+    arrival_max_age: dt.timedelta = dt.timedelta(minutes=60)
+    escalate_minutes: dict[str, int] = field(default_factory=dict)
+    escalate_max_age: dt.timedelta = dt.timedelta(hours=24)
+    burst_window: dt.timedelta = dt.timedelta(minutes=5)
+    give_up: dt.timedelta = dt.timedelta(minutes=120)
+    retry_base: float = 2.0
+    retry_max_seconds: float = 300.0
+    refused_pause: float = 60.0
+    timeout: float = 5.0
+
+    @classmethod
+    def from_settings(cls, **overrides) -> "Policy":
+        g = settings.get
+        values = dict(
+            arrival_types=tuple(t.strip() for t in g("notify.arrival_types").split(",") if t.strip()),
+            arrival_max_age=dt.timedelta(minutes=g("notify.arrival_max_age_minutes")),
+            escalate_minutes={t: int(g(f"notify.escalate_minutes.{t}")) for t in TYPE_LABELS},
+            escalate_max_age=dt.timedelta(hours=g("notify.escalate_max_age_hours")),
+            burst_window=dt.timedelta(seconds=g("notify.burst_window_seconds")),
+            give_up=dt.timedelta(minutes=g("notify.give_up_minutes")), retry_base=float(g("notify.retry_base_seconds")),
+            retry_max_seconds=float(g("notify.retry_max_seconds")),
+            refused_pause=float(g("notify.refused_pause_seconds")), timeout=float(g("notify.timeout_seconds")))
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    alarm_id: str
+    device_id: str
+    alarm_type: str | None
+    raised_at: dt.datetime
+    neighbourhood: str | None
+    neighbourhood_code: str | None
+    address: str | None
+    status: str
+
+
+def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
+    """Alarms raised since `since` that are not closed, from the live generation,
+    on a short-lived read-only connection (never blocks or waits for the loader).
+    None when the database cannot be read just now."""
+    target = Path(db_path).resolve()
+    if not target.exists():
+        return []
+    terminal = ", ".join(f"'{s}'" for s in TERMINAL)
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+        try:
+            rows = con.execute(f"""SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
+                    neighbourhood_code, address, status FROM alarms
+                    WHERE raised_at >= ? AND coalesce(status, 'open') NOT IN ({terminal})
+                    ORDER BY device_id, raised_at, alarm_id""", [since]).fetchall()
+        finally:
+            con.close()
+    except duckdb.CatalogException:
+        return []  # a database without alarms yet
+    except duckdb.IOException as exc:
+        log.warning("暂时无法读取数据库，稍后重试：%s", str(exc).splitlines()[0][:160])
+        return None
+    return [Alarm(*row[:7], row[7] or "open") for row in rows]
+
+
+def building_of(address: str | None) -> str:
+    """Road, lane and building only: the address is cut where a room number that slipped into
+    it begins (etl/privacy.py's room pattern: 5幢301室, 5-301, 3号楼502), phones masked."""
+    marked = privacy.mark_rooms(privacy.redact(address or ""))
+    return marked.split(privacy.ROOM_MARK, 1)[0].rstrip(" -－").strip() or "（地址不详）"
+
+
+def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
+    """(title, markdown) of a notice: masked content only."""
+    first = dt.datetime.fromisoformat(notice["first_raised"])
+    minutes = max(0, int((now - first).total_seconds() // 60))
+    count = notice["alarm_count"]
+    times = f"（{count} 次）" if count > 1 else ""
+    title = "门磁报警提醒" if kind == "arrival" else "报警超时未处置"
+    lines = [f"### {title}",
+             f"> 居民区：{notice['neighbourhood']}",
+             f"> 楼栋：{notice['building']}",
+             f"> 类型：{notice['alarm_types']}{times}",
+             f"> 报警时间：{first:%m-%d %H:%M}"]
+    if kind == "arrival":
+        lines.append(f"> 已 {minutes} 分钟，请及时核实处置")
+    else:
+        lines.append(f"> 已 {minutes} 分钟未处置，请居民区负责人跟进")
+    return title, privacy.mask_free_text("\n".join(lines))
+
+
+# WeCom takes at most 4,096 bytes of markdown; a digest stops listing well before.
+DIGEST_MAX_BYTES = 3500
+
+
+def compose_digest(neighbourhood: str, notices: list[dict], now: dt.datetime) -> tuple[str, str]:
+    """(title, markdown) of a digest: one line per folded notice, masked content only
+    (building, type, count, time), as many as fit in one message."""
+    title = "报警提醒汇总"
+    head = [f"### {title}（{len(notices)} 条）", f"> 居民区：{neighbourhood}",
+            "> 以下提醒同时待发、超出群机器人的发送频率，合并为一条："]
+    lines, size = [], len("\n".join(head).encode("utf-8"))
+    for notice in notices:
+        first = dt.datetime.fromisoformat(notice["first_raised"])
+        count = notice["alarm_count"]
+        minutes = max(0, int((now - first).total_seconds() // 60))
+        line = (f"- {notify_log.KIND_LABELS.get(notice['kind'], '')}：{notice['building']}，{notice['alarm_types']}"
+                f"{f'（{count} 次）' if count > 1 else ''}，{first:%m-%d %H:%M}，已 {minutes} 分钟")
+        size += len(line.encode("utf-8")) + 1
+        if size > DIGEST_MAX_BYTES:
+            lines.append(f"- ……另有 {len(notices) - len(lines)} 条，详见看板报警页")
+            break
+        lines.append(line)
+    return title, privacy.mask_free_text("\n".join(head + lines))
+
+
+class Notifier:
+    """Plans notices from the database and delivers them; one per notification log."""
+
+    def __init__(self, db_path: Path, config: NotifyConfig | None = None, policy: Policy | None = None,
+                 log_file: Path | None = None, now: Callable[[], dt.datetime] = local_now,
+                 clock: Callable[[], float] | None = None):
+        """`now` dates alarms (a replay's clock in the live demo); `clock` (epoch
+        seconds, default time.time) times sending: retries, robot budgets and pauses,
+        give-ups."""
+        self.db_path = Path(db_path)
+        self.config = config if config is not None else NotifyConfig.load()
+        self.policy = policy or Policy.from_settings()
+        self.log_file = Path(log_file or notify_log.log_path(self.db_path))
+        self.now = now
+        self.clock = clock or time.time
+        self._con = notify_log.connect(self.log_file)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def run_once(self) -> int:
+        """Plans new notices, then sends what is due; returns the messages delivered."""
+        if not self.config.enabled:
+            return 0
+        self.plan()
+        return self.deliver_due()
+
+    def drain(self, max_seconds: float = 60.0) -> int:
+        """run_once, then keeps retrying until nothing is pending or time is up."""
+        sent = self.run_once()
+        deadline = time.monotonic() + max_seconds
+        while (wait := self.next_due_in()) is not None and time.monotonic() + wait < deadline:
+            time.sleep(wait)
+            sent += self.deliver_due()
+        return sent
+
+    def plan(self) -> int:
+        now, p = self.now(), self.policy
+        oldest = now - max(p.arrival_max_age, p.escalate_max_age)
+        alarms = open_alarms(self.db_path, oldest) or []
+        created = 0
+        with self._transaction():
+            for kind in KINDS:
+                for alarm in alarms:
+                    if self._due(kind, alarm, now):
+                        created += self._assign(kind, alarm, now)
+        return created
+
+    def _due(self, kind: str, alarm: Alarm, now: dt.datetime) -> bool:
+        age = now - alarm.raised_at
+        if kind == "arrival":  # one already overdue when it arrives gets the escalation alone
+            return (alarm.alarm_type in self.policy.arrival_types and age <= self.policy.arrival_max_age
+                    and not self._due("escalation", alarm, now))
+        minutes = self.policy.escalate_minutes.get(alarm.alarm_type or "", 0)
+        return minutes > 0 and age >= dt.timedelta(minutes=minutes) and age <= self.policy.escalate_max_age
+
+    def _assign(self, kind: str, alarm: Alarm, now: dt.datetime) -> int:
+        """Records the alarm against a notice: the device's burst notice if it has one
+        within the window, else a new pending notice. Returns 1 for a new notice."""
+        con = self._con
+        if con.execute("SELECT 1 FROM notice_alarms WHERE alarm_id = ? AND kind = ?",
+                       [alarm.alarm_id, kind]).fetchone():
+            return 0
+        target = self.config.target_for(alarm.neighbourhood, alarm.neighbourhood_code)
+        if target is None:
+            return 0
+        label = TYPE_LABELS.get(alarm.alarm_type or "", alarm.alarm_type or "报警")
+        window = self.policy.burst_window.total_seconds()
+        burst = con.execute(
+            """SELECT notice_id, alarm_types FROM notices WHERE kind = ? AND device_id = ?
+               AND abs(julianday(first_raised) - julianday(?)) * 86400 < ? ORDER BY first_raised DESC LIMIT 1""",
+            [kind, alarm.device_id, alarm.raised_at.isoformat(sep=" "), window]).fetchone()
+        if burst:
+            notice_id, types = burst
+            merged = "、".join(dict.fromkeys(types.split("、") + [label]))
+            con.execute("UPDATE notices SET alarm_count = alarm_count + 1, alarm_types = ? WHERE notice_id = ?",
+                        [merged, notice_id])
+            created = 0
+        else:
+            queued = self.clock()
+            notice_id = con.execute(
+                """INSERT INTO notices (kind, device_id, neighbourhood, building, alarm_types, first_raised,
+                       alarm_count, target, channel, created_at, status, next_attempt, queued_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 'pending', ?, ?)""",
+                [kind, alarm.device_id, alarm.neighbourhood or "未识别居民区", building_of(alarm.address), label,
+                 alarm.raised_at.isoformat(sep=" "), target.key, target.channel, now.isoformat(sep=" "),
+                 queued, queued]).lastrowid
+            created = 1
+        con.execute("INSERT INTO notice_alarms VALUES (?, ?, ?)", [alarm.alarm_id, kind, notice_id])
+        return created
+
+    def deliver_due(self) -> int:
+        """Sends what is due, robot by robot within each one's budget; returns the
+        messages delivered. What cannot go now stays queued with its next time."""
+        now = self.clock()
+        due = self._select("SELECT * FROM notices WHERE status = 'pending' AND next_attempt <= ? ORDER BY notice_id",
+                           [now])
+        still_open = self._open_ids() if due else set()
+        robots: dict[str, tuple[Target, list[dict]]] = {}
+        for notice in due:
+            target = self.config.targets.get(notice["target"])
+            if not self._still_open(notice, still_open):
+                # Handled (or reported) while the notice waited: say nothing.
+                self._settle(notice["notice_id"], "cancelled", now)
+            elif target is None:
+                self._give_up(notice, now, "该居民区的群机器人配置已被删除")
+            elif now >= self._deadline(notice):
+                self._give_up(notice, now, f"{self.policy.give_up.total_seconds() / 60:.0f} 分钟内未能送达")
+            else:
+                robots.setdefault(target.robot, (target, []))[1].append(notice)
+        return sum(self._deliver_to(target, notices, now) for target, notices in robots.values())
+
+    def _deliver_to(self, target: Target, notices: list[dict], now: float) -> int:
+        bucket = RobotBudget.load(self._con, target, now)
+        if bucket.paused_until > now:
+            self._postpone(notices, bucket.paused_until)
+            return 0
+        if len(notices) > int(bucket.tokens):
+            notices = self._fold(notices, now)
+        delivered = 0
+        for i, notice in enumerate(notices):
+            if bucket.tokens < 1:
+                self._postpone(notices[i:], bucket.next_token_at(now))
+                break
+            bucket.tokens -= 1
+            attempt = notice["attempts"] + 1
+            t0 = time.perf_counter()
+            title, text = self._compose(notice)
+            sent = post(target, payload(target.channel, title, text), self.policy.timeout)
+            error = sent.error
+            if sent.refused:
+                bucket.pause(now, max(sent.retry_after or 0.0,
+                                      min(MAX_PAUSE_SECONDS, self.policy.refused_pause * 2 ** bucket.refusals)))
+                error += f"（发送过快被拒收，暂停至 {_at(bucket.paused_until):%H:%M:%S}）"
+            elif sent.ok:
+                bucket.refusals = 0
+            with self._transaction():  # the attempt and the notice's new state together
+                self._record(notice, attempt, sent, error, now, time.perf_counter() - t0)
+                if sent.ok:
+                    self._settle(notice["notice_id"], "sent", now, attempt)
+                elif sent.refused:
+                    self._postpone(notices[i:], bucket.paused_until, {notice["notice_id"]: attempt})
+                else:
+                    retry_at = now + min(self.policy.retry_max_seconds, self.policy.retry_base * 2 ** (attempt - 1))
+                    if retry_at >= self._deadline(notice):
+                        self._give_up(notice, now, error, attempt)
+                    else:
+                        self._postpone([notice], retry_at, {notice["notice_id"]: attempt})
+            delivered += sent.ok
+            log.log(logging.INFO if sent.ok else logging.WARNING, "%s %s（%s）第 %d 次发送：%s",
+                    notice_log_label(notice), notice["neighbourhood"], notice["channel"], attempt,
+                    "成功" if sent.ok else f"失败，{error}")
+            if sent.refused:
+                break
+        bucket.save(self._con, now)
+        return delivered
+
+    @contextmanager
+    def _transaction(self):
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    def _fold(self, notices: list[dict], now: float) -> list[dict]:
+        """More notices due than the robot may take now: each neighbourhood's become one
+        digest (a pending digest of that neighbourhood takes the newcomers in)."""
+        groups: dict[str, list[dict]] = {}
+        for notice in notices:
+            groups.setdefault(notice["neighbourhood"], []).append(notice)
+        out = []
+        con = self._con
+        for neighbourhood, group in groups.items():
+            if len(group) == 1:
+                out.append(group[0])
+                continue
+            digest = next((n for n in group if n["kind"] == "digest"), None)
+            with self._transaction():
+                if digest is None:
+                    digest_id = con.execute(
+                        """INSERT INTO notices (kind, neighbourhood, first_raised, alarm_count, target, channel,
+                               created_at, status, next_attempt) VALUES ('digest', ?, ?, 0, ?, ?, ?, 'pending', ?)""",
+                        [neighbourhood, group[0]["first_raised"], group[0]["target"], group[0]["channel"],
+                         self.now().isoformat(sep=" "), now]).lastrowid
+                else:
+                    digest_id = digest["notice_id"]
+                folded = [n["notice_id"] for n in group if n["notice_id"] != digest_id]
+                con.executemany("""UPDATE notices SET status = 'folded', digest_id = ?, settled_at = ?,
+                                       next_attempt = NULL WHERE notice_id = ?""",
+                                [(digest_id, _at_text(now), notice_id) for notice_id in folded])
+                members = self._select("SELECT * FROM notices WHERE digest_id = ?", [digest_id])
+                types = "、".join(dict.fromkeys(t for m in members for t in (m["alarm_types"] or "").split("、") if t))
+                con.execute("""UPDATE notices SET alarm_count = ?, first_raised = ?, building = ?, alarm_types = ?,
+                                   queued_at = ? WHERE notice_id = ?""",
+                            [sum(m["alarm_count"] for m in members), min(m["first_raised"] for m in members),
+                             f"{len({m['building'] for m in members})} 处楼栋", types,
+                             min(m["queued_at"] if m["queued_at"] is not None else now for m in members), digest_id])
+            log.info("%s：%d 条提醒同时待发，超出群机器人的发送频率，并为一条汇总", neighbourhood, len(folded))
+            out.append(self._select("SELECT * FROM notices WHERE notice_id = ?", [digest_id])[0])
+        return sorted(out, key=lambda n: n["first_raised"])
+
+    def _compose(self, notice: dict) -> tuple[str, str]:
+        if notice["kind"] != "digest":
+            return compose(notice["kind"], notice, self.now())
+        members = self._select("SELECT * FROM notices WHERE digest_id = ? ORDER BY first_raised, notice_id",
+                               [notice["notice_id"]])
+        return compose_digest(notice["neighbourhood"], members, self.now())
+
+    def _deadline(self, notice: dict) -> float:
+        queued = notice["queued_at"] if notice["queued_at"] is not None else notice["next_attempt"]
+        return queued + self.policy.give_up.total_seconds()
+
+    def _record(self, notice: dict, attempt: int, sent: Delivery, error: str, now: float, seconds: float) -> None:
+        self._con.execute("INSERT INTO attempts (notice_id, attempted_at, attempt, ok, http_status, error, seconds) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)", [notice["notice_id"], _at_text(now), attempt, int(sent.ok),
+                                                           sent.status, error or None, seconds])
+
+    def _settle(self, notice_id: int, status: str, now: float, attempts: int | None = None) -> None:
+        self._con.execute("""UPDATE notices SET status = ?, settled_at = ?, next_attempt = NULL,
+                                 attempts = coalesce(?, attempts) WHERE notice_id = ?""",
+                          [status, _at_text(now), attempts, notice_id])
+
+    def _give_up(self, notice: dict, now: float, reason: str, attempts: int | None = None) -> None:
+        self._settle(notice["notice_id"], "failed", now, attempts)
+        log.warning("%s %s 放弃发送：%s", notice_log_label(notice), notice["neighbourhood"], reason)
+
+    def _postpone(self, notices: list[dict], when: float, attempts: dict[int, int] | None = None) -> None:
+        for notice in notices:
+            attempt = (attempts or {}).get(notice["notice_id"], notice["attempts"])
+            self._con.execute("UPDATE notices SET next_attempt = ?, attempts = ? WHERE notice_id = ?",
+                              [when, attempt, notice["notice_id"]])
+
+    def _select(self, sql: str, params: list) -> list[dict]:
+        self._con.row_factory = _dict_row
+        try:
+            return self._con.execute(sql, params).fetchall()
+        finally:
+            self._con.row_factory = None
+
+    def _open_ids(self) -> set[str] | None:
+        oldest = self.now() - max(self.policy.arrival_max_age, self.policy.escalate_max_age)
+        alarms = open_alarms(self.db_path, oldest)
+        return None if alarms is None else {a.alarm_id for a in alarms}
+
+    def _still_open(self, notice: dict, open_ids: set[str] | None) -> bool:
+        if open_ids is None:
+            return True  # cannot tell just now: send rather than stay silent
+        ids = self._con.execute("""SELECT alarm_id FROM notice_alarms WHERE notice_id = ?1
+                                   OR notice_id IN (SELECT notice_id FROM notices WHERE digest_id = ?1)""",
+                                [notice["notice_id"]]).fetchall()
+        return any(alarm_id in open_ids for (alarm_id,) in ids)
+
+    def next_due_in(self) -> float | None:
+        row = self._con.execute("SELECT min(next_attempt) FROM notices WHERE status = 'pending'").fetchone()
+        return None if row[0] is None else max(0.0, row[0] - self.clock())
+
+
+@dataclass
+class RobotBudget:
+    """A robot's token bucket in the notification log: `burst` tokens at most, refilled
+    at `per_minute`; one token per message. A refusal for sending too fast empties it
+    and pauses the robot."""
+    robot: str
+    per_minute: float
+    burst: int
+    tokens: float
+    paused_until: float = 0.0
+    refusals: int = 0
+
+    @classmethod
+    def load(cls, con, target: Target, now: float) -> "RobotBudget":
+        row = con.execute("SELECT tokens, refilled_at, paused_until, refusals FROM robots WHERE robot = ?",
+                          [target.robot]).fetchone()
+        if row is None:
+            return cls(target.robot, target.per_minute, target.burst, float(target.burst))
+        tokens, refilled_at, paused_until, refusals = row
+        tokens = min(float(target.burst), tokens + max(0.0, now - refilled_at) * target.per_minute / 60)
+        return cls(target.robot, target.per_minute, target.burst, tokens, paused_until or 0.0, refusals)
+
+    def next_token_at(self, now: float) -> float:
+        return now + (1 - self.tokens) * 60 / self.per_minute
+
+    def pause(self, now: float, seconds: float) -> None:
+        self.tokens = 0.0
+        self.paused_until = now + seconds
+        self.refusals += 1
+
+    def save(self, con, now: float) -> None:
+        con.execute("""INSERT INTO robots (robot, tokens, refilled_at, paused_until, refusals) VALUES (?, ?, ?, ?, ?)
+                       ON CONFLICT (robot) DO UPDATE SET tokens = excluded.tokens, refilled_at = excluded.refilled_at,
+                           paused_until = excluded.paused_until, refusals = excluded.refusals""",
+                    [self.robot, self.tokens, now, self.paused_until or None, self.refusals])
+
+
+def notice_log_label(notice: dict) -> str:
+    return notify_log.KIND_LABELS.get(notice["kind"], notice["kind"])
+
+
+def _dict_row(cursor, row) -> dict:
+    return {d[0]: v for d, v in zip(cursor.description, row)}
+
+
+@contextmanager
+def notifier_lock(log_file: Path):
+    """One notifier per log: two would send the same pending notice twice."""
+    with file_lock(log_file.with_name(log_file.name + ".lock"), NotifierBusy(f"另一个提醒进程正在使用 {log_file}")):
+        yield
+
+
+class NotifierBusy(RuntimeError):
+    pass
+
+
+class NotifierLoop:
+    """Runs a Notifier every `poll` seconds, at once when woken (after a load), and
+    when a retry falls due; in a thread inside `watch` or in the main thread."""
+
+    def __init__(self, notifier: Notifier, poll: float | None = None):
+        self.notifier = notifier
+        self.poll = float(poll or settings.get("notify.poll_seconds"))
+        self.wake_event = threading.Event()
+        self.stop_event = threading.Event()
+
+    def wake(self) -> None:
+        self.wake_event.set()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake_event.set()
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.notifier.run_once()
+            except Exception:  # the feed to phones must outlive a bad moment
+                log.exception("提醒检查出错，稍后重试")
+            due = self.notifier.next_due_in()
+            self.wake_event.wait(self.poll if due is None else min(self.poll, max(0.05, due)))
+            self.wake_event.clear()
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="notifier", daemon=True)
+        thread.start()
+        return thread
+
+
+def _at(epoch: float) -> dt.datetime:
+    """An epoch time of the sending clock as Shanghai local time."""
+    return dt.datetime.fromtimestamp(epoch, SHANGHAI).replace(tzinfo=None)
+
+
+def _at_text(epoch: float) -> str:
+    return _at(epoch).isoformat(sep=" ")
+
+
+def start_notifier(db: Path, stack: ExitStack, config_file: Path | None = None):
+    """A notifier thread for `watch`, or None when no robot is configured or another
+    notifier already runs on this log."""
+    config = NotifyConfig.load(config_file)
+    if not config.enabled:
+        log.info("未配置群机器人（%s），不发送报警提醒", config_file or "notify.toml")
+        return None
+    try:
+        stack.enter_context(notifier_lock(notify_log.log_path(db)))
+    except NotifierBusy as exc:
+        log.info("%s，本进程不发送提醒", exc)
+        return None
+    notifier = Notifier(db, config)
+    stack.callback(notifier.close)
+    loop = NotifierLoop(notifier)
+    stack.callback(loop.stop)
+    loop.start_thread()
+    log.info("群机器人提醒已开启：%d 个居民区（或默认群）", len(config.targets))
+    return loop

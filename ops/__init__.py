@@ -1,0 +1,1 @@
+"""Operations: purge, cleanup, rebuild, backup and restore, health and status."""
