@@ -122,12 +122,13 @@ def _write_synthetic_pack(folder: Path, cfg: dict, seed: int) -> None:
     subdistricts = synthetic_subdistricts(cfg["subdistricts"], cfg["neighbourhoods_each"], seed)
     write_pack(folder, subdistricts, seed=seed,
                note="合成的示例数据包（演示用），边界与地址均为虚构。")
-    # The FAQ catalogue and the holiday overrides belong to the centre, not to the map: a
-    # pack without them cannot classify a single ticket.
+    # The FAQ catalogue, the topic model and the holiday overrides belong to the centre, not
+    # to the map: a pack without them cannot classify a single ticket.
     import shutil
     from core import settings
+    from etl.topic_model import MODEL_FILE
     default = settings.default_reference_dir()
-    for name in ("faq.toml", "holidays_override.csv"):
+    for name in ("faq.toml", MODEL_FILE, "holidays_override.csv"):
         if (default / name).exists():
             shutil.copyfile(default / name, folder / name)
 

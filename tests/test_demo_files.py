@@ -158,6 +158,9 @@ def test_district_scale_writes_a_pack_and_plain_csv(tmp_path):
                              volume_factor=0.001, verbose=False)
     pack = load_pack(tmp_path / "reference")
     assert len(pack.neighbourhoods) == 36 * 30
+    # the pack classifies its own tickets: a district load stopped where its model was missing
+    from etl.topic_model import MODEL_FILE, load_model
+    assert load_model(tmp_path / "reference" / MODEL_FILE).classes
     assert {encoding_of(p) for p in paths} == {"utf-8"} and {p.suffix for p in paths} == {".csv"}
     ranges = {}
     for r in pack.address_index:
