@@ -225,7 +225,7 @@ def publish(db_path: Path, new_file: Path) -> None:
         # A plain DuckDB file from elsewhere: keep it as a generation, never overwrite it.
         os.replace(db_path, generations_dir(db_path) / f"{db_path.stem}-000000.duckdb")
     os.replace(tmp_link, db_path)
-    _fsync_dir(db_path.parent)
+    fsync_dir(db_path.parent)
 
 
 def prune(db_path: Path, min_age_seconds: float = 600) -> None:
@@ -254,7 +254,8 @@ def _unlink_quietly(path: Path) -> None:
             pass
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Makes a rename or a new file in `folder` durable (the directory entry itself)."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

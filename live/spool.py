@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from core.localtime import SHANGHAI, local_now  # noqa: F401  (local_now: callers import it from here)
+from etl.store import fsync_dir
 
 # How far ahead of our clock an event time may be (the platform's clock drifts): the
 # intake accepts it and the watcher's future-date check allows it, so a fresh event is
@@ -84,14 +85,6 @@ def atomic_write(folder: Path, name: str, data: bytes) -> Path:
         raise
     fsync_dir(folder)
     return final
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def csv_bytes(headers: dict[str, str], rows: list[dict]) -> bytes:
