@@ -25,6 +25,7 @@ HARD_CASES = {
     "landlord_deposit": ("退租一个月了，房东一直不退押金", "non_epidemic"),
     "lost_parcel": ("快递显示已经签收，我根本没收到，快递员不接电话", "non_epidemic"),
     "residence_permit": ("居住证到期了，在哪里续办", "non_epidemic"),
+    "newcomer_residence_permit": ("外地来沪人员办居住证要带哪些材料", "non_epidemic"),
     "unpaid_wages": ("老板拖欠我们三个月工资，一直说没钱", "non_epidemic"),
     "back_from_home_town_burst_pipe": ("从老家回来发现家里水管爆了，楼下被淹", "non_epidemic"),
     # epidemic matters told without the obvious words
