@@ -21,11 +21,11 @@ HARD_CASES = {
     "dish_steriliser": ("新买的消毒柜用了一周就漏电，商场不给退换", "non_epidemic"),
     "pet_fever": ("家里的狗发烧两天了，附近宠物医院都关着门", "non_epidemic"),
     "dishwasher_disinfection_mode": ("洗碗机的消毒模式一开就跳闸，售后不上门", "non_epidemic"),
-    "faulty_thermometer": ("网上买的体温计量得不准，商家不给退", "non_epidemic"),
     "water_tank_cleaning": ("二次供水水箱清洗消毒以后，自来水有股怪味", "non_epidemic"),
     "landlord_deposit": ("退租一个月了，房东一直不退押金", "non_epidemic"),
     "lost_parcel": ("快递显示已经签收，我根本没收到，快递员不接电话", "non_epidemic"),
     "residence_permit": ("居住证到期了，在哪里续办", "non_epidemic"),
+    "newcomer_residence_permit": ("外地来沪人员办居住证要带哪些材料", "non_epidemic"),
     "unpaid_wages": ("老板拖欠我们三个月工资，一直说没钱", "non_epidemic"),
     "back_from_home_town_burst_pipe": ("从老家回来发现家里水管爆了，楼下被淹", "non_epidemic"),
     # epidemic matters told without the obvious words
@@ -37,6 +37,15 @@ HARD_CASES = {
     "door_sensor_blinks": ("门上那个小盒子一直闪红灯，会不会算我开过门", "quarantine"),
     "hotel_stay_over": ("在宾馆住满了，谁来接我回家", "quarantine"),
     "shop_reopening": ("我开的奶茶店想重新开门，要先去哪里报备", "enterprise"),
+    # the estate's epidemic duties are the community's; a business's rent and closure are
+    # the enterprise's; a resident kept from a rented room is the community's; epidemic
+    # supplies as faulty products are health
+    "estate_hand_gel": ("单元门口的免洗洗手液空了一个礼拜，物业一直不补", "community"),
+    "estate_gate_register": ("物业的保安在门口让我们登记，本子上谁的电话都看得到", "community"),
+    "shop_rent_relief": ("我开的健身工作室关了两个月，场地租金一分没少，有没有扶持", "enterprise"),
+    "wages_cut_by_shutdown": ("停工这段时间公司只发一半工资，这样合法吗", "enterprise"),
+    "tenant_kept_out": ("从老家回来，二房东说要先交一笔钱才让我进出租屋", "community"),
+    "faulty_thermometer": ("网上买的体温计量得不准，商家不给退", "health"),
     # two concerns: the main one decides
     "two_concerns": ("公司的复工申请交了一个礼拜还没批下来，另外我们楼下的路灯也坏了", "enterprise"),
     # the clerk's framing, dialect, typos
