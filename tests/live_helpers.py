@@ -1,13 +1,17 @@
-"""Helpers for tests against live processes: drop files, wait for rows, free ports, board servers."""
+"""Helpers for tests against live processes: drop files, wait for rows, free ports, board servers,
+a group robot on 127.0.0.1."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -17,6 +21,51 @@ HEADER = "报警编号,设备编号,设备类型,报警类型,报警时间,居�
 
 def alarm_csv(rows: list[str]) -> str:
     return HEADER + "".join(r + "\n" for r in rows)
+
+
+class Robot(ThreadingHTTPServer):
+    """Records each message; answers 500 to the first `fail` calls of a path."""
+
+    def __init__(self, fail: dict[str, int]):
+        self.messages, self.fail, self.lock = [], dict(fail), threading.Lock()
+        super().__init__(("127.0.0.1", 0), RobotHandler)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def of(self, path: str, word: str) -> list[dict]:
+        return [m for p, m in self.messages if p == path and word in json.dumps(m, ensure_ascii=False)]
+
+
+class RobotHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        path = self.path.split("?")[0]
+        with self.server.lock:
+            failing = self.server.fail.get(path, 0) > 0
+            if failing:
+                self.server.fail[path] -= 1
+            else:
+                self.server.messages.append((path, body))
+        answer = b'{"errcode":0,"errmsg":"ok"}'
+        self.send_response(500 if failing else 200)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serving(server):
+    """A test server answering on its own thread for the duration of the block."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def drop(inbox: Path, name: str, text: str) -> Path:

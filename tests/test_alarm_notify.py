@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -15,7 +13,7 @@ from etl.load import LoadOptions, load_files
 from live.notify import Notifier, Policy
 from live.notify_log import recent_notifications
 from live.webhook import NotifyConfig
-from live_helpers import alarm_csv
+from live_helpers import Robot, alarm_csv, serving
 
 NOW = dt.datetime(2020, 2, 3, 23, 0)
 ROWS = [
@@ -29,40 +27,6 @@ ROWS = [
     "A8,MC7,门磁,开门,2020-02-03 22:55:00,港机居民区,港机路1弄5号205室,未处置,,",      # 5 min: not yet
     "A9,MC8,门磁,开门,2020-02-02 10:00:00,港机居民区,港机路1弄6号206室,未处置,,",      # backlog > 24 h
 ]
-
-
-class Robot(ThreadingHTTPServer):
-    """Records each message; answers 500 to the first `fail` calls of a path."""
-
-    def __init__(self, fail: dict[str, int]):
-        self.messages, self.fail, self.lock = [], dict(fail), threading.Lock()
-        super().__init__(("127.0.0.1", 0), RobotHandler)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-    def of(self, path: str, word: str) -> list[dict]:
-        return [m for p, m in self.messages if p == path and word in json.dumps(m, ensure_ascii=False)]
-
-
-class RobotHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        path = self.path.split("?")[0]
-        with self.server.lock:
-            failing = self.server.fail.get(path, 0) > 0
-            if failing:
-                self.server.fail[path] -= 1
-            else:
-                self.server.messages.append((path, body))
-        answer = b'{"errcode":0,"errmsg":"ok"}'
-        self.send_response(500 if failing else 200)
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
 
 
 def load_alarms(folder, rows=ROWS):
@@ -90,11 +54,8 @@ def make_notifier(db, robot, folder, clock):
 
 @pytest.fixture
 def robot(request):
-    server = Robot(getattr(request, "param", {}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(Robot(getattr(request, "param", {}))) as server:
+        yield server
 
 
 @pytest.fixture
