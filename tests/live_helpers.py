@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -149,3 +150,17 @@ def streamlit_servers(entry: str, count: int, env: dict, log_dir: Path, address:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_SHAPED = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15}|\d{6}\*{4,}\d{2,4}|1\d{2}\*{4}\d{4})(?![\dA-Za-z])")
+
+
+def assert_nothing_personal(text: str, names=()) -> None:
+    """A message body with no 11-digit phone, nothing shaped like an identity number (clear
+    or masked), no room (室) and none of `names`."""
+    assert not PHONE.search(text), PHONE.search(text)
+    assert not ID_SHAPED.search(text), ID_SHAPED.search(text)
+    assert "室" not in text, text
+    for name in names:
+        assert name not in text, name
