@@ -130,7 +130,7 @@ def recent_notifications(limit: int = 50, path: Path | None = None) -> pd.DataFr
     frame["notice_status"] = frame["notice_status"].map(STATUS_LABELS)
     frame["ok"] = frame["ok"].astype(bool)
     for col in ("attempted_at", "first_raised"):
-        frame[col] = pd.to_datetime(frame[col])
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     return frame[COLUMNS]
 
 
