@@ -48,6 +48,13 @@ def queued(con: sqlite3.Connection, day: dt.date) -> bool:
                        [day.isoformat()]).fetchone() is not None
 
 
+def default_day(db_path: Path) -> dt.date:
+    """The brief's own default report day (yesterday, or the replay's last full day)."""
+    from boardkit.data.clock import make_clock
+    from boardkit.data.db import current_generation
+    return make_clock(current_generation(db_path)).day
+
+
 def compose(db_path: Path, day: dt.date) -> tuple[str, str, str]:
     """(sub-district, title, markdown) of the day's summary, from the live generation."""
     from boardkit.brief.build import build_brief

@@ -149,6 +149,7 @@ def brief(args, db: Path) -> int:
 def send_brief(args, db: Path) -> int:
     from boardkit.data.db import NoDatabase
     from core.localtime import log_in_local_time
+    from live.brief_delivery import default_day
     from live.notify import Notifier, NotifierBusy, notifier_lock
     from live.notify_log import brief_delivery, log_path
     from live.webhook import NotifyConfig
@@ -157,18 +158,19 @@ def send_brief(args, db: Path) -> int:
     if config.leaders is None:
         print("未配置领导群机器人：在 notify.toml 中填写 [leaders] 的地址（见该文件的说明）", file=sys.stderr)
         return 2
+    try:
+        day = args.date or default_day(db)
+    except NoDatabase as exc:
+        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
+        return 2
     notifier = Notifier(db, config)
     try:
-        day = args.date or notifier.now().date() - dt.timedelta(days=1)
         record = brief_delivery(day, notifier.log_file)
         if record is not None:
-            print(f"{day} 的日报摘要已于 {record['queued_at']} 排队，{record['status_label']}（已试 {record['attempts']} 次），不再重复发送")
+            print(f"{day} 的日报摘要已于 {record['queued_at']} 排队，{record['status_label']}"
+                  f"（已试 {record['attempts']} 次），不再重复发送")
             return 0
-        try:
-            notifier.queue_brief(day)
-        except NoDatabase as exc:
-            print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
-            return 2
+        notifier.queue_brief(day)
         try:
             with notifier_lock(log_path(db)):
                 notifier.drain()

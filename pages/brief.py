@@ -34,12 +34,14 @@ audited_download("下载 Excel 工作簿", workbook, f"{stem}.xlsx", detail_rows
 audited_download("下载打印版（HTML，A4）", html_text.encode("utf-8"), f"{stem}.html", detail_rows, container=right,
                  mime="text/html", icon=":material/print:", width="stretch")
 delivery = brief_delivery(ctx.clock.day)
+record = st.container(border=True)
+record.markdown("**领导群推送**（群机器人，日报摘要）")
 if delivery is None:
-    st.caption("领导群推送：本统计日的摘要尚未发送（在 notify.toml 中配置 [leaders] 后，每天 brief.send_time "
-               "自动发送昨天的摘要；手动：`python -m etl brief --send`）。")
+    record.caption("领导群推送：本统计日的摘要尚未发送（在 notify.toml 中配置 [leaders] 后，每天 brief.send_time "
+                   "自动发送昨天的摘要；手动：`python -m etl brief --send`）。")
 else:
     settled = f"，{delivery['settled_at'][:16]} 结束" if delivery["settled_at"] else ""
     error = f"；最近错误：{delivery['last_error']}" if delivery["last_error"] and delivery["status"] != "sent" else ""
-    st.caption(f"领导群推送：{delivery['queued_at'][:16]} 排队，{delivery['status_label']}{settled}，"
-               f"共尝试 {int(delivery['attempts'])} 次{md(error)}")
+    record.caption(f"领导群推送：{delivery['queued_at'][:16]} 排队，{delivery['status_label']}{settled}，"
+                   f"共尝试 {int(delivery['attempts'])} 次{md(error)}")
 st.html(html_text)
