@@ -254,8 +254,9 @@ class Notifier:
         day = day or brief_delivery.due_day(self.now(), self.config)
         if day is None:
             return False
-        with self._transaction():
-            return brief_delivery.queue(self._con, self.db_path, self.config, day, self.now(), self.clock())
+        # No transaction around it: building the brief takes seconds, and the board may be
+        # writing a silence meanwhile; the insert is one statement, unique per report day.
+        return brief_delivery.queue(self._con, self.db_path, self.config, day, self.now(), self.clock())
 
     def drain(self, max_seconds: float = 60.0) -> int:
         """run_once, then keeps retrying until nothing is pending or time is up."""

@@ -118,12 +118,13 @@ def recent_notifications(limit: int = 50, path: Path | None = None) -> pd.DataFr
     nothing was sent yet."""
     frame = _read(path, """SELECT * FROM (
                  SELECT a.attempted_at, n.kind, n.neighbourhood, n.building, n.alarm_types, n.alarm_count,
-                        n.first_raised, n.channel, a.attempt, a.ok, a.http_status, a.error, n.status AS notice_status
+                        n.first_raised, n.channel, a.attempt, a.ok, a.http_status, a.error, n.status AS notice_status,
+                        a.attempt_id AS seq
                  FROM attempts a JOIN notices n USING (notice_id)
                  UNION ALL  -- a silenced notice is never attempted: its line is when it was silenced
                  SELECT settled_at, kind, neighbourhood, building, alarm_types, alarm_count, first_raised, channel,
-                        0, 0, NULL, NULL, status FROM notices WHERE status = 'silenced')
-               ORDER BY attempted_at DESC LIMIT ?""", [int(limit)])
+                        0, 0, NULL, NULL, status, NULL FROM notices WHERE status = 'silenced')
+               ORDER BY attempted_at DESC, seq DESC LIMIT ?""", [int(limit)])
     if frame is None:
         return pd.DataFrame(columns=COLUMNS)
     frame["kind_label"] = frame["kind"].map(KIND_LABELS)
