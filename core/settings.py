@@ -99,6 +99,10 @@ SETTINGS: tuple[Setting, ...] = (
             "暂停向它发送的秒数；连续拒收时加倍，至多 600 秒（钉钉拒收 10 分钟）"),
     Setting("notify.timeout_seconds", 5.0, "调用群机器人接口的超时秒数"),
     Setting("notify.poll_seconds", 15.0, "提醒进程检查超时未处置报警的间隔（秒）"),
+    Setting("notify.silence_max_hours", 72, "领导在看板上设置的提醒静默最长多少小时（只静默群机器人提醒，不影响数字、状态与大屏）"),
+    Setting("brief.send_time", "07:30", "每天此时刻（HH:MM）把昨天日报的摘要发到领导群机器人（notify.toml 的 [leaders]；"
+            "未配置领导群或留空则不发送）"),
+    Setting("brief.files_location", "", "日报文件在内网的位置（共享目录路径或网址），写在发给领导群的摘要末尾；留空则不写"),
     # The wall screen: refresh and rotation (each source registers when it counts as stale,
     # screen_freshness_hours.<source>, from etl/sources/).
     Setting("screen_refresh_seconds", 30, "大屏各面板自动刷新间隔（秒）"),

@@ -19,6 +19,13 @@
   digest. Every attempt, fold and give-up is in the log with its time. The database is
   read READ-ONLY on a short-lived connection to the generation the live link points
   at: the notifier never writes DuckDB.
+- Silences (set by a leader on the board, kept in the log): a notice an active silence
+  covers is recorded as `silenced` and not sent. Door-open and tamper alarms are never
+  silenced.
+- A follow-up: an escalation that was delivered and whose alarms are all closed since
+  gets one short "已处置" message to the same group (building only, no room, no names).
+- The daily brief's summary for the leaders' group (live.brief_delivery) is queued here
+  at `brief.send_time` and delivered through the same queue.
 """
 from __future__ import annotations
 
@@ -33,7 +40,7 @@ from typing import Callable
 
 import duckdb
 
-from live import notify_log
+from live import brief_delivery, notify_log
 from etl import privacy
 from core import settings
 from core.lock import file_lock
@@ -46,6 +53,9 @@ TYPE_LABELS = {"door_open": "开门报警", "offline": "设备离线", "low_batt
                "tamper": "防拆报警", "doorbell": "门铃"}
 TERMINAL = ("handled", "false_alarm", "pre_reported")
 KINDS = ("arrival", "escalation")
+# Notices about alarms still open: withdrawn when their alarms are handled first, folded
+# into a digest when too many are due. A follow-up or the brief's summary is neither.
+ALARM_KINDS = KINDS + ("digest",)
 # A robot that refused for sending too fast is paused, doubling on each refusal in a row,
 # up to DingTalk's 10-minute ban.
 MAX_PAUSE_SECONDS = 600.0
@@ -117,6 +127,28 @@ def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
     return [Alarm(*row[:7], row[7] or "open") for row in rows]
 
 
+def closed_alarms(db_path: Path, alarm_ids: list[str]) -> dict[str, tuple[str, dt.datetime | None]] | None:
+    """alarm_id -> (status, handled_at) of those of `alarm_ids` now closed (handled, false
+    alarm, pre-reported); None when the database cannot be read just now."""
+    target = Path(db_path).resolve()
+    if not alarm_ids or not target.exists():
+        return {}
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+        try:
+            rows = con.execute("""SELECT alarm_id, status, handled_at FROM alarms
+                                  WHERE list_contains(?, alarm_id) AND list_contains(?, status)""",
+                               [list(alarm_ids), list(TERMINAL)]).fetchall()
+        finally:
+            con.close()
+    except duckdb.CatalogException:
+        return {}
+    except duckdb.IOException as exc:
+        log.warning("暂时无法读取数据库，稍后重试：%s", str(exc).splitlines()[0][:160])
+        return None
+    return {alarm_id: (status, handled_at) for alarm_id, status, handled_at in rows}
+
+
 def building_of(address: str | None) -> str:
     """Road, lane and building only: the address is cut where a room number that slipped into
     it begins (etl/privacy.py's room pattern: 5幢301室, 5-301, 3号楼502), phones masked."""
@@ -140,6 +172,25 @@ def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
         lines.append(f"> 已 {minutes} 分钟，请及时核实处置")
     else:
         lines.append(f"> 已 {minutes} 分钟未处置，请居民区负责人跟进")
+    return title, privacy.mask_free_text("\n".join(lines))
+
+
+CLOSED_LABELS = {"handled": "已处置", "false_alarm": "已处置（误报）", "pre_reported": "已处置（住户已报备）"}
+
+
+def compose_follow_up(notice: dict, status: str, handled_at: dt.datetime | None) -> tuple[str, str]:
+    """(title, markdown) of the one "已处置" follow-up of an escalation: neighbourhood,
+    building (never the room), type, when raised and when handled; no names."""
+    first = dt.datetime.fromisoformat(notice["first_raised"])
+    title = "报警已处置"
+    lines = [f"### {title}",
+             f"> 居民区：{notice['neighbourhood']}",
+             f"> 楼栋：{notice['building']}",
+             f"> 类型：{notice['alarm_types']}",
+             f"> 报警时间：{first:%m-%d %H:%M}",
+             f"> {CLOSED_LABELS.get(status, '已处置')}" + (f"：{handled_at:%m-%d %H:%M}（报警后 "
+                                                          f"{max(0, int((handled_at - first).total_seconds() // 60))}"
+                                                          " 分钟）" if handled_at else "")]
     return title, privacy.mask_free_text("\n".join(lines))
 
 
@@ -189,11 +240,23 @@ class Notifier:
         self._con.close()
 
     def run_once(self) -> int:
-        """Plans new notices, then sends what is due; returns the messages delivered."""
+        """Plans new notices (and the brief's summary when due), then sends what is due;
+        returns the messages delivered."""
         if not self.config.enabled:
             return 0
         self.plan()
+        self.queue_brief()
         return self.deliver_due()
+
+    def queue_brief(self, day: dt.date | None = None) -> bool:
+        """Queues the brief's summary of `day` (default: the one due now, if any) for the
+        leaders' group, once per report day; True when queued now."""
+        day = day or brief_delivery.due_day(self.now(), self.config)
+        if day is None:
+            return False
+        # No transaction around it: building the brief takes seconds, and the board may be
+        # writing a silence meanwhile; the insert is one statement, unique per report day.
+        return brief_delivery.queue(self._con, self.db_path, self.config, day, self.now(), self.clock())
 
     def drain(self, max_seconds: float = 60.0) -> int:
         """run_once, then keeps retrying until nothing is pending or time is up."""
@@ -214,6 +277,45 @@ class Notifier:
                 for alarm in alarms:
                     if self._due(kind, alarm, now):
                         created += self._assign(kind, alarm, now)
+        return created + self.plan_follow_ups()
+
+    def plan_follow_ups(self) -> int:
+        """One "已处置" follow-up for each delivered escalation (sent, or folded into a sent
+        digest) of the last `notify.escalate_max_age_hours` whose alarms are all closed now."""
+        now = self.now()
+        escalations = self._select(
+            """SELECT e.* FROM notices e WHERE e.kind = 'escalation' AND e.created_at >= ?
+                 AND (e.status = 'sent' OR (e.status = 'folded' AND e.digest_id IN
+                      (SELECT notice_id FROM notices WHERE kind = 'digest' AND status = 'sent')))
+                 AND NOT EXISTS (SELECT 1 FROM notices f WHERE f.kind = 'resolved' AND f.follows_id = e.notice_id)""",
+            [(now - self.policy.escalate_max_age).isoformat(sep=" ")])
+        if not escalations:
+            return 0
+        covers = {}
+        for notice in escalations:
+            covers[notice["notice_id"]] = [a for (a,) in self._con.execute(
+                "SELECT alarm_id FROM notice_alarms WHERE notice_id = ? AND kind = 'escalation'",
+                [notice["notice_id"]])]
+        closed = closed_alarms(self.db_path, sorted({a for ids in covers.values() for a in ids}))
+        if closed is None:
+            return 0
+        created = 0
+        queued = self.clock()
+        with self._transaction():
+            for notice in escalations:
+                ids = covers[notice["notice_id"]]
+                if not ids or any(a not in closed for a in ids):
+                    continue
+                status, handled_at = max((closed[a] for a in ids), key=lambda c: c[1] or dt.datetime.min)
+                title, text = compose_follow_up(notice, status, handled_at)
+                self._con.execute(
+                    """INSERT INTO notices (kind, device_id, neighbourhood, building, alarm_types, first_raised,
+                           alarm_count, target, channel, created_at, status, next_attempt, queued_at, follows_id,
+                           title, body) VALUES ('resolved', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
+                    [notice["device_id"], notice["neighbourhood"], notice["building"], notice["alarm_types"],
+                     notice["first_raised"], notice["alarm_count"], notice["target"], notice["channel"],
+                     now.isoformat(sep=" "), queued, queued, notice["notice_id"], title, text])
+                created += 1
         return created
 
     def _due(self, kind: str, alarm: Alarm, now: dt.datetime) -> bool:
@@ -234,12 +336,16 @@ class Notifier:
         target = self.config.target_for(alarm.neighbourhood, alarm.neighbourhood_code)
         if target is None:
             return 0
+        silence = notify_log.silence_covering(con, alarm.neighbourhood_code, alarm.device_id, alarm.alarm_type, now)
         label = TYPE_LABELS.get(alarm.alarm_type or "", alarm.alarm_type or "报警")
         window = self.policy.burst_window.total_seconds()
+        # A burst joins a notice silenced as it is, or one not silenced: an alarm no silence
+        # covers (a door opening) never disappears into a silenced notice.
         burst = con.execute(
             """SELECT notice_id, alarm_types FROM notices WHERE kind = ? AND device_id = ?
-               AND abs(julianday(first_raised) - julianday(?)) * 86400 < ? ORDER BY first_raised DESC LIMIT 1""",
-            [kind, alarm.device_id, alarm.raised_at.isoformat(sep=" "), window]).fetchone()
+               AND abs(julianday(first_raised) - julianday(?)) * 86400 < ? AND (status = 'silenced') = ?
+               ORDER BY first_raised DESC LIMIT 1""",
+            [kind, alarm.device_id, alarm.raised_at.isoformat(sep=" "), window, int(silence is not None)]).fetchone()
         if burst:
             notice_id, types = burst
             merged = "、".join(dict.fromkeys(types.split("、") + [label]))
@@ -248,13 +354,17 @@ class Notifier:
             created = 0
         else:
             queued = self.clock()
+            # A silenced notice is kept, settled at once, never sent: the log shows it as 已静默.
             notice_id = con.execute(
                 """INSERT INTO notices (kind, device_id, neighbourhood, building, alarm_types, first_raised,
-                       alarm_count, target, channel, created_at, status, next_attempt, queued_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 'pending', ?, ?)""",
+                       alarm_count, target, channel, created_at, status, next_attempt, queued_at, silence_id,
+                       settled_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [kind, alarm.device_id, alarm.neighbourhood or "未识别居民区", building_of(alarm.address), label,
                  alarm.raised_at.isoformat(sep=" "), target.key, target.channel, now.isoformat(sep=" "),
-                 queued, queued]).lastrowid
+                 "silenced" if silence else "pending", None if silence else queued, queued, silence,
+                 now.isoformat(sep=" ", timespec="seconds") if silence else None]).lastrowid
+            if silence:
+                log.info("%s %s 的提醒已静默（静默 #%d）", notify_log.KIND_LABELS.get(kind, kind), alarm.neighbourhood, silence)
             created = 1
         con.execute("INSERT INTO notice_alarms VALUES (?, ?, ?)", [alarm.alarm_id, kind, notice_id])
         return created
@@ -268,8 +378,8 @@ class Notifier:
         still_open = self._open_ids() if due else set()
         robots: dict[str, tuple[Target, list[dict]]] = {}
         for notice in due:
-            target = self.config.targets.get(notice["target"])
-            if not self._still_open(notice, still_open):
+            target = self.config.target(notice["target"])
+            if notice["kind"] in ALARM_KINDS and not self._still_open(notice, still_open):
                 # Handled (or reported) while the notice waited: say nothing.
                 self._settle(notice["notice_id"], "cancelled", now)
             elif target is None:
@@ -339,9 +449,12 @@ class Notifier:
         """More notices due than the robot may take now: each neighbourhood's become one
         digest (a pending digest of that neighbourhood takes the newcomers in)."""
         groups: dict[str, list[dict]] = {}
-        for notice in notices:
-            groups.setdefault(notice["neighbourhood"], []).append(notice)
         out = []
+        for notice in notices:
+            if notice["kind"] in ALARM_KINDS:
+                groups.setdefault(notice["neighbourhood"], []).append(notice)
+            else:
+                out.append(notice)
         con = self._con
         for neighbourhood, group in groups.items():
             if len(group) == 1:
@@ -373,6 +486,8 @@ class Notifier:
         return sorted(out, key=lambda n: n["first_raised"])
 
     def _compose(self, notice: dict) -> tuple[str, str]:
+        if notice["body"] is not None:  # a follow-up or the brief's summary: made when queued
+            return notice["title"], notice["body"]
         if notice["kind"] != "digest":
             return compose(notice["kind"], notice, self.now())
         members = self._select("SELECT * FROM notices WHERE digest_id = ? ORDER BY first_raised, notice_id",
@@ -543,5 +658,6 @@ def start_notifier(db: Path, stack: ExitStack, config_file: Path | None = None):
     loop = NotifierLoop(notifier)
     stack.callback(loop.stop)
     loop.start_thread()
-    log.info("群机器人提醒已开启：%d 个居民区（或默认群）", len(config.targets))
+    log.info("群机器人提醒已开启：%d 个居民区（或默认群）%s", len(config.targets),
+             "，日报摘要发往领导群" if config.leaders else "")
     return loop

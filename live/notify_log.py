@@ -17,10 +17,20 @@ one notifier and read by the board's alarms page while it runs.
 - `attempts`: every call of a webhook with its outcome.
 - `robots`: each robot's sending budget (a token bucket) and the pause after it refused
   for sending too fast; keyed by a hash of its URL, never the URL (it carries the key).
+- A notice of kind `brief` is the daily brief's summary for the leaders' group, one per
+  report day (`report_day`, unique); one of kind `resolved` is the "已处置" follow-up of
+  an escalation (`follows_id`, unique). Both carry their text (`title`, `body`), made when
+  queued; alarm notices are composed when sent.
+- `silences`: robot notices a leader silenced on the board (scope, alarm types, reason,
+  who, until, ended early by whom). A notice an active silence covers is recorded with
+  status `silenced` (and `silence_id`) and not sent. Door-open and tamper alarms are
+  never silenced: `add_silence` refuses them and the notifier does not apply a silence to
+  them.
 Nothing personal is stored: neighbourhood, building (no room), device and alarm type.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -46,14 +56,31 @@ CREATE INDEX IF NOT EXISTS attempts_time ON attempts (attempted_at);
 CREATE TABLE IF NOT EXISTS robots (
     robot TEXT PRIMARY KEY, tokens REAL NOT NULL, refilled_at REAL NOT NULL,
     paused_until REAL, refusals INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS silences (
+    silence_id INTEGER PRIMARY KEY, neighbourhood_code TEXT, neighbourhood TEXT, device_id TEXT,
+    alarm_types TEXT NOT NULL, reason TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL, ended_by TEXT, ended_at TEXT);
 """
 # Columns of `notices` added after the first release; added to an older log on opening.
 # queued_at: when the notice was queued (epoch seconds), from which it is given up.
-NOTICE_COLUMNS_ADDED = {"digest_id": "INTEGER", "settled_at": "TEXT", "queued_at": "REAL"}
+NOTICE_COLUMNS_ADDED = {"digest_id": "INTEGER", "settled_at": "TEXT", "queued_at": "REAL",
+                        "report_day": "TEXT", "follows_id": "INTEGER", "title": "TEXT", "body": "TEXT",
+                        "silence_id": "INTEGER"}
+# Once per report day, once per escalation: what makes a second run or a restart send nothing twice.
+ONCE = """
+CREATE UNIQUE INDEX IF NOT EXISTS notices_brief_day ON notices (report_day) WHERE kind = 'brief';
+CREATE UNIQUE INDEX IF NOT EXISTS notices_follow_up ON notices (follows_id) WHERE kind = 'resolved';
+"""
 
-KIND_LABELS = {"arrival": "报警提醒", "escalation": "超时升级", "digest": "汇总提醒"}
+KIND_LABELS = {"arrival": "报警提醒", "escalation": "超时升级", "digest": "汇总提醒", "resolved": "已处置",
+               "brief": "日报摘要"}
 STATUS_LABELS = {"pending": "待发送", "sent": "已送达", "folded": "已并入汇总", "failed": "已放弃（未能送达）",
-                 "cancelled": "已撤销（报警已处置）"}
+                 "cancelled": "已撤销（报警已处置）", "silenced": "已静默"}
+# The alarm types a leader may silence: a device under repair (offline, low battery) or a
+# doorbell. A door opened or a sensor torn off at a flat under quarantine must reach the
+# neighbourhood at once; door sensors are fitted to quarantined flats, so these two never are.
+SILENCEABLE = ("offline", "low_battery", "doorbell")
+NEVER_SILENCED = ("door_open", "tamper")
 COLUMNS = ["attempted_at", "kind", "kind_label", "neighbourhood", "building", "alarm_types", "alarm_count",
            "first_raised", "channel", "attempt", "ok", "http_status", "error", "notice_status"]
 
@@ -77,6 +104,7 @@ def connect(path: Path) -> sqlite3.Connection:
     for column, kind in NOTICE_COLUMNS_ADDED.items():
         if column not in present:
             con.execute(f"ALTER TABLE notices ADD COLUMN {column} {kind}")
+    con.executescript(ONCE)
     return con
 
 
@@ -85,19 +113,25 @@ def recent_notifications(limit: int = 50, path: Path | None = None) -> pd.DataFr
 
     Columns: attempted_at, kind ('arrival'/'escalation'), kind_label (Chinese),
     neighbourhood, building (no room), alarm_types (Chinese), alarm_count, first_raised,
-    channel ('wecom'/'dingtalk'), attempt (1, 2, …), ok (bool), http_status, error,
-    notice_status (Chinese: 待发送/已送达/发送失败). Empty when nothing was sent yet."""
-    frame = _read(path, """SELECT a.attempted_at, n.kind, n.neighbourhood, n.building, n.alarm_types, n.alarm_count,
-                      n.first_raised, n.channel, a.attempt, a.ok, a.http_status, a.error, n.status AS notice_status
-               FROM attempts a JOIN notices n USING (notice_id)
-               ORDER BY a.attempt_id DESC LIMIT ?""", [int(limit)])
+    channel ('wecom'/'dingtalk'), attempt (1, 2, …; 0 for a silenced notice, never sent), ok
+    (bool), http_status, error, notice_status (Chinese: 待发送/已送达/已静默/…). Empty when
+    nothing was sent yet."""
+    frame = _read(path, """SELECT * FROM (
+                 SELECT a.attempted_at, n.kind, n.neighbourhood, n.building, n.alarm_types, n.alarm_count,
+                        n.first_raised, n.channel, a.attempt, a.ok, a.http_status, a.error, n.status AS notice_status,
+                        a.attempt_id AS seq
+                 FROM attempts a JOIN notices n USING (notice_id)
+                 UNION ALL  -- a silenced notice is never attempted: its line is when it was silenced
+                 SELECT settled_at, kind, neighbourhood, building, alarm_types, alarm_count, first_raised, channel,
+                        0, 0, NULL, NULL, status, NULL FROM notices WHERE status = 'silenced')
+               ORDER BY attempted_at DESC, seq DESC LIMIT ?""", [int(limit)])
     if frame is None:
         return pd.DataFrame(columns=COLUMNS)
     frame["kind_label"] = frame["kind"].map(KIND_LABELS)
     frame["notice_status"] = frame["notice_status"].map(STATUS_LABELS)
     frame["ok"] = frame["ok"].astype(bool)
     for col in ("attempted_at", "first_raised"):
-        frame[col] = pd.to_datetime(frame[col])
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     return frame[COLUMNS]
 
 
@@ -134,3 +168,99 @@ def _read(path: Path | None, sql: str, params: list) -> pd.DataFrame | None:
         return None
     finally:
         con.close()
+
+
+DELIVERY_COLUMNS = ["report_day", "queued_at", "status", "status_label", "settled_at", "attempts", "last_error"]
+
+
+def brief_delivery(day, path: Path | None = None) -> dict | None:
+    """The delivery record of the brief's summary for report day `day` (date or ISO text):
+    queued_at (local time), status and its label, settled_at, attempts, last_error; None
+    when it was never queued (or there is no log)."""
+    frame = _read(path, """SELECT report_day, created_at AS queued_at, status, settled_at, attempts,
+                             (SELECT error FROM attempts a WHERE a.notice_id = n.notice_id AND NOT a.ok
+                              ORDER BY attempt_id DESC LIMIT 1) AS last_error
+                           FROM notices n WHERE kind = 'brief' AND report_day = ?""", [str(day)])
+    if frame is None or frame.empty:
+        return None
+    record = frame.iloc[0].to_dict()
+    record["status_label"] = STATUS_LABELS.get(record["status"], record["status"])
+    return {k: record[k] for k in DELIVERY_COLUMNS}
+
+
+class SilenceRefused(ValueError):
+    """A silence the store does not keep: its message says why, for the form."""
+
+
+def add_silence(path: Path, *, neighbourhood_code: str | None, neighbourhood: str | None, device_id: str | None,
+                alarm_types: list[str], reason: str, by: str, now, until) -> int:
+    """Keeps a leader's silence of robot notices (the board's one write to this store,
+    with `end_silence`); returns its id. Refused: no scope, no reason, a type that may not
+    be silenced (door_open, tamper), an end in the past or beyond `notify.silence_max_hours`."""
+    reason = (reason or "").strip()
+    device_id = (device_id or "").strip() or None
+    types = list(dict.fromkeys(alarm_types))
+    barred = [t for t in types if t not in SILENCEABLE]
+    if barred:
+        raise SilenceRefused("开门、防拆报警不可静默（隔离户开门须立即送达）；只可静默：离线、低电量、门铃"
+                             if set(barred) <= set(NEVER_SILENCED) else f"未知的报警类型：{'、'.join(barred)}")
+    if not types:
+        raise SilenceRefused("请选择要静默的报警类型")
+    if not neighbourhood_code and not device_id:
+        raise SilenceRefused("请指定居民区或设备编号（不能静默全部居民区）")
+    if not reason:
+        raise SilenceRefused("请填写静默原因")
+    longest = float(settings.get("notify.silence_max_hours"))
+    if not now < until <= now + dt.timedelta(hours=longest):
+        raise SilenceRefused(f"结束时间须晚于现在、且不超过 {longest:g} 小时之后")
+    con = connect(path)
+    try:
+        return con.execute("""INSERT INTO silences (neighbourhood_code, neighbourhood, device_id, alarm_types, reason,
+                                  created_by, created_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                           [neighbourhood_code or None, neighbourhood, device_id, ",".join(types), reason, by,
+                            _text(now), _text(until)]).lastrowid
+    finally:
+        con.close()
+
+
+def end_silence(path: Path, silence_id: int, *, by: str, now) -> bool:
+    """Ends a silence early; False when it had already ended."""
+    con = connect(path)
+    try:
+        return con.execute("""UPDATE silences SET ended_by = ?, ended_at = ? WHERE silence_id = ?
+                                  AND ended_at IS NULL AND ends_at > ?""",
+                           [by, _text(now), int(silence_id), _text(now)]).rowcount == 1
+    finally:
+        con.close()
+
+
+SILENCE_COLUMNS = ["silence_id", "neighbourhood", "device_id", "alarm_types", "reason", "created_by", "created_at",
+                   "ends_at"]
+
+
+def active_silences(now, path: Path | None = None) -> pd.DataFrame:
+    """The silences in force at `now`, latest end last: who set them, why, until when."""
+    frame = _read(path, """SELECT silence_id, neighbourhood, device_id, alarm_types, reason, created_by, created_at,
+                             ends_at FROM silences WHERE ended_at IS NULL AND created_at <= ?1 AND ends_at > ?1
+                           ORDER BY ends_at, silence_id""", [_text(now)])
+    return pd.DataFrame(columns=SILENCE_COLUMNS) if frame is None else frame[SILENCE_COLUMNS]
+
+
+def silence_covering(con: sqlite3.Connection, neighbourhood_code: str | None, device_id: str,
+                     alarm_type: str | None, now) -> int | None:
+    """The id of a silence in force at `now` that covers this alarm's notices, or None.
+    Door-open and tamper alarms are never covered, whatever a silence says."""
+    if alarm_type not in SILENCEABLE:
+        return None
+    row = con.execute("""SELECT silence_id FROM silences
+                         WHERE ended_at IS NULL AND created_at <= ?1 AND ends_at > ?1
+                           AND (neighbourhood_code IS NULL OR neighbourhood_code = ?2)
+                           AND (device_id IS NULL OR device_id = ?3)
+                           AND instr(',' || alarm_types || ',', ',' || ?4 || ',') > 0
+                         ORDER BY silence_id LIMIT 1""", [_text(now), neighbourhood_code, device_id, alarm_type]).fetchone()
+    return row[0] if row else None
+
+
+def _text(moment) -> str:
+    """Local times as the log keeps them: ISO text with a space, to the second."""
+    return moment.replace(microsecond=0).isoformat(sep=" ")

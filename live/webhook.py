@@ -66,13 +66,23 @@ class Delivery:
     retry_after: float | None = None  # seconds, when the robot said so
 
 
+# The key under which the leaders' group robot (notify.toml's [leaders]) is named in the
+# notification log; "@" cannot begin a neighbourhood's name key.
+LEADERS = "@leaders"
+
+
 @dataclass
 class NotifyConfig:
     targets: dict[str, Target] = field(default_factory=dict)  # name_key / code / "*" -> target
+    leaders: Target | None = None   # the leaders' group: the daily brief's summary
 
     @property
     def enabled(self) -> bool:
-        return bool(self.targets)
+        return bool(self.targets) or self.leaders is not None
+
+    def target(self, key: str) -> Target | None:
+        """The robot a notice was queued for, by the key the log keeps."""
+        return self.leaders if key == LEADERS else self.targets.get(key)
 
     def target_for(self, neighbourhood: str | None, code: str | None) -> Target | None:
         for key in (code, name_key(neighbourhood) if neighbourhood else None, "*"):
@@ -90,17 +100,22 @@ class NotifyConfig:
         defaults = _limits(data.get("limits") or {}, path, "[limits]", {"per_minute": PER_MINUTE, "burst": BURST})
         targets = {}
         for name, value in (data.get("webhooks") or {}).items():
-            entry = {"url": value} if isinstance(value, str) else dict(value)
-            url = str(entry.get("url", "")).strip()
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"{path}：居民区“{name}”的群机器人地址应以 http:// 或 https:// 开头")
-            channel = entry.get("format") or ("dingtalk" if "dingtalk" in url else "wecom")
-            if channel not in ("wecom", "dingtalk"):
-                raise ValueError(f"{path}：居民区“{name}”的 format 应为 wecom 或 dingtalk")
             key = name if name == "*" or name.isdigit() else name_key(name)
-            limits = _limits(entry, path, f"居民区“{name}”", defaults)
-            targets[key] = Target(key, url, channel, str(entry.get("secret", "")), **limits)
-        return cls(targets)
+            targets[key] = _target(key, value, path, f"居民区“{name}”", defaults)
+        leaders = data.get("leaders")
+        return cls(targets, _target(LEADERS, leaders, path, "领导群 [leaders] ", defaults) if leaders else None)
+
+
+def _target(key: str, value, path: Path, where: str, defaults: dict) -> Target:
+    """A robot from a URL string or a table {url, format, secret, per_minute, burst}."""
+    entry = {"url": value} if isinstance(value, str) else dict(value)
+    url = str(entry.get("url", "")).strip()
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{path}：{where}的群机器人地址应以 http:// 或 https:// 开头")
+    channel = entry.get("format") or ("dingtalk" if "dingtalk" in url else "wecom")
+    if channel not in ("wecom", "dingtalk"):
+        raise ValueError(f"{path}：{where}的 format 应为 wecom 或 dingtalk")
+    return Target(key, url, channel, str(entry.get("secret", "")), **_limits(entry, path, where, defaults))
 
 
 def _limits(table: dict, path: Path, where: str, defaults: dict) -> dict:

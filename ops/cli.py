@@ -17,7 +17,9 @@ EXAMPLES = {
     "restore": "例：python -m etl restore /mnt/backup/yipingguan-20200315-030000   （先停止看板之外的服务）；"
                "python -m etl restore --check /mnt/backup/yipingguan-20200315-030000   （只核对）",
     "status": "例：python -m etl status",
-    "brief": "例：python -m etl brief --date 2020-02-10 --out 日报/   （默认统计日为昨天）",
+    "brief": "例：python -m etl brief --date 2020-02-10 --out 日报/   （默认统计日为昨天）；"
+             "python -m etl brief --send   （把昨天日报的摘要发到 notify.toml 中 [leaders] 的领导群，每个统计日只发一次；"
+             "平时由提醒进程在 brief.send_time 自动发送）；python -m etl brief --send --date 2020-02-10",
     "corrections": "例：python -m etl corrections add 待确认工单_2020-02-10.csv   （看板下载、填好“更正话题”的清单；"
                    "随后重新派生话题与办理时限）",
     "health": "例：python -m etl health --url http://127.0.0.1:8501 --url http://127.0.0.1:8765/health",
@@ -31,6 +33,9 @@ def add_parsers(command) -> None:
     p.add_argument("--out", type=Path, default=Path("."), help="输出目录（默认当前目录）")
     p.add_argument("--now", type=dt.datetime.fromisoformat,
                    help="回放：以此时刻为“现在”（如 2020-02-25T07:30，重做当天早上的日报），日报标注“回放”")
+    p.add_argument("--send", action="store_true",
+                   help="不写文件，把日报摘要发到领导群机器人（notify.toml 的 [leaders]）；该统计日已发过则不再发")
+    p.add_argument("--notify-config", type=Path, help="群机器人配置文件（默认参考数据包的 notify.toml）")
     p = command("corrections", "工作人员对工单话题的更正：add 收回看板下载并填好的清单")
     p.add_argument("action", choices=["add"])
     p.add_argument("file", type=Path)
@@ -126,8 +131,10 @@ def status(args, db: Path) -> int:
 
 
 def brief(args, db: Path) -> int:
-    from boardkit.brief import write_brief
-    from boardkit.db import NoDatabase, check_ready, current_generation
+    from boardkit.brief.build import write_brief
+    from boardkit.data.db import NoDatabase, check_ready, current_generation
+    if args.send:
+        return send_brief(args, db)
     try:
         gen = current_generation(db)
         check_ready(gen)
@@ -137,6 +144,45 @@ def brief(args, db: Path) -> int:
     for path in write_brief(gen, args.out, args.date, replay_at=args.now):
         print(f"已生成 {path}")
     return 0
+
+
+def send_brief(args, db: Path) -> int:
+    from boardkit.data.db import NoDatabase
+    from core.localtime import log_in_local_time
+    from live.brief_delivery import default_day
+    from live.notify import Notifier, NotifierBusy, notifier_lock
+    from live.notify_log import brief_delivery, log_path
+    from live.webhook import NotifyConfig
+    log_in_local_time()
+    config = NotifyConfig.load(args.notify_config)
+    if config.leaders is None:
+        print("未配置领导群机器人：在 notify.toml 中填写 [leaders] 的地址（见该文件的说明）", file=sys.stderr)
+        return 2
+    try:
+        day = args.date or default_day(db)
+    except NoDatabase as exc:
+        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
+        return 2
+    notifier = Notifier(db, config)
+    try:
+        record = brief_delivery(day, notifier.log_file)
+        if record is not None:
+            print(f"{day} 的日报摘要已于 {record['queued_at']} 排队，{record['status_label']}"
+                  f"（已试 {record['attempts']} 次），不再重复发送")
+            return 0
+        notifier.queue_brief(day)
+        try:
+            with notifier_lock(log_path(db)):
+                notifier.drain()
+        except NotifierBusy:
+            print(f"{day} 的日报摘要已排队，由正在运行的提醒进程发送")
+            return 0
+        record = brief_delivery(day, notifier.log_file)
+    finally:
+        notifier.close()
+    print(f"{day} 的日报摘要：{record['status_label']}（已试 {record['attempts']} 次）"
+          + (f"，最近错误：{record['last_error']}" if record["last_error"] and record["status"] != "sent" else ""))
+    return 0 if record["status"] in ("sent", "pending") else 1
 
 
 def corrections(args, db: Path) -> int:

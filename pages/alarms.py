@@ -14,6 +14,7 @@ from boardkit.data.clock import moment_text, state_words
 from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
+from boardkit.app.silences import silence_panel
 from live.notify_log import recent_notifications
 
 
@@ -129,3 +130,5 @@ else:
         "attempted_at": "发送时间", "kind_label": "类型", "neighbourhood": "居民区", "building": "楼号",
         "alarm_types": "报警类型", "alarm_count": "报警数", "channel": "渠道", "attempt": "第几次",
         "notice_status": "状态", "http_status": "HTTP", "error": "错误"}), hide_index=True, width="stretch")
+
+silence_panel(ctx, st.session_state["viewer"])

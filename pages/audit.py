@@ -8,7 +8,8 @@ from boardkit.app.page import leader_viewer
 leader_viewer()  # before anything is drawn: a run board.py did not route shows nothing
 st.title("审计日志")
 EVENTS = {"全部": None, "登录": "sign_in", "登录失败": "sign_in_failed", "登录限速": "sign_in_throttled",
-          "查看": "view", "下载": "download", "大屏拒绝": "screen_refused", "退出": "sign_out"}
+          "查看": "view", "下载": "download", "大屏拒绝": "screen_refused", "退出": "sign_out",
+          "设置静默": "silence", "结束静默": "silence_end"}
 choice = st.segmented_control("事件", list(EVENTS), default="全部")
 number = st.text_input("查号码：谁查询过这个手机号或证件号", placeholder="如 13812345678（筛选文字中的号码只以脱敏形式与带密钥的哈希保存）")
 log = audit.recent(1000, EVENTS.get(choice or "全部"), number=number or None)

@@ -5,6 +5,8 @@ from boardkit.app.auth import audited_download
 from boardkit.brief.build import build_brief, workbook_bytes
 from boardkit.brief.printable import render_html
 from boardkit.app.page import cached, context
+from boardkit.render.markup import md
+from live.notify_log import brief_delivery
 
 ctx = context()
 brief = cached(build_brief)(ctx.gen, ctx.clock.day, ctx.scope)
@@ -31,4 +33,15 @@ audited_download("下载 Excel 工作簿", workbook, f"{stem}.xlsx", detail_rows
                  icon=":material/table:", width="stretch")
 audited_download("下载打印版（HTML，A4）", html_text.encode("utf-8"), f"{stem}.html", detail_rows, container=right,
                  mime="text/html", icon=":material/print:", width="stretch")
+delivery = brief_delivery(ctx.clock.day)
+record = st.container(border=True)
+record.markdown("**领导群推送**（群机器人，日报摘要）")
+if delivery is None:
+    record.caption("领导群推送：本统计日的摘要尚未发送（在 notify.toml 中配置 [leaders] 后，每天 brief.send_time "
+                   "自动发送昨天的摘要；手动：`python -m etl brief --send`）。")
+else:
+    settled = f"，{delivery['settled_at'][:16]} 结束" if delivery["settled_at"] else ""
+    error = f"；最近错误：{delivery['last_error']}" if delivery["last_error"] and delivery["status"] != "sent" else ""
+    record.caption(f"领导群推送：{delivery['queued_at'][:16]} 排队，{delivery['status_label']}{settled}，"
+                   f"共尝试 {int(delivery['attempts'])} 次{md(error)}")
 st.html(html_text)

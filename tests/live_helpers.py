@@ -1,13 +1,18 @@
-"""Helpers for tests against live processes: drop files, wait for rows, free ports, board servers."""
+"""Helpers for tests against live processes: drop files, wait for rows, free ports, board servers,
+a group robot on 127.0.0.1."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -17,6 +22,51 @@ HEADER = "报警编号,设备编号,设备类型,报警类型,报警时间,居�
 
 def alarm_csv(rows: list[str]) -> str:
     return HEADER + "".join(r + "\n" for r in rows)
+
+
+class Robot(ThreadingHTTPServer):
+    """Records each message; answers 500 to the first `fail` calls of a path."""
+
+    def __init__(self, fail: dict[str, int]):
+        self.messages, self.fail, self.lock = [], dict(fail), threading.Lock()
+        super().__init__(("127.0.0.1", 0), RobotHandler)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def of(self, path: str, word: str) -> list[dict]:
+        return [m for p, m in self.messages if p == path and word in json.dumps(m, ensure_ascii=False)]
+
+
+class RobotHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        path = self.path.split("?")[0]
+        with self.server.lock:
+            failing = self.server.fail.get(path, 0) > 0
+            if failing:
+                self.server.fail[path] -= 1
+            else:
+                self.server.messages.append((path, body))
+        answer = b'{"errcode":0,"errmsg":"ok"}'
+        self.send_response(500 if failing else 200)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serving(server):
+    """A test server answering on its own thread for the duration of the block."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def drop(inbox: Path, name: str, text: str) -> Path:
@@ -100,3 +150,17 @@ def streamlit_servers(entry: str, count: int, env: dict, log_dir: Path, address:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_SHAPED = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15}|\d{6}\*{4,}\d{2,4}|1\d{2}\*{4}\d{4})(?![\dA-Za-z])")
+
+
+def assert_nothing_personal(text: str, names=()) -> None:
+    """A message body with no 11-digit phone, nothing shaped like an identity number (clear
+    or masked), no room (室) and none of `names`."""
+    assert not PHONE.search(text), PHONE.search(text)
+    assert not ID_SHAPED.search(text), ID_SHAPED.search(text)
+    assert "室" not in text, text
+    for name in names:
+        assert name not in text, name

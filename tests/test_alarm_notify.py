@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import sqlite3
 
 import pytest
 
@@ -15,7 +14,7 @@ from etl.load import LoadOptions, load_files
 from live.notify import Notifier, Policy
 from live.notify_log import recent_notifications
 from live.webhook import NotifyConfig
-from live_helpers import alarm_csv
+from live_helpers import Robot, alarm_csv, assert_nothing_personal, scalar, serving
 
 NOW = dt.datetime(2020, 2, 3, 23, 0)
 ROWS = [
@@ -29,40 +28,6 @@ ROWS = [
     "A8,MC7,门磁,开门,2020-02-03 22:55:00,港机居民区,港机路1弄5号205室,未处置,,",      # 5 min: not yet
     "A9,MC8,门磁,开门,2020-02-02 10:00:00,港机居民区,港机路1弄6号206室,未处置,,",      # backlog > 24 h
 ]
-
-
-class Robot(ThreadingHTTPServer):
-    """Records each message; answers 500 to the first `fail` calls of a path."""
-
-    def __init__(self, fail: dict[str, int]):
-        self.messages, self.fail, self.lock = [], dict(fail), threading.Lock()
-        super().__init__(("127.0.0.1", 0), RobotHandler)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-    def of(self, path: str, word: str) -> list[dict]:
-        return [m for p, m in self.messages if p == path and word in json.dumps(m, ensure_ascii=False)]
-
-
-class RobotHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        path = self.path.split("?")[0]
-        with self.server.lock:
-            failing = self.server.fail.get(path, 0) > 0
-            if failing:
-                self.server.fail[path] -= 1
-            else:
-                self.server.messages.append((path, body))
-        answer = b'{"errcode":0,"errmsg":"ok"}'
-        self.send_response(500 if failing else 200)
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
 
 
 def load_alarms(folder, rows=ROWS):
@@ -90,11 +55,8 @@ def make_notifier(db, robot, folder, clock):
 
 @pytest.fixture
 def robot(request):
-    server = Robot(getattr(request, "param", {}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(Robot(getattr(request, "param", {}))) as server:
+        yield server
 
 
 @pytest.fixture
@@ -182,3 +144,82 @@ def test_off_until_configured(alarms_db, tmp_path):
     assert notifier.run_once() == 0
     assert recent_notifications(10, tmp_path / "n.sqlite").empty
     notifier.close()
+
+
+SILENCE_ROWS = [
+    "S1,MC21,门磁,离线,2020-02-03 20:30:00,港机居民区,港机路1弄3号203室,未处置,,",   # 150 min: escalated, silenced
+    "S2,MC22,门磁,开门,2020-02-03 22:30:00,港机居民区,港机路1弄4号204室,未处置,,",   # a quarantined flat's door
+    "S3,MC21,门磁,开门,2020-02-03 20:31:00,港机居民区,港机路1弄3号203室,未处置,,",   # same device, same burst
+]
+NAMES = ["陈敏", "王芳", "李娜"]
+
+
+def test_a_silence_keeps_back_a_device_notice_but_never_a_door_opening(robot, tmp_path):
+    from live.notify_log import SilenceRefused, active_silences, add_silence, end_silence, notice_outcomes
+    db = load_alarms(tmp_path, SILENCE_ROWS)
+    log_file = tmp_path / "notify.sqlite"
+    code = scalar(db, "SELECT neighbourhood_code FROM alarms WHERE alarm_id = 'S1'")
+    since, hour = NOW - dt.timedelta(hours=3), dt.timedelta(hours=1)
+    scope = dict(neighbourhood_code=code, neighbourhood="港机居民区", device_id=None, by="lead", now=since)
+    for types, reason, until, words in ((["door_open"], "误报多", since + hour, "开门、防拆报警不可静默"),
+                                        (["tamper", "offline"], "误报多", since + hour, "开门、防拆报警不可静默"),
+                                        (["offline"], "  ", since + hour, "请填写静默原因"),
+                                        (["offline"], "送修", since + dt.timedelta(hours=73), "不超过 72 小时")):
+        with pytest.raises(SilenceRefused, match=words):
+            add_silence(log_file, alarm_types=types, reason=reason, until=until, **scope)
+    with pytest.raises(SilenceRefused, match="请指定居民区或设备编号"):
+        add_silence(log_file, **{**scope, "neighbourhood_code": None}, alarm_types=["offline"], reason="送修",
+                    until=since + hour)
+    silence = add_silence(log_file, alarm_types=["offline"], reason="设备送修", until=NOW + hour, **scope)
+    # A silence naming door openings written into the store by hand is not applied to them either.
+    with sqlite3.connect(log_file) as con:
+        con.execute("""INSERT INTO silences (neighbourhood_code, alarm_types, reason, created_by, created_at, ends_at)
+                       VALUES (?, 'door_open,tamper', '手工写入', 'x', ?, ?)""",
+                    [code, str(since), str(NOW + hour)])
+
+    notifier = make_notifier(db, robot, tmp_path, {"now": NOW})
+    notifier.drain(10)
+    notifier.close()
+    # S2's escalation, and S3's: a door opening of the silenced device is not silenced with it.
+    doors = sorted(m["markdown"]["text"] for m in robot.of("/ding", "超时未处置"))
+    assert len(robot.messages) == len(doors) == 2
+    assert ["港机路1弄3号" in doors[0], "港机路1弄4号" in doors[1]] == [True, True]
+    assert all("> 类型：开门报警\n" in text for text in doors) and not robot.of("/ding", "设备离线")
+    outcomes = notice_outcomes(20, log_file)
+    silenced = outcomes[outcomes["status"] == "silenced"]
+    assert list(zip(silenced["alarm_types"], silenced["status_label"])) == [("设备离线", "已静默")]
+    log = recent_notifications(20, log_file)
+    assert list(log.loc[log["notice_status"] == "已静默", ["alarm_types", "attempt"]].itertuples(index=False,
+                                                                                              name=None)) \
+        == [("设备离线", 0)]
+    assert_nothing_personal(json.dumps(robot.messages, ensure_ascii=False), NAMES)
+
+    assert list(active_silences(NOW, log_file)["reason"]) == ["设备送修", "手工写入"]
+    assert end_silence(log_file, silence, by="lead", now=NOW) and not end_silence(log_file, silence, by="lead", now=NOW)
+    assert list(active_silences(NOW, log_file)["reason"]) == ["手工写入"]
+
+
+def test_a_handled_escalation_gets_one_follow_up_to_the_same_group(robot, tmp_path):
+    rows = [r.replace("2020-02-03 22:22:00", "2020-02-03 22:21:00") for r in ROWS[:2]]
+    db = load_alarms(tmp_path, rows)
+    clock = {"now": NOW}
+    notifier = make_notifier(db, robot, tmp_path, clock)
+    notifier.drain(10)
+    assert len(robot.of("/wecom", "超时未处置")) == 1
+    update = tmp_path / "门磁报警_处置.csv"
+    update.write_text(alarm_csv([r.replace("未处置,,", "已处置,陈敏,2020-02-03 23:05:00") for r in rows]),
+                      encoding="utf-8")
+    load_files("alarms", [update], db, LoadOptions(now=NOW))
+    clock["now"] = NOW + dt.timedelta(minutes=10)
+    notifier.drain(10)
+    notifier.drain(10)
+    notifier.close()
+    restarted = make_notifier(db, robot, tmp_path, clock)
+    restarted.drain(10)
+    restarted.close()
+    [follow_up] = robot.of("/wecom", "报警已处置")
+    assert follow_up["markdown"]["content"] == ("### 报警已处置\n> 居民区：八一居民区\n> 楼栋：浦三路1弄5号\n"
+                                                "> 类型：开门报警\n> 报警时间：02-03 22:20\n"
+                                                "> 已处置：02-03 23:05（报警后 45 分钟）")
+    assert len(robot.messages) == 2
+    assert_nothing_personal(json.dumps(robot.messages, ensure_ascii=False), NAMES)
