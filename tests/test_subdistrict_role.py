@@ -13,7 +13,7 @@ from boardkit.data.db import Scope
 from core.users import User, add_user, load_users
 from etl.reference import load_pack
 from etl.refpack import write_pack
-from page_helpers import BOARD, metric_value, moment, one, rerun, table_with
+from page_helpers import BOARD, metric_value, moment, one, rerun, sign_in_required, table_with
 from test_page_hotline import OPEN
 
 NANMATOU, TANGQIAO = TWO_SUBDISTRICTS
@@ -116,13 +116,10 @@ def test_add_user_needs_the_sub_district_of_a_head_and_only_of_a_head(tmp_path):
 
 @pytest.fixture
 def head_signs_in(two_subdistrict_env, tmp_path, monkeypatch):
-    users = tmp_path / "users.toml"
-    monkeypatch.setenv("BOARD_AUTH", "required")
-    monkeypatch.setenv("BOARD_USERS", str(users))
-    monkeypatch.setenv("BOARD_AUDIT", str(tmp_path / "audit.sqlite"))
-    add_user("tq", "subdistrict", "tq-pass-1", path=users, subdistrict=TANGQIAO["code"])
-    add_user("lost", "subdistrict", "lost-pass-1", path=users, subdistrict="310115099")
-    return users
+    """Sign-in on, with the head of 塘桥街道 and the head of a sub-district the pack lacks."""
+    sign_in_required(monkeypatch, tmp_path)
+    add_user("tq", "subdistrict", "tq-pass-1", path=tmp_path / "users.toml", subdistrict=TANGQIAO["code"])
+    add_user("lost", "subdistrict", "lost-pass-1", path=tmp_path / "users.toml", subdistrict="310115099")
 
 
 def _signed_in(name: str, password: str) -> AppTest:
@@ -163,6 +160,13 @@ def test_a_head_sees_only_its_neighbourhoods_on_the_overview_and_a_stream_page(h
     tickets = table_with(at, "工单编号")
     assert len(tickets) == _open_tickets(TQ_CODES) and set(tickets["居民区"]) <= TQ_NAMES
     assert "室号" in tickets.columns  # a head sees rooms, as a leader does
+    _next_page(at, "pages/data.py")  # its rejects: its neighbourhoods', no "unresolved" rows
+    assert sorted(at.multiselect(key="dt_fix_nb").options) == sorted(TQ_NAMES)
+    fix = table_with(at, "问题与改法")
+    assert len(fix) == one("SELECT count(*) FROM (SELECT neighbourhood FROM etl_rejects UNION ALL "
+                           "SELECT neighbourhood FROM etl_warnings) WHERE list_contains($names, neighbourhood)",
+                           {"names": sorted(TQ_NAMES)}) > 0
+    assert set(fix["居民区"]) <= TQ_NAMES
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/audit.py")  # the audit page is a leader's only: not in a head's menu
 
