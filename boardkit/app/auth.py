@@ -5,8 +5,9 @@ leader — every neighbourhood, rooms shown; staff — every neighbourhood, no r
 neighbourhood — its own neighbourhoods' rows only, rooms shown; subdistrict (a 街道 head in a
 district or city deployment: the leader of its own area) — the rows of the neighbourhoods the
 reference pack puts in its sub-district, rooms shown, no audit page; any other role, and a
-sub-district the pack does not know or gives no neighbourhood, sees nothing (fail closed). The wall screen needs no sign-in but only answers the configured
-client addresses, or a screen key in its address, and never shows rows.
+sub-district the pack does not know or gives no neighbourhood, sees nothing (fail closed).
+The wall screen needs no sign-in but only answers the configured client addresses, or a
+screen key in its address, and never shows rows.
 
 Sessions live on the server (boardkit/app/sessions.py): a tab keeps its session's key; a
 reload or a new tab finds the session again through the signed HttpOnly cookie.
