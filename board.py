@@ -11,6 +11,7 @@ from boardkit.app.auth import (
     signed_in_viewer,
 )
 from boardkit.data.db import NoDatabase
+from boardkit.render.markup import md
 from boardkit.app.page import build_context, forward_deep_link, freshness_line, no_database_page
 from core.private import keep_private
 
@@ -64,10 +65,10 @@ st.session_state["ctx"] = ctx
 if not on_screen:
     banners(viewer)
     sign_out_button(viewer)
-    if not viewer.role_known:  # fail closed: the banner says why, no page is drawn
+    if viewer.refusal:  # fail closed: the banner says why, no page is drawn
         st.stop()
     record_view(viewer, page.title)
-    st.caption(freshness_line(ctx.gen))
+    st.caption((f"{md(viewer.area)}　" if viewer.area else "") + freshness_line(ctx.gen))
 try:
     page.run()
 except NoDatabase as exc:  # the file became unreadable during this run (locked, removed)

@@ -1,9 +1,11 @@
 """Local users and roles for sign-in on a closed network (no outside identity provider).
 
 The users file (TOML, default data/users.toml, git-ignored) holds for each user a role,
-for the `neighbourhood` role the neighbourhood codes, a scrypt password hash and a
-password version. scrypt is in Python's standard library (OpenSSL): memory-hard, nothing
-to install on the closed machine, and well kept — so no third-party auth package is needed.
+for the `neighbourhood` role the neighbourhood codes, for the `subdistrict` role the
+sub-district code (its neighbourhoods are read from the reference pack when the user uses
+the board, so the pack decides them), a scrypt password hash and a password version.
+scrypt is in Python's standard library (OpenSSL): memory-hard, nothing to install on the
+closed machine, and well kept — so no third-party auth package is needed.
 
 A hash carries its own parameters (`scrypt$n=131072,r=8,p=1$salt$digest`), so raising the
 cost in the settings upgrades each password at its owner's next sign-in. The password
@@ -27,7 +29,7 @@ from pathlib import Path
 from core import settings
 
 ROLES = {"leader": "领导（全部居民区，可见房号）", "staff": "工作人员（全部居民区，不显示房号）",
-         "neighbourhood": "居委（仅本居民区，可见房号）"}
+         "neighbourhood": "居委（仅本居民区，可见房号）", "subdistrict": "街道（仅本街道的居民区，可见房号）"}
 # Hashes written before parameters were stored: scrypt$salt$digest with these.
 _LEGACY_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 # Letters (Chinese included), digits and . _ - @; no quotes, spaces or control characters.
@@ -41,6 +43,7 @@ class User:
     neighbourhoods: tuple[str, ...] = ()
     password_hash: str = ""
     password_version: int = 1
+    subdistrict: str = ""  # the `subdistrict` role's sub-district code
 
 
 def scrypt_parameters() -> dict:
@@ -122,7 +125,7 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     with path.open("rb") as f:
         data = tomllib.load(f)
     return {name: User(name, entry["role"], tuple(entry.get("neighbourhoods", ())), entry.get("password", ""),
-                       int(entry.get("password_version", 1)))
+                       int(entry.get("password_version", 1)), str(entry.get("subdistrict", "")))
             for name, entry in data.get("users", {}).items()}
 
 
@@ -140,8 +143,9 @@ def save_users(users: dict[str, User], path: Path | None = None) -> None:
     lines = ["# 一屏观用户文件：由 python -m etl users 维护，请勿手工填写密码。\n"]
     for user in users.values():
         codes = ", ".join(toml_string(c) for c in user.neighbourhoods)
+        area = f"subdistrict = {toml_string(user.subdistrict)}\n" if user.subdistrict else ""
         lines.append(f"\n[users.{toml_string(user.name)}]\nrole = {toml_string(user.role)}\n"
-                     f"neighbourhoods = [{codes}]\npassword = {toml_string(user.password_hash)}\n"
+                     f"neighbourhoods = [{codes}]\n{area}password = {toml_string(user.password_hash)}\n"
                      f"password_version = {int(user.password_version)}\n")
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -156,17 +160,21 @@ def check_name(name: str) -> None:
 
 
 def add_user(name: str, role: str, password: str, neighbourhoods: tuple[str, ...] = (),
-             path: Path | None = None) -> User:
+             path: Path | None = None, subdistrict: str = "") -> User:
+    """`subdistrict`: the sub-district code of the `subdistrict` role (the CLI checks it
+    against the reference pack), for that role only."""
     check_name(name)
     if role not in ROLES:
         raise ValueError(f"未知角色 {role}：可选 {'、'.join(ROLES)}")
     if role == "neighbourhood" and not neighbourhoods:
         raise ValueError("居委角色须指定所属居民区（--neighbourhood 代码或名称）")
+    if (role == "subdistrict") != bool(subdistrict) or (role == "subdistrict" and neighbourhoods):
+        raise ValueError("街道角色须指定所属街道（--subdistrict 名称或代码），且只用于街道角色、不另指定居民区")
     if len(password) < 8:
         raise ValueError("密码至少 8 位")
     users = load_users(path)
     version = users[name].password_version + 1 if name in users else 1
-    users[name] = User(name, role, neighbourhoods, hash_password(password), version)
+    users[name] = User(name, role, neighbourhoods, hash_password(password), version, subdistrict)
     save_users(users, path)
     return users[name]
 

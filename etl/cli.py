@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core import settings
+from core.users import ROLES
 from etl.sources import BOARD_ORDER
 
 EXAMPLES = {
@@ -15,6 +16,8 @@ EXAMPLES = {
     "rederive": "例：python -m etl rederive   （修改25问目录或设置后，重新分类工单、重算办理时限）",
     "settings": "例：python -m etl settings --markdown   （打印设置表）",
     "users": "例：python -m etl users add 张三 --role neighbourhood --neighbourhood 八一；"
+             "python -m etl users add 李四 --role subdistrict --subdistrict 南码头路街道   "
+             "（区、市级部署：街道负责人只看本街道的居民区，街道写名称或代码）；"
              "python -m etl users reset-password 张三；python -m etl users list",
     "model": "例：python -m etl model build --dev   （用参考数据包的示例文本与人工更正训练，写入参考数据包）；"
              "python -m etl model evaluate 标注.csv   （text,topic 两列，报告准确率、混淆矩阵与把握最大的错判）",
@@ -28,11 +31,12 @@ def add_parsers(command) -> None:
     p = command("ingest", "导入文件夹中的新文件，类别由表头识别")
     p.add_argument("folder", type=Path)
     command("rederive", "按当前目录与设置重算派生字段（话题、办理时限、居民区）")
-    p = command("users", "看板用户：添加、重置密码、列出（角色 leader / staff / neighbourhood）")
+    p = command("users", f"看板用户：添加、重置密码、列出（角色 {' / '.join(ROLES)}）")
     p.add_argument("action", choices=["add", "reset-password", "list"])
     p.add_argument("name", nargs="?")
-    p.add_argument("--role", choices=["leader", "staff", "neighbourhood"])
+    p.add_argument("--role", choices=list(ROLES), help="；".join(f"{role}：{text}" for role, text in ROLES.items()))
     p.add_argument("--neighbourhood", action="append", default=[], help="居委角色的居民区（名称或代码，可多次）")
+    p.add_argument("--subdistrict", default="", help="街道角色的街道（名称或代码，须在参考数据包中）")
     p.add_argument("--password", help="不给则交互输入（避免出现在命令历史中）")
     p = command("model", "热线话题模型：训练（build）或评估（evaluate）")
     p.add_argument("action", choices=["build", "evaluate"])
@@ -96,9 +100,11 @@ def _users(args, db: Path) -> int:
     import getpass
 
     from core import users
+
+    from .reference import load_pack
     if args.action == "list":
         for user in users.load_users().values():
-            print(f"{user.name}\t{user.role}\t{','.join(user.neighbourhoods)}")
+            print(f"{user.name}\t{user.role}\t{user.subdistrict or ','.join(user.neighbourhoods)}")
         return 0
     if not args.name:
         print("错误：请给出用户名", file=sys.stderr)
@@ -107,7 +113,8 @@ def _users(args, db: Path) -> int:
     try:
         if args.action == "add":
             codes = tuple(_neighbourhood_codes(args.neighbourhood))
-            users.add_user(args.name, args.role or "staff", password, codes)
+            area = load_pack().find_subdistrict(args.subdistrict).code if args.subdistrict else ""
+            users.add_user(args.name, args.role or "staff", password, codes, subdistrict=area)
         else:
             users.reset_password(args.name, password)
     except (ValueError, KeyError) as exc:

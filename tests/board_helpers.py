@@ -43,3 +43,26 @@ def tiny_db(path: Path, tickets: list[dict]) -> Generation:
     finally:
         con.close()
     return Generation(str(path), 1, os.path.getmtime(path))
+
+
+# A district-like reference pack in miniature: two sub-districts of three neighbourhoods each.
+TWO_SUBDISTRICTS = [
+    {"code": "310115010", "name": "南码头路街道", "bounds": (121.50, 31.18, 121.52, 31.20),
+     "neighbourhoods": [("310115010001", "八一居民区", ()), ("310115010002", "东三居民区", ()),
+                        ("310115010003", "南一居民区", ())]},
+    {"code": "310115011", "name": "塘桥街道", "bounds": (121.52, 31.18, 121.54, 31.20),
+     "neighbourhoods": [("310115011001", "塘东居民区", ()), ("310115011002", "塘西居民区", ()),
+                        ("310115011003", "蓝村居民区", ())]},
+]
+
+
+def two_subdistrict_pack(folder: Path) -> Path:
+    """The default pack (its FAQ catalogue, topic model, holidays) with TWO_SUBDISTRICTS as
+    its map and address index."""
+    import shutil
+
+    from core import settings
+    from etl.refpack import write_pack
+    shutil.copytree(settings.default_reference_dir(), folder)
+    write_pack(folder, TWO_SUBDISTRICTS)
+    return folder

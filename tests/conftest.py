@@ -99,3 +99,32 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def two_subdistrict_db(isolated_board_env, tmp_path_factory) -> tuple[Path, Path]:
+    """(database, reference pack) of a district in miniature (board_helpers.TWO_SUBDISTRICTS):
+    two weeks of demo files drawn from that pack, loaded through the real readers."""
+    import datetime as dt
+
+    from board_helpers import two_subdistrict_pack
+    from demo.generate import write_demo_files
+    from etl.load import LoadOptions, load_files
+    folder = tmp_path_factory.mktemp("two-subdistricts")
+    pack = two_subdistrict_pack(folder / "reference")
+    db = folder / "db" / "board.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BOARD_REFERENCE", str(pack))
+        files = write_demo_files(folder / "files", seed=2020, end=dt.date.fromisoformat(DEMO_END), days=14,
+                                 pack_dir=pack, volume_factor=0.05, verbose=False)
+        load_files(None, files, db, LoadOptions())
+    return db, pack
+
+
+@pytest.fixture
+def two_subdistrict_env(two_subdistrict_db, monkeypatch) -> tuple[Path, Path]:
+    """BOARD_DB and BOARD_REFERENCE pointing at the two-sub-district database and its pack."""
+    db, pack = two_subdistrict_db
+    monkeypatch.setenv("BOARD_DB", str(db))
+    monkeypatch.setenv("BOARD_REFERENCE", str(pack))
+    return two_subdistrict_db

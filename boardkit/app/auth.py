@@ -2,9 +2,12 @@
 
 Roles decide scope, never what is stored (the database holds no clear personal data):
 leader — every neighbourhood, rooms shown; staff — every neighbourhood, no rooms;
-neighbourhood — its own neighbourhoods' rows only, rooms shown; any other role sees
-nothing (fail closed). The wall screen needs no sign-in but only answers the configured
-client addresses, or a screen key in its address, and never shows rows.
+neighbourhood — its own neighbourhoods' rows only, rooms shown; subdistrict (a 街道 head in a
+district or city deployment: the leader of its own area) — the rows of the neighbourhoods the
+reference pack puts in its sub-district, rooms shown, no audit page; any other role, and a
+sub-district the pack does not know or gives no neighbourhood, sees nothing (fail closed).
+The wall screen needs no sign-in but only answers the configured client addresses, or a
+screen key in its address, and never shows rows.
 
 Sessions live on the server (boardkit/app/sessions.py): a tab keeps its session's key; a
 reload or a new tab finds the session again through the signed HttpOnly cookie.
@@ -21,7 +24,8 @@ import streamlit as st
 
 from core import settings
 from core.localtime import local_today
-from core.users import ROLES, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
+from core.users import ROLES, User, check_password, demo_accounts_present, load_users, needs_rehash, upgrade_hash
+from etl.reference import pack_subdistricts
 
 from ..render.markup import md
 from . import audit, sessions
@@ -38,6 +42,8 @@ class Viewer:
     name: str
     role: str
     scope: Scope
+    area: str = ""     # a sub-district head's sub-district, as the pages name it
+    problem: str = ""  # why a known role sees nothing (fail closed)
 
     @property
     def is_leader(self) -> bool:
@@ -47,18 +53,47 @@ class Viewer:
     def role_known(self) -> bool:
         return self.role in ROLES
 
+    @property
+    def refusal(self) -> str:
+        """Why this viewer is shown no data at all ("" when it is shown its scope)."""
+        if not self.role_known:
+            return (f"账号 {md(self.name)} 的角色“{md(self.role)}”未知（可选：{'、'.join(ROLES)}），"
+                    "因此看不到任何居民区的数据。请管理员用 python -m etl users add 重新设置角色。")
+        return self.problem
+
 
 def scope_for(role: str, codes: tuple[str, ...] = ()) -> Scope:
-    """Exact role names only: a misspelt or unknown role gets no neighbourhood at all."""
+    """Exact role names only: a misspelt or unknown role gets no neighbourhood at all.
+    `codes`: the neighbourhoods of a committee, or of a sub-district head's sub-district."""
     if role == "leader":
         return Scope(None, show_room=True)
     if role == "staff":
         return Scope(None, show_room=False)
-    if role == "neighbourhood":
+    if role in ("neighbourhood", "subdistrict"):
         return Scope(tuple(codes), show_room=True)
     if role == "screen":  # aggregates of the whole area, never rows (boardkit.screen)
         return Scope(None, show_room=False)
     return Scope((), show_room=False)
+
+
+def viewer_of(user: User) -> Viewer:
+    """The viewer a user is. A sub-district head's neighbourhoods are those the reference pack
+    puts in its sub-district now (read on every run, so a changed pack applies at once); an
+    unknown sub-district, one without neighbourhoods or an unreadable pack gives an empty
+    scope — no neighbourhood, never all of them — and says why."""
+    if user.role != "subdistrict":
+        return Viewer(user.name, user.role, scope_for(user.role, user.neighbourhoods))
+    try:
+        area = pack_subdistricts().get(user.subdistrict)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return Viewer(user.name, user.role, scope_for(user.role),
+                      problem=f"参考数据包无法读取（{md(str(exc))}），街道账号因此看不到任何居民区的数据。")
+    if area is None or not area.neighbourhoods:
+        return Viewer(user.name, user.role, scope_for(user.role), problem=(
+            f"账号 {md(user.name)} 所属的街道“{md(user.subdistrict or '未指定')}”在参考数据包中"
+            f"{'没有居民区' if area else '不存在'}，因此看不到任何居民区的数据。"
+            "请管理员检查参考数据包，或用 python -m etl users add 重新设置街道。"))
+    return Viewer(user.name, user.role, scope_for(user.role, area.neighbourhoods), area=area.name)
 
 
 def _is_loopback(address: str) -> bool:
@@ -147,7 +182,7 @@ def signed_in_viewer() -> Viewer | None:
     st.session_state[_SESSION] = key
     if live.handoff_pending and _HANDOFF in st.session_state:
         _claim_cookie(st.session_state[_HANDOFF])
-    return Viewer(user.name, user.role, scope_for(user.role, user.neighbourhoods))
+    return viewer_of(user)
 
 
 def _claim_cookie(token: str) -> None:
@@ -225,9 +260,8 @@ def banners(viewer: Viewer | None) -> None:
     if demo:
         st.error(f"{DEMO_ACCOUNTS_BANNER}（{'、'.join(demo)}）：正式使用前请删除或重置这些账号"
                  "（python -m etl users reset-password 用户名）。")
-    if viewer is not None and not viewer.role_known:
-        st.error(f"账号 {md(viewer.name)} 的角色“{md(viewer.role)}”未知（可选：{'、'.join(ROLES)}），因此看不到任何居民区的数据。"
-                 "请管理员用 python -m etl users add 重新设置角色。")
+    if viewer is not None and viewer.refusal:
+        st.error(viewer.refusal)
 
 
 def record_view(viewer: Viewer, page_title: str) -> None:

@@ -81,7 +81,9 @@ def _chinese(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
 def build_brief(gen: Generation, day: dt.date | None = None, scope: Scope = ALL,
                 wall: dt.datetime | None = None, replay_at: dt.datetime | None = None) -> Brief:
     clock = make_clock(gen, day, wall, replay_at)
-    pack_name = query(gen, "SELECT any_value(subdistrict_name) AS n FROM ref_neighbourhoods").iat[0, 0]
+    # Named after the viewer's area: a sub-district head's brief bears its own sub-district's name.
+    pack_name = query(gen, "SELECT any_value(subdistrict_name) AS n FROM ref_neighbourhoods "
+                           "WHERE ($scope_all OR list_contains($scope_codes, code))", scope.params).iat[0, 0]
     classifier = query(gen, "SELECT any_value(value) AS v FROM meta WHERE key = 'classifier_version'").iat[0, 0]
     brief = Brief(subdistrict=pack_name or "", clock=clock, generation=gen.number, classifier=classifier or "—",
                   generated_at=local_now(), freshness=source_freshness(gen),
