@@ -309,10 +309,12 @@ class Notifier:
                 status, handled_at = max((closed[a] for a in ids), key=lambda c: c[1] or dt.datetime.min)
                 title, text = compose_follow_up(notice, status, handled_at)
                 self._con.execute(
-                    """INSERT INTO notices (kind, device_id, neighbourhood, building, alarm_types, first_raised,
-                           alarm_count, target, channel, created_at, status, next_attempt, queued_at, follows_id,
-                           title, body) VALUES ('resolved', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
-                    [notice["device_id"], notice["neighbourhood"], notice["building"], notice["alarm_types"],
+                    """INSERT INTO notices (kind, device_id, neighbourhood, neighbourhood_code, building, alarm_types,
+                           first_raised, alarm_count, target, channel, created_at, status, next_attempt, queued_at,
+                           follows_id, title, body)
+                       VALUES ('resolved', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
+                    [notice["device_id"], notice["neighbourhood"], notice["neighbourhood_code"], notice["building"],
+                     notice["alarm_types"],
                      notice["first_raised"], notice["alarm_count"], notice["target"], notice["channel"],
                      now.isoformat(sep=" "), queued, queued, notice["notice_id"], title, text])
                 created += 1
@@ -356,10 +358,11 @@ class Notifier:
             queued = self.clock()
             # A silenced notice is kept, settled at once, never sent: the log shows it as 已静默.
             notice_id = con.execute(
-                """INSERT INTO notices (kind, device_id, neighbourhood, building, alarm_types, first_raised,
-                       alarm_count, target, channel, created_at, status, next_attempt, queued_at, silence_id,
-                       settled_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [kind, alarm.device_id, alarm.neighbourhood or "未识别居民区", building_of(alarm.address), label,
+                """INSERT INTO notices (kind, device_id, neighbourhood, neighbourhood_code, building, alarm_types,
+                       first_raised, alarm_count, target, channel, created_at, status, next_attempt, queued_at,
+                       silence_id, settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [kind, alarm.device_id, alarm.neighbourhood or "未识别居民区", alarm.neighbourhood_code,
+                 building_of(alarm.address), label,
                  alarm.raised_at.isoformat(sep=" "), target.key, target.channel, now.isoformat(sep=" "),
                  "silenced" if silence else "pending", None if silence else queued, queued, silence,
                  now.isoformat(sep=" ", timespec="seconds") if silence else None]).lastrowid
@@ -464,9 +467,10 @@ class Notifier:
             with self._transaction():
                 if digest is None:
                     digest_id = con.execute(
-                        """INSERT INTO notices (kind, neighbourhood, first_raised, alarm_count, target, channel,
-                               created_at, status, next_attempt) VALUES ('digest', ?, ?, 0, ?, ?, ?, 'pending', ?)""",
-                        [neighbourhood, group[0]["first_raised"], group[0]["target"], group[0]["channel"],
+                        """INSERT INTO notices (kind, neighbourhood, neighbourhood_code, first_raised, alarm_count,
+                               target, channel, created_at, status, next_attempt)
+                           VALUES ('digest', ?, ?, ?, 0, ?, ?, ?, 'pending', ?)""",
+                        [neighbourhood, group[0]["neighbourhood_code"], group[0]["first_raised"], group[0]["target"], group[0]["channel"],
                          self.now().isoformat(sep=" "), now]).lastrowid
                 else:
                     digest_id = digest["notice_id"]

@@ -31,6 +31,7 @@ Nothing personal is stored: neighbourhood, building (no room), device and alarm 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -65,7 +66,7 @@ CREATE TABLE IF NOT EXISTS silences (
 # queued_at: when the notice was queued (epoch seconds), from which it is given up.
 NOTICE_COLUMNS_ADDED = {"digest_id": "INTEGER", "settled_at": "TEXT", "queued_at": "REAL",
                         "report_day": "TEXT", "follows_id": "INTEGER", "title": "TEXT", "body": "TEXT",
-                        "silence_id": "INTEGER"}
+                        "silence_id": "INTEGER", "neighbourhood_code": "TEXT"}
 # Once per report day, once per escalation: what makes a second run or a restart send nothing twice.
 ONCE = """
 CREATE UNIQUE INDEX IF NOT EXISTS notices_brief_day ON notices (report_day) WHERE kind = 'brief';
@@ -108,23 +109,28 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def recent_notifications(limit: int = 50, path: Path | None = None) -> pd.DataFrame:
+def recent_notifications(limit: int = 50, path: Path | None = None,
+                         codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The latest send attempts, newest first, for the board's alarms page.
 
     Columns: attempted_at, kind ('arrival'/'escalation'), kind_label (Chinese),
     neighbourhood, building (no room), alarm_types (Chinese), alarm_count, first_raised,
     channel ('wecom'/'dingtalk'), attempt (1, 2, …; 0 for a silenced notice, never sent), ok
     (bool), http_status, error, notice_status (Chinese: 待发送/已送达/已静默/…). Empty when
-    nothing was sent yet."""
+    nothing was sent yet. `codes`: only the notices of these neighbourhoods (a viewer's scope;
+    None = all); a notice of no known neighbourhood, and the leaders' brief, only for all."""
     frame = _read(path, """SELECT * FROM (
                  SELECT a.attempted_at, n.kind, n.neighbourhood, n.building, n.alarm_types, n.alarm_count,
                         n.first_raised, n.channel, a.attempt, a.ok, a.http_status, a.error, n.status AS notice_status,
-                        a.attempt_id AS seq
+                        a.attempt_id AS seq,
+                        n.neighbourhood_code
                  FROM attempts a JOIN notices n USING (notice_id)
                  UNION ALL  -- a silenced notice is never attempted: its line is when it was silenced
                  SELECT settled_at, kind, neighbourhood, building, alarm_types, alarm_count, first_raised, channel,
-                        0, 0, NULL, NULL, status, NULL FROM notices WHERE status = 'silenced')
-               ORDER BY attempted_at DESC, seq DESC LIMIT ?""", [int(limit)])
+                        0, 0, NULL, NULL, status, NULL, neighbourhood_code FROM notices WHERE status = 'silenced')
+               WHERE ? OR neighbourhood_code IN (SELECT value FROM json_each(?))
+               ORDER BY attempted_at DESC, seq DESC LIMIT ?""",
+                  [codes is None, json.dumps(list(codes or ())), int(limit)])
     if frame is None:
         return pd.DataFrame(columns=COLUMNS)
     frame["kind_label"] = frame["kind"].map(KIND_LABELS)

@@ -120,7 +120,7 @@ else:
         column_config={"最近报警": st.column_config.DatetimeColumn(format="MM-DD HH:mm")})
 
 st.subheader("推送记录（企业微信/钉钉群机器人）")
-notices = recent_notifications(100)
+notices = recent_notifications(100, codes=ctx.scope.codes)
 if notices.empty:
     st.caption("尚无推送记录：在参考数据包的 notify.toml 中为居民区配置群机器人地址后，开门报警与超时升级会推送到居民区负责人手机。")
 else:

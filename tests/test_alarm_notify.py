@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import sqlite3
 
+import duckdb
 import pytest
 
 from etl.load import LoadOptions, load_files
@@ -117,6 +118,23 @@ def test_retry_after_500_is_recorded(setup, tmp_path):
     assert set(wecom["notice_status"]) == {"已送达"}
     assert len(log) == 4 and set(log["channel"]) == {"wecom", "dingtalk"}
     assert list(log.columns[:4]) == ["attempted_at", "kind", "kind_label", "neighbourhood"]
+
+
+def test_the_log_shows_a_scoped_viewer_only_their_neighbourhoods(setup, alarms_db, tmp_path):
+    """The board's push log follows the viewer's scope like every query: a committee sees its
+    own neighbourhood's notices, a scope of none sees none, the whole area sees all."""
+    _robot, notifier, _ = setup
+    notifier.drain(10)
+    con = duckdb.connect(str(alarms_db), read_only=True)
+    codes = dict(con.execute("SELECT DISTINCT neighbourhood, neighbourhood_code FROM alarms").fetchall())
+    con.close()
+    log_file = tmp_path / "notify.sqlite"
+    everything = recent_notifications(50, log_file)
+    assert set(everything["neighbourhood"]) == {"八一居民区", "港机居民区"}
+    mine = recent_notifications(50, log_file, codes=(codes["八一居民区"],))
+    assert set(mine["neighbourhood"]) == {"八一居民区"}
+    assert len(mine) == (everything["neighbourhood"] == "八一居民区").sum()
+    assert recent_notifications(50, log_file, codes=()).empty
 
 
 def test_handled_while_waiting_for_retry_is_not_sent(robot, tmp_path):
