@@ -12,6 +12,7 @@ from boardkit.app.auth import (
 )
 from boardkit.data.db import NoDatabase
 from boardkit.app.page import build_context, forward_deep_link, freshness_line, no_database_page
+from boardkit.app.refresh import automatic_run, keep_current
 from core.private import keep_private
 
 keep_private()  # the audit log and anything else this process writes: its account's alone
@@ -38,7 +39,7 @@ AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/p
 # What a page trusts is set below, in this run, or not at all (boardkit.app.page.context).
 for set_by_router in ("viewer", "ctx"):
     st.session_state.pop(set_by_router, None)
-viewer = signed_in_viewer()
+viewer = signed_in_viewer(touch=not automatic_run())
 if viewer is None:
     # Signed out: the sign-in form, and the screen (no sign-in: address-checked). Every other
     # page's address shows the form too, so a link to /brief is not "page not found", and
@@ -66,6 +67,7 @@ if not on_screen:
     sign_out_button(viewer)
     if not viewer.role_known:  # fail closed: the banner says why, no page is drawn
         st.stop()
+    keep_current()  # ?refresh=N: the page runs again every N seconds
     record_view(viewer, page.title)
     st.caption(freshness_line(ctx.gen))
 try:
