@@ -14,7 +14,8 @@ from live_helpers import streamlit_servers
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT = REPO / "docs" / "screenshots" / "click-filter.png"
+# For people to look at (docs/screenshots/click-filter.png is a copy of one).
+SCREENSHOT = REPO / "artifacts" / "screenshots" / "click-filter.png"
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
