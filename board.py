@@ -13,6 +13,7 @@ from boardkit.app.auth import (
 from boardkit.data.db import NoDatabase
 from boardkit.render.markup import md
 from boardkit.app.page import build_context, forward_deep_link, freshness_line, no_database_page
+from boardkit.app.refresh import automatic_run, keep_current
 from core.private import keep_private
 
 keep_private()  # the audit log and anything else this process writes: its account's alone
@@ -39,7 +40,7 @@ AUDIT = st.Page("pages/audit.py", title=labels.PAGES["audit"], icon=":material/p
 # What a page trusts is set below, in this run, or not at all (boardkit.app.page.context).
 for set_by_router in ("viewer", "ctx"):
     st.session_state.pop(set_by_router, None)
-viewer = signed_in_viewer()
+viewer = signed_in_viewer(touch=not automatic_run())
 if viewer is None:
     # Signed out: the sign-in form, and the screen (no sign-in: address-checked). Every other
     # page's address shows the form too, so a link to /brief is not "page not found", and
@@ -67,6 +68,7 @@ if not on_screen:
     sign_out_button(viewer)
     if viewer.refusal:  # fail closed: the banner says why, no page is drawn
         st.stop()
+    keep_current()  # ?refresh=N: the page runs again every N seconds
     record_view(viewer, page.title)
     st.caption((f"{md(viewer.area)}　" if viewer.area else "") + freshness_line(ctx.gen))
 try:

@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout_seconds", 10.0, "看板单个查询的超时秒数"),
     Setting("query_row_cap", 50000, "看板单个查询最多返回的行数"),
     Setting("cache_ttl_seconds", 60, "看板查询结果缓存秒数（新数据代总会立即生效）"),
+    Setting("page_refresh_min_seconds", 10, "页面自动刷新（?refresh=秒数）的最短间隔秒数，更短的按此值"),
     Setting("auth", "required", "登录总是开启；此项在参考数据包中不起作用。只有环境变量 BOARD_AUTH=off 且看板只监听本机地址"
             "（--server.address 127.0.0.1）时关闭登录（仅限开发测试，每页显示警告）"),
     Setting("users_file", "data/users.toml", "用户与角色文件（密码以 scrypt 哈希保存）；环境变量 BOARD_USERS 优先"),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from boardkit.app.auth import audited_table
 from boardkit.render import charts
-from boardkit.app import filters
+from boardkit.app import clicks, filters
 from boardkit import labels
 from boardkit.data.predicates import thresholds
 from boardkit.metrics.figures import overview_figures
@@ -92,8 +92,9 @@ shown_areas = stacked["居民区"].nunique()
 a, b = st.columns(2)
 with a:
     chart(charts.stacked_bars(stacked, "居民区", "alarm_type", labels.ALARM_COLOURS, labels.ALARM_TYPE, None,
-                                        horizontal=True, height=max(320, 22 * shown_areas + 60)))
-    st.caption("趋势区间内各居民区报警数，按类型着色。" + filters.busiest_note(shown_areas, areas))
+                                        horizontal=True, height=max(320, 22 * shown_areas + 60),
+                              ids="neighbourhood_code"), click=clicks.NEIGHBOURHOOD)
+    st.caption("趋势区间内各居民区报警数，按类型着色；点击居民区只看该居民区。" + filters.busiest_note(shown_areas, areas))
 with b:
     door = by_nb[by_nb["alarm_type"] == "door_open"].set_index("居民区")["median_response"]
     table = totals.assign(door_median=totals["居民区"].map(door).round(1),

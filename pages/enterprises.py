@@ -7,7 +7,7 @@ import streamlit as st
 
 from boardkit.app.auth import audited_table
 from boardkit.render import charts, maps
-from boardkit.app import filters
+from boardkit.app import clicks, filters
 from boardkit import labels
 from boardkit.metrics.figures import overview_figures
 from boardkit.data.clock import moment_text
@@ -89,8 +89,9 @@ with right:
     shown, areas = filters.busiest(by_nb, "居民区", "n")
     chart(charts.stacked_bars(shown, "居民区", "application_status", labels.APPLICATION_COLOURS,
                                         labels.APPLICATION_STATUS, None, horizontal=True,
-                                        height=max(320, 22 * shown["居民区"].nunique() + 60)))
-    st.caption(f"各居民区（按经营地址）企业数，按统计日（{today:%m-%d}）的复工申请状态着色。"
+                                        height=max(320, 22 * shown["居民区"].nunique() + 60),
+                              ids="neighbourhood_code"), click=clicks.NEIGHBOURHOOD)
+    st.caption(f"各居民区（按经营地址）企业数，按统计日（{today:%m-%d}）的复工申请状态着色；点击居民区只看该居民区。"
                + filters.busiest_note(shown["居民区"].nunique(), areas))
 
 st.subheader("员工返岗与来沪员工")

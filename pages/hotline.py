@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from boardkit.render import charts
-from boardkit.app import filters
+from boardkit.app import clicks, filters
 from boardkit import labels
 from boardkit.app.auth import audited_table
 from boardkit.metrics.faq import questions_by_day
@@ -58,9 +58,9 @@ by_topic = cached(q.daily_received_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.
 share = cached(q.daily_epidemic_share)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
 # With one topic chosen the share is 0% or 100% every day: leave the line out.
 chart(charts.stacked_daily(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
-                           share=None if topic else share))
+                           share=None if topic else share), click=clicks.DAY)
 st.caption(f"按受理时间统计每日工单数，颜色为话题；折线为当日涉疫工单占比。区间合计 {int(share['received'].sum()):,} 件，"
-           f"其中涉疫 {int(share['epidemic'].sum()):,} 件。")
+           f"其中涉疫 {int(share['epidemic'].sum()):,} 件。点击某日可将其设为统计日。")
 
 left, right = st.columns(2)
 with left:
@@ -69,11 +69,13 @@ with left:
     by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
     parts = by_nb.assign(涉疫=by_nb["epidemic"], 非涉疫=by_nb["received"] - by_nb["epidemic"])
     parts, areas = filters.busiest(parts, "居民区", "received")
-    stacked = parts.melt(id_vars="居民区", value_vars=["涉疫", "非涉疫"], var_name="kind", value_name="n")
+    stacked = parts.melt(id_vars=["居民区", "neighbourhood_code"], value_vars=["涉疫", "非涉疫"], var_name="kind",
+                         value_name="n")
     chart(charts.stacked_bars(stacked, "居民区", "kind", {"涉疫": labels.TOPIC_COLOURS["quarantine"],
                                                                    "非涉疫": labels.TOPIC_COLOURS["non_epidemic"]},
-                                        {}, None, horizontal=True, height=max(320, 22 * len(parts) + 60)))
-    st.caption("趋势区间内按受理时间统计；地址无法对应居民区的工单单列为“未识别居民区”。"
+                                        {}, None, horizontal=True, height=max(320, 22 * len(parts) + 60),
+                              ids="neighbourhood_code"), click=clicks.NEIGHBOURHOOD)
+    st.caption("趋势区间内按受理时间统计；地址无法对应居民区的工单单列为“未识别居民区”。点击居民区只看该居民区。"
                + filters.busiest_note(len(parts), areas))
 with right:
     st.subheader("诉求类型")
@@ -98,17 +100,18 @@ st.subheader("办理时效与服务质量")
 rates = cached(q.daily_service_rates)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.at, *args)
 a, b = st.columns(2)
 with a:
-    chart(charts.bars(rates, "day", "overdue_open", "每日日终超期在办工单", colour=labels.STATUS_COLOURS["red"]))
+    chart(charts.bars(rates, "day", "overdue_open", "每日日终超期在办工单", colour=labels.STATUS_COLOURS["red"]),
+          click=clicks.DAY)
     st.caption("每日24:00（当天取当前时刻）时在办且已过办理时限的工单数；办理时限按工作日计，涉疫1个工作日。")
 with b:
     chart(charts.lines(rates, "day", {"on_time_rate": "按时办结率"}, "每日按时办结率", percent=True,
-                                 colours={"on_time_rate": labels.STATUS_COLOURS["green"]}))
+                                 colours={"on_time_rate": labels.STATUS_COLOURS["green"]}), click=clicks.DAY)
     st.caption("当日办结的工单中，办结时间不晚于办理时限的占比；当日无办结则不画点。")
 st.markdown("**先行联系率与满意率（市级考核重点）**")
 chart(charts.lines(rates, "day", {"first_contact_rate": "先行联系率", "satisfaction_rate": "满意率",
                                   "satisfaction_score": "满意度得分"}, None, percent=True,
                    colours={"first_contact_rate": "#1a73e8", "satisfaction_rate": labels.STATUS_COLOURS["green"],
-                            "satisfaction_score": "#9aa0a6"}))
+                            "satisfaction_score": "#9aa0a6"}), click=clicks.DAY)
 st.caption("先行联系率：当日受理且已记录先行联系情况的工单中已先行联系的占比。满意率：当日办结且有评价的工单中"
            "满意+基本满意的占比；满意度得分按满意1、基本满意0.8、一般0.6、不满意0加权。")
 

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from boardkit.app import clicks
 from boardkit.app.auth import audited_table
 from boardkit.render import charts, light_charts, maps
 from boardkit import labels
@@ -66,7 +67,9 @@ with left:
     else:
         one = ctx.scope if pick is None else replace(ctx.scope, codes=tuple(shown["neighbourhood_code"]))
         polygons = cached(q.neighbourhood_polygons)(ctx.gen, one)
-        st.pydeck_chart(maps.status_map(shown.merge(polygons, on="neighbourhood_code")), height=430)
+        clicks.pydeck_chart(maps.status_map(shown.merge(polygons, on="neighbourhood_code"), ids="neighbourhood_code"),
+                            clicks.NEIGHBOURHOOD, "ov_map", height=430)
+        st.caption("点击居民区只看该居民区（侧栏“居民区”可清除）。")
 with right:
     st.subheader("状态与原因")
     table = worst_first(shown, TABLE_ROWS)
@@ -79,9 +82,10 @@ with right:
 st.subheader("近30日12345工单（按话题）与涉疫占比")
 by_topic = cached(q.daily_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 trend = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.start, ctx.end)
-st.altair_chart(light_charts.stacked_daily_with_share(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC,
-                                                     share=trend.rename(columns={"epidemic_share": "share"})),
-                width="stretch")
+clicks.altair_chart(light_charts.stacked_daily_with_share(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC,
+                                                         share=trend.rename(columns={"epidemic_share": "share"})),
+                    clicks.DAY, "ov_trend", width="stretch")
+st.caption("点击某日的柱可将其设为统计日。")
 
 surge_panel(ctx)
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from boardkit.app.auth import audited_table
 from boardkit.render import charts
-from boardkit.app import filters
+from boardkit.app import clicks, filters
 from boardkit import labels
 from boardkit.metrics.figures import overview_figures, stream_figures
 from boardkit.data.clock import moment_text
@@ -44,8 +44,9 @@ args = (measure, status, source)
 
 st.subheader("每日来沪人员（按报送来源）")
 by_day = cached(q.arrivals_by_day_and_source)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
-chart(charts.stacked_daily(by_day, "source_kind", labels.PERSON_SOURCE_COLOURS, labels.PERSON_SOURCE, None))
-st.caption(f"按抵沪日期统计，每人只计一次；区间合计 {int(by_day['n'].sum()):,} 人。")
+chart(charts.stacked_daily(by_day, "source_kind", labels.PERSON_SOURCE_COLOURS, labels.PERSON_SOURCE, None),
+      click=clicks.DAY)
+st.caption(f"按抵沪日期统计，每人只计一次；区间合计 {int(by_day['n'].sum()):,} 人。点击某日可将其设为统计日。")
 
 left, right = st.columns([3, 2])
 with left:
@@ -68,7 +69,7 @@ with right:
 
 st.subheader("隔离时间线")
 timeline = cached(q.quarantine_timeline)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
-chart(charts.lines(timeline, "day", labels.TIMELINE, None, colours=labels.TIMELINE_COLOURS))
+chart(charts.lines(timeline, "day", labels.TIMELINE, None, colours=labels.TIMELINE_COLOURS), click=clicks.DAY)
 st.caption("按隔离（健康观察）起止日期回溯：当日处于隔离/观察期内的人数、当日开始的人数、当日期满的人数；"
            "转出/离沪人员不计。")
 

@@ -164,16 +164,17 @@ def _client() -> str:
     return client_address() or "本机或未知"
 
 
-def signed_in_viewer() -> Viewer | None:
+def signed_in_viewer(touch: bool = True) -> Viewer | None:
     """The viewer of this session, or None when nobody is signed in (or the session ended:
-    the sign-in page then says so). Checked against the session store on every run."""
+    the sign-in page then says so). Checked against the session store on every run; `touch`:
+    this run is the viewer's activity (an automatic refresh is not)."""
     if auth_off():
         return Viewer("开发", "leader", scope_for("leader"))
     cookie = st.context.cookies.get(sessions.COOKIE)
     key = st.session_state.get(_SESSION) or sessions.key_of_cookie(cookie if isinstance(cookie, str) else None)
     if not key:
         return None
-    live = sessions.current(key, int(settings.get("session_minutes")) * 60)
+    live = sessions.current(key, int(settings.get("session_minutes")) * 60, touch=touch)
     user = load_users().get(live.user) if live else None
     if user is None or user.password_version != live.password_version:
         if st.session_state.pop(_SESSION, None):

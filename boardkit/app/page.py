@@ -27,6 +27,7 @@ from ..data.db import (
     query,
 )
 from ..render import charts
+from . import clicks
 from ..render.markup import md
 from ..data.ranges import bounded, data_first_day, default_start
 
@@ -91,6 +92,11 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     # Dates from the link, then from the widgets, kept within the data and a bounded length.
     limits = (data_clock.day, cached(data_first_day)(gen), data_clock.now.date())
     linked = bounded(_param_date("d") or data_clock.day, _param_date("from"), _param_date("to"), *limits)
+    clicked = clicks.take_pending(names, linked.day_limits)  # a chart clicked since the last run
+    if clicked and clicked.codes:
+        st.session_state["f_nb"] = [dict(names)[c] for c in clicked.codes]
+    if clicked and clicked.day:
+        st.session_state["f_day"] = clicked.day
     with st.sidebar:
         st.caption(labels.SLOGAN)
         if data_clock.replay:  # "now" is not the wall clock (docs/metrics.md, Time)
@@ -222,10 +228,14 @@ def kpi(column, key: str, figure, spark: list | None = None) -> None:
                   delta_color={"neutral": "off", "worse": "inverse"}.get(metric.rise, "normal"))
 
 
-def chart(fig) -> None:
+def chart(fig, click: str | None = None) -> None:
     """A Plotly figure as every page shows one: Chinese date ticks, full width. Keyed by the
     page line that draws it: with no data yet two charts can be identical, and Streamlit
-    refuses two identical elements without keys (a traceback on a new database)."""
+    refuses two identical elements without keys (a traceback on a new database). `click`
+    (clicks.NEIGHBOURHOOD or clicks.DAY): a click on a mark filters the page."""
     caller = inspect.currentframe().f_back
     place = f"{Path(caller.f_code.co_filename).stem}_{caller.f_lineno}"
-    st.plotly_chart(charts.readable(fig), width="stretch", key=f"chart_{place}")
+    if click:
+        clicks.plotly_chart(charts.readable(fig), click, f"chart_{place}", width="stretch")
+    else:
+        st.plotly_chart(charts.readable(fig), width="stretch", key=f"chart_{place}")

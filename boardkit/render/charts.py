@@ -9,6 +9,9 @@ from .. import labels
 from .markup import chart_text
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+# The field through which a map row or a Vega-Lite mark names what a click on it selects (a
+# neighbourhood code, a day); plotly marks carry it as their customdata (boardkit/app/clicks.py).
+CLICK_FIELD = "click_id"
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 320, dark: bool = False) -> go.Figure:
@@ -18,7 +21,9 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 320, dark: b
         height=height, margin=dict(l=8, r=8, t=40 if title else 10, b=8),
         font=dict(family=FONT, size=12, color="#e8eaed" if dark else None),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hovermode="x unified")
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        # A builder's own hover mode stands (a horizontal bar chart hovers by row, not by value).
+        hovermode=fig.layout.hovermode or "x unified")
     return fig
 
 
@@ -131,18 +136,22 @@ def sparkline_values(frame: pd.DataFrame, column: str) -> list[float]:
 
 
 def stacked_bars(frame: pd.DataFrame, x: str, category: str, colours: dict, names: dict, title: str | None,
-                 horizontal: bool = False, height: int = 320, x_title: str | None = None) -> go.Figure:
+                 horizontal: bool = False, height: int = 320, x_title: str | None = None,
+                 ids: str | None = None) -> go.Figure:
     """Counts (x, <category>, n) stacked by category in the order of `colours`, so a topic or
-    status keeps its colour and its place on every page."""
+    status keeps its colour and its place on every page. `ids`: a column whose value each bar
+    carries as its customdata (a neighbourhood code, read back when the bar is clicked)."""
     fig = go.Figure()
     for key, colour in colours.items():
         part = frame[frame[category] == key]
         if part.empty:
             continue
+        carried = dict(customdata=part[ids].astype(object).where(part[ids].notna(), None).tolist()) if ids else {}
         if horizontal:
-            fig.add_bar(y=part[x], x=part["n"], name=names.get(key, key), marker_color=colour, orientation="h")
+            fig.add_bar(y=part[x], x=part["n"], name=names.get(key, key), marker_color=colour, orientation="h",
+                        **carried)
         else:
-            fig.add_bar(x=part[x], y=part["n"], name=names.get(key, key), marker_color=colour)
+            fig.add_bar(x=part[x], y=part["n"], name=names.get(key, key), marker_color=colour, **carried)
     fig.update_layout(barmode="stack", hovermode="y unified" if horizontal else "x unified")
     if horizontal:
         fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(dict.fromkeys(frame[x])))

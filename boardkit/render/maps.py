@@ -11,6 +11,7 @@ import pydeck as pdk
 from core import settings
 
 from .. import labels
+from .charts import CLICK_FIELD
 
 
 def fit_zoom(lon_span: float, lat_span: float, width_px: int, height_px: int) -> float:
@@ -40,18 +41,22 @@ def _tile_layer() -> list:
 
 
 def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name",
-               count_column: str | None = None, dark: bool = False, text: bool = True) -> pdk.Deck:
+               count_column: str | None = None, dark: bool = False, text: bool = True,
+               ids: str | None = None) -> pdk.Deck:
     """Areas (neighbourhoods, or sub-districts at city scope) coloured by status. `frame`:
-    name, polygon_json, centroid_lon, centroid_lat, status, reason[, count_column].
-    `text`: names on the map (too many to read at city scope; the tooltip still has them)."""
+    name, polygon_json, centroid_lon, centroid_lat, status, reason[, count_column][, ids].
+    `text`: names on the map (too many to read at city scope; the tooltip still has them).
+    `ids`: a column each area carries as CLICK_FIELD (its code, read back when it is clicked)."""
     rows = []
     for r in frame.itertuples(index=False):
         ring = json.loads(r.polygon_json)
         rows.append({"polygon": ring[0], "name": getattr(r, label_column),
                      "status": labels.STATUS_LABELS.get(r.status, ""), "reason": r.reason,
-                     "fill": labels.STATUS_RGBA.get(r.status, [120, 120, 120, 100])})
+                     "fill": labels.STATUS_RGBA.get(r.status, [120, 120, 120, 100]),
+                     **({CLICK_FIELD: getattr(r, ids)} if ids else {})})
+    # The layer's id keeps a click's selection stable across reruns (st.pydeck_chart).
     layers = _tile_layer() + [pdk.Layer(
-        "PolygonLayer", data=rows, get_polygon="polygon", get_fill_color="fill",
+        "PolygonLayer", id="areas", data=rows, get_polygon="polygon", get_fill_color="fill",
         get_line_color=[255, 255, 255, 230] if dark else [60, 60, 60, 200], line_width_min_pixels=1,
         pickable=True, stroked=True, filled=True)]
     text_rows = [{"position": [float(r.centroid_lon), float(r.centroid_lat)],
