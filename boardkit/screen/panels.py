@@ -137,11 +137,14 @@ def kpis_html(box: Box, figures: dict[str, Figure], keys: tuple) -> str:
 
 # ---- map, trend ---------------------------------------------------------------------------
 
-def map_note(status: pd.DataFrame) -> str:
+def map_note(status: pd.DataFrame, cameras: dict[str, int] | None = None) -> str:
     counts = status["status"].value_counts()
     parts = [f'<span class="dot" style="background:{labels.STATUS_COLOURS[s]}"></span>'
              f'{labels.STATUS_LABELS[s]} {int(counts.get(s, 0))}' for s in ("red", "amber", "green")]
-    return "　".join(parts) + '　圈内数字=未处置报警'
+    if cameras and sum(cameras.values()):  # road cameras: online dots, offline red diamonds
+        parts.append(f'<span class="cam-count" data-online="{cameras["online"]}" data-offline="{cameras["offline"]}">'
+                     f'摄像头 在线 {cameras["online"]} · 离线 {cameras["offline"]}</span>')
+    return "　".join(parts) + '　圈内数字=未处置报警''
 
 
 def trend_note(series: pd.DataFrame) -> str:

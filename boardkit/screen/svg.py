@@ -29,10 +29,14 @@ def short_name(name: str) -> str:
     return str(name).replace("居民区", "")
 
 
-def map_svg(frame: pd.DataFrame, width: float, height: float) -> str:
+def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFrame | None = None,
+            camera_url=None) -> str:
     """Neighbourhood polygons filled by status; at each neighbourhood's centre its short
     name and, when there are any, the count of unhandled alarms in a badge.
-    `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms."""
+    `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms.
+    `cameras` (camera_id, name, lon, lat, online): road cameras over them, online a small
+    dot, offline a larger red diamond; each a link opening `camera_url(camera_id)` (the
+    platform's page) in a new tab when that gives one."""
     if frame.empty:
         return _empty(width, height, "暂无居民区边界")
     rings = [json.loads(p)[0] for p in frame["polygon_json"]]
@@ -73,8 +77,25 @@ def map_svg(frame: pd.DataFrame, width: float, height: float) -> str:
                          f'font-size="{_f(size * 1.05)}">{count}</text>')
         else:
             texts.append(f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy)}" font-size="{_f(size)}">{name}</text>')
+    points = [] if cameras is None else [_camera(row, *place(float(row.lon), float(row.lat)), size, camera_url)
+                                         for row in cameras.itertuples(index=False)]
     return (f'<svg class="scr-svg" viewBox="0 0 {_f(width)} {_f(height)}" preserveAspectRatio="xMidYMid meet">'
-            + "".join(shapes) + "".join(texts) + "</svg>")
+            + "".join(shapes) + "".join(texts) + "".join(points) + "</svg>")
+
+
+def _camera(row, x: float, y: float, size: float, camera_url) -> str:
+    offline = row.online == "offline"
+    r = size * (0.42 if offline else 0.24)
+    title = f"<title>{html.escape(str(row.name))}（{labels.CAMERA_STATE.get(row.online, '')}）</title>"
+    if offline:
+        mark = (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
+                f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
+    else:
+        mark = f'<circle class="cam cam-online" cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}">{title}</circle>'
+    url = camera_url(row.camera_id) if camera_url else None
+    if not url:
+        return mark
+    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{mark}</a>'
 
 
 def _nice_max(value: float) -> float:
