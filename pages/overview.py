@@ -88,7 +88,7 @@ with left:
                 st.warning(md(str(exc)))
                 url = None
             if url:
-                st.link_button(f"{labels.CAMERA_LINK}：{md(camera['name'])}", url, icon=":material/videocam:")
+                st.link_button(f"{labels.CAMERA_LINK}：{md(camera['camera_name'])}", url, icon=":material/videocam:")
             else:
                 st.caption(labels.CAMERA_NO_LINK)
 with right:

@@ -18,7 +18,7 @@ import sys
 import time
 import tomllib
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 
@@ -26,6 +26,7 @@ from boardkit.data.clock import live_clock
 from boardkit.data.db import ALL, current_generation
 from boardkit.metrics.figures import overview_figures
 from boardkit.screen.layout import PANELS, VIEWS
+from etl_helpers import query
 from live_helpers import free_port, scalar
 from screen_server import ScreenServer, rss_kib
 
@@ -37,6 +38,7 @@ REFRESH = 2  # seconds, for every fragment (settings below)
 ROTATE = 3
 SIZES = [(1920, 1080), (3840, 2160), (1366, 768)]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+CAMERA_PAGE = "https://video.example.gov.cn/camera?id={camera_id}"  # never reached: routing stops it
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
@@ -48,7 +50,7 @@ def _settings_pack(target: Path) -> Path:
     path = target / "settings.toml"
     values = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     values.update({"screen_refresh_seconds": REFRESH, "screen_alarm_refresh_seconds": REFRESH,
-                   "screen_rotate_seconds": ROTATE})
+                   "screen_rotate_seconds": ROTATE, "camera_page_url": CAMERA_PAGE})
     path.write_text("".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in values.items()), encoding="utf-8")
     return target
 
@@ -152,6 +154,37 @@ def test_screen_fills_the_wall_without_scrolling(server, browser, size):
         cjk = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
         assert cjk.strip(), "no CJK font: run scripts/setup.sh --dev (fonts-wqy-microhei)"
         assert screen.outside() == [], screen.outside()
+    finally:
+        screen.close()
+
+
+def test_clicking_a_camera_opens_its_platform_page_in_a_new_tab(server, browser):
+    screen = Screen(browser, f"{server.base}/screen?key={os.environ['BOARD_SCREEN_KEY']}")
+    left: list[str] = []  # every request of any tab that is not to this machine, stopped
+    screen.context.route(lambda url: not _local(url), lambda route: (left.append(route.request.url), route.abort()))
+    try:
+        links = screen.page.locator('[data-panel="map"] svg a[data-camera]')
+        cameras = sorted(r[0] for r in query(server.db, "SELECT camera_id FROM cameras"))
+        assert sorted(links.evaluate_all("as => as.map(a => a.dataset.camera)")) == cameras
+        assert set(links.evaluate_all("as => as.map(a => a.getAttribute('target') + ' ' + a.getAttribute('rel'))")) \
+            == {"_blank noopener noreferrer"}
+        offline = screen.page.locator('[data-panel="map"] svg a[data-camera] .cam-offline')
+        assert offline.count() == len(query(server.db, "SELECT 1 FROM cameras WHERE online = 'offline'")) > 0
+        note = screen.page.locator('[data-panel="map"] .cam-count')
+        assert (note.get_attribute("data-online"), note.get_attribute("data-offline")) == tuple(
+            str(n) for n in query(server.db, "SELECT count(*) FILTER (online = 'online'), "
+                                                   "count(*) FILTER (online = 'offline') FROM cameras")[0])
+        link = links.nth(len(cameras) // 2)
+        camera = link.get_attribute("data-camera")
+        expected = CAMERA_PAGE.replace("{camera_id}", quote(camera, safe=""))
+        with screen.context.expect_page() as opened:
+            link.locator(".cam").click(force=True)  # force: the panel redraws every REFRESH seconds
+        tab = opened.value
+        tab.wait_for_load_state()
+        assert left == [expected]  # the platform's page, asked for by the new tab and stopped here
+        assert tab.evaluate("() => window.opener === null")  # noopener: no way back to the board's window
+        assert screen.page.url.startswith(server.base)  # the screen stays where it was
+        assert screen.outside() == []
     finally:
         screen.close()
 

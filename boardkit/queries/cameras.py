@@ -19,7 +19,7 @@ def offline_past(at: str, hours: str) -> str:
 def camera_points(gen: Generation, scope: Scope) -> pd.DataFrame:
     """The cameras in scope as the latest loaded list has them, offline ones first."""
     return query(gen, f"""
-        SELECT camera_id, name, road, neighbourhood, neighbourhood_code, lon, lat, online, offline_since
+        SELECT camera_id, name AS camera_name, road, neighbourhood, neighbourhood_code, lon, lat, online, offline_since
         FROM cameras WHERE {SCOPE_SQL} AND lon IS NOT NULL AND lat IS NOT NULL
         ORDER BY online = 'online', camera_id""", scope.params)
 

@@ -43,7 +43,7 @@ CAMERA_LAYER = "cameras"  # the layer id a click on a camera is reported under (
 
 
 def camera_layers(cameras: pd.DataFrame) -> list:
-    """Cameras (camera_id, name, road, lon, lat, online, offline_since) as points: online
+    """Cameras (camera_id, camera_name, road, lon, lat, online, offline_since) as points: online
     ones small blue dots, offline ones larger red dots with a white ring. Pickable, under the
     id CAMERA_LAYER; the tooltip's name/status/reason are the camera's."""
     rows = []
@@ -51,7 +51,7 @@ def camera_layers(cameras: pd.DataFrame) -> list:
         offline = r.online == "offline"
         since = f"，{r.offline_since:%m-%d %H:%M} 起离线" if offline and not pd.isna(r.offline_since) else ""
         rows.append({"camera_id": str(r.camera_id), "lon": float(r.lon), "lat": float(r.lat),
-                     "name": str(r.name), "status": labels.CAMERA_STATE.get(r.online, ""),
+                     "name": str(r.camera_name), "status": labels.CAMERA_STATE.get(r.online, ""),
                      "reason": f"{r.road or ''}{since}",
                      "fill": _rgba(labels.CAMERA_COLOURS.get(r.online, "#5f6368"), 235),
                      "radius": 7 if offline else 4})

@@ -144,7 +144,7 @@ def map_note(status: pd.DataFrame, cameras: dict[str, int] | None = None) -> str
     if cameras and sum(cameras.values()):  # road cameras: online dots, offline red diamonds
         parts.append(f'<span class="cam-count" data-online="{cameras["online"]}" data-offline="{cameras["offline"]}">'
                      f'摄像头 在线 {cameras["online"]} · 离线 {cameras["offline"]}</span>')
-    return "　".join(parts) + '　圈内数字=未处置报警''
+    return "　".join(parts) + '　圈内数字=未处置报警'
 
 
 def trend_note(series: pd.DataFrame) -> str:

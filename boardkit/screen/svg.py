@@ -34,7 +34,7 @@ def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFr
     """Neighbourhood polygons filled by status; at each neighbourhood's centre its short
     name and, when there are any, the count of unhandled alarms in a badge.
     `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms.
-    `cameras` (camera_id, name, lon, lat, online): road cameras over them, online a small
+    `cameras` (camera_id, camera_name, lon, lat, online): road cameras over them, online a small
     dot, offline a larger red diamond; each a link opening `camera_url(camera_id)` (the
     platform's page) in a new tab when that gives one."""
     if frame.empty:
@@ -86,7 +86,7 @@ def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFr
 def _camera(row, x: float, y: float, size: float, camera_url) -> str:
     offline = row.online == "offline"
     r = size * (0.42 if offline else 0.24)
-    title = f"<title>{html.escape(str(row.name))}（{labels.CAMERA_STATE.get(row.online, '')}）</title>"
+    title = f"<title>{html.escape(str(row.camera_name))}（{labels.CAMERA_STATE.get(row.online, '')}）</title>"
     if offline:
         mark = (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
                 f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
@@ -95,7 +95,8 @@ def _camera(row, x: float, y: float, size: float, camera_url) -> str:
     url = camera_url(row.camera_id) if camera_url else None
     if not url:
         return mark
-    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{mark}</a>'
+    return (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer" '
+            f'data-camera="{html.escape(str(row.camera_id))}">{mark}</a>')
 
 
 def _nice_max(value: float) -> float:
