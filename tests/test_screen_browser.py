@@ -170,7 +170,7 @@ def test_clicking_a_camera_opens_its_platform_page_in_a_new_tab(server, browser)
             == {"_blank noopener noreferrer"}
         offline = screen.page.locator('[data-panel="map"] svg a[data-camera] .cam-offline')
         assert offline.count() == len(query(server.db, "SELECT 1 FROM cameras WHERE online = 'offline'")) > 0
-        note = screen.page.locator('[data-panel="map"] .cam-count')
+        note = screen.page.locator('[data-panel="map"] svg .cam-count')
         assert (note.get_attribute("data-online"), note.get_attribute("data-offline")) == tuple(
             str(n) for n in query(server.db, "SELECT count(*) FILTER (online = 'online'), "
                                                    "count(*) FILTER (online = 'offline') FROM cameras")[0])

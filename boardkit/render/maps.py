@@ -58,8 +58,8 @@ def camera_layers(cameras: pd.DataFrame) -> list:
     if not rows:
         return []
     return [pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER, data=rows, get_position=["lon", "lat"],
-                      get_radius="radius", radius_units="pixels", get_fill_color="fill",
-                      get_line_color=[255, 255, 255, 255], get_line_width=2, line_width_units="pixels",
+                      get_radius="radius", radius_units='"pixels"', get_fill_color="fill",
+                      get_line_color=[255, 255, 255, 255], get_line_width=2, line_width_units='"pixels"',
                       stroked=True, pickable=True, auto_highlight=True)]
 
 

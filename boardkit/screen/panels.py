@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from etl.sources import BOARD_ORDER
+from etl.sources import BOARD_ORDER, SOURCES
 
 from .. import labels
 from ..data.clock import Clock
@@ -28,7 +28,7 @@ from .layout import Box
 from .svg import short_name
 
 WEEKDAYS = "一二三四五六日"
-FRESH_SOURCES = BOARD_ORDER
+FRESH_SOURCES = tuple(name for name in BOARD_ORDER if SOURCES[name].freshness_hours)
 
 
 def panel(name: str, box: Box, body: str, title: str, note: str = "", css: str = "") -> str:
@@ -137,13 +137,10 @@ def kpis_html(box: Box, figures: dict[str, Figure], keys: tuple) -> str:
 
 # ---- map, trend ---------------------------------------------------------------------------
 
-def map_note(status: pd.DataFrame, cameras: dict[str, int] | None = None) -> str:
+def map_note(status: pd.DataFrame) -> str:
     counts = status["status"].value_counts()
     parts = [f'<span class="dot" style="background:{labels.STATUS_COLOURS[s]}"></span>'
              f'{labels.STATUS_LABELS[s]} {int(counts.get(s, 0))}' for s in ("red", "amber", "green")]
-    if cameras and sum(cameras.values()):  # road cameras: online dots, offline red diamonds
-        parts.append(f'<span class="cam-count" data-online="{cameras["online"]}" data-offline="{cameras["offline"]}">'
-                     f'摄像头 在线 {cameras["online"]} · 离线 {cameras["offline"]}</span>')
     return "　".join(parts) + '　圈内数字=未处置报警'
 
 
