@@ -12,11 +12,9 @@ from boardkit.metrics.figures import overview_figures, summary
 from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
 from boardkit.app.page import cached, context, kpi
-from boardkit.app.panels import surge_panel
+from boardkit.app.panels import camera_panel, surge_panel
 from boardkit.queries import cameras as camera_q
 from boardkit.queries import overview as q
-from boardkit.render.markup import md
-from core import settings
 from boardkit.metrics.status import by_subdistrict, neighbourhood_status, worst_first
 
 # The status table at city scope: the neighbourhoods that most need attention, not 6,000 rows.
@@ -72,25 +70,7 @@ with left:
         cameras = cached(camera_q.camera_points)(ctx.gen, one)
         event = st.pydeck_chart(maps.status_map(shown.merge(polygons, on="neighbourhood_code"), cameras=cameras),
                                 height=430, on_select="rerun", selection_mode="single-object", key="ov_map")
-        camera_counts = cached(camera_q.camera_counts)(ctx.gen, one)
-        if sum(camera_counts.values()):
-            st.caption(f"道路摄像头：在线 {camera_counts['online']}　离线 {camera_counts['offline']}"
-                       "（蓝点在线，红点离线，为最近导入的设备清单；点击摄像头可打开视频平台页面）")
-        # The camera clicked, if it is one this viewer may see: the page it opens is made
-        # from the configured template and the id, never from anything the browser sent.
-        picked = [str(o.get("camera_id")) for o in event.selection.objects.get(maps.CAMERA_LAYER, [])]
-        chosen = cameras[cameras["camera_id"].isin(picked)]
-        if not chosen.empty:
-            camera = chosen.iloc[0]
-            try:
-                url = settings.camera_page_url(camera["camera_id"])
-            except ValueError as exc:
-                st.warning(md(str(exc)))
-                url = None
-            if url:
-                st.link_button(f"{labels.CAMERA_LINK}：{md(camera['camera_name'])}", url, icon=":material/videocam:")
-            else:
-                st.caption(labels.CAMERA_NO_LINK)
+        camera_panel(ctx.gen, one, cameras, event)
 with right:
     st.subheader("状态与原因")
     table = worst_first(shown, TABLE_ROWS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +124,15 @@ def test_a_committee_sees_only_its_own_cameras(board_env, tmp_path, monkeypatch)
     assert sorted(row["camera_id"] for row in _camera_layer(at)) == [r[0] for r in own]
     online = sum(1 for r in own if r[1] == "online")
     assert _camera_caption(at).startswith(f"道路摄像头：在线 {online}　离线 {len(own) - online}")
+
+
+def test_a_refused_template_is_said_on_the_overview(board_env, tmp_path, monkeypatch):
+    pack = shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "reference", tmp_path / "reference")
+    with (pack / "settings.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\ncamera_page_url = "javascript:alert(1)//{camera_id}"\n')
+    monkeypatch.setenv("BOARD_REFERENCE", str(pack))
+    at = open_page("overview")
+    shown = [w.value.replace("\\", "").replace("\u200d", "") for w in at.warning]  # as markdown draws it
+    warnings = [w for w in shown if "camera_page_url" in w]
+    assert len(warnings) == 1 and "须为 http:// 或 https:// 开头" in warnings[0]
+    assert len(_camera_layer(at)) == direct("SELECT count(*) FROM cameras")[0][0]  # the points stay
