@@ -19,7 +19,7 @@ import prcoords
 import pytest
 
 from etl.readers import detect_source
-from etl_helpers import cli, issues, load, query, runs
+from etl_helpers import issues, load, query, runs
 
 D = dt.datetime
 # 六里五居民区's inner point, as an Amap-based tool gives it (GCJ-02): its GCJ-02 digits lie
@@ -141,9 +141,9 @@ def test_later_export_keeps_a_known_offline_time_and_the_cameras_it_leaves_out(l
     ]
 
 
-def test_cli_loads_a_camera_file(loaded, tmp_path):
+def test_cli_loads_a_camera_file(loaded, tmp_path, capsys):
+    from etl.__main__ import main  # `python -m etl load cameras FILE`, in this process
     db = tmp_path / "cli" / "board.duckdb"
-    done = cli("load", "cameras", loaded[1], "--db", db)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "入库 4 行，拒收 5 行，警告 1 行" in done.stdout
+    assert main(["load", "cameras", str(loaded[1]), "--db", str(db)]) == 0
+    assert "入库 4 行，拒收 5 行，警告 1 行" in capsys.readouterr().out
     assert query(db, "SELECT count(*) FROM cameras") == [(4,)]
