@@ -47,6 +47,11 @@ ALARM_COLOURS = {"door_open": "#d62728", "tamper": "#9467bd", "doorbell": "#17be
                  "offline": "#7f7f7f", "low_battery": "#bcbd22"}
 APPLICATION_COLOURS = {"not_applied": "#bdbdbd", "pending": "#f29900", "approved": "#188038",
                        "returned": "#d93025"}
+# Road cameras on the overview map and the wall screen: offline ones red with a white ring.
+CAMERA_STATE = {"online": "在线", "offline": "离线"}
+CAMERA_COLOURS = {"online": "#1a73e8", "offline": "#d93025"}
+CAMERA_LINK = "打开视频平台页面"
+CAMERA_NO_LINK = "未配置视频平台页面地址（设置 camera_page_url）"
 
 # Neighbourhood status rules and their reasons: boardkit/metrics/rules.py.
 

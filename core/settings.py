@@ -8,10 +8,12 @@ The README's settings table is printed from this list (`python -m etl settings`)
 from __future__ import annotations
 
 import os
+import string
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +68,10 @@ SETTINGS: tuple[Setting, ...] = (
             "从不算数（同机反向代理会让所有人都像 127.0.0.1），须写墙面电脑的真实地址，或使用大屏密钥"),
     Setting("screen_key", "", "大屏密钥：/screen?key=密钥 可不受地址限制打开大屏；环境变量 BOARD_SCREEN_KEY 优先；留空则只按地址"),
     Setting("tile_url", "", "底图瓦片地址模板（如内网瓦片服务）；留空则不加载底图，只画居民区边界"),
+    Setting("camera_page_url", "", "道路摄像头：点击摄像头在新标签页打开视频平台页面的地址模板，{camera_id} 处填入设备编号"
+            "（URL 编码），只接受 http/https，如 https://video.example.gov.cn/camera?id={camera_id}；留空则不提供链接。"
+            "看板从不获取或转发视频"),
+    Setting("camera_offline_hours", 0.0, "道路摄像头离线超过此小时数，其所在居民区标黄（0 为不启用）"),
     Setting("surge.baseline_days", 14, "新热点：与统计日之前多少天的日均量比较（不含统计日）"),
     Setting("surge.p_value", 0.001, "新热点：按近期日均量（计入波动）出现不少于当日件数的概率低于此值才提示"),
     Setting("surge.min_count", 5, "新热点：统计日件数至少为此数才提示（避免零星来电误报）"),
@@ -179,6 +185,34 @@ def auth_off_requested() -> bool:
     """BOARD_AUTH=off in the environment; a reference pack cannot turn sign-in off (packs are
     swapped to change sub-district). boardkit.auth also requires a loopback listener."""
     return os.environ.get("BOARD_AUTH", "").strip().lower() == "off"
+
+
+CAMERA_ID_FIELD = "{camera_id}"
+
+
+def camera_page_template() -> str:
+    """The setting camera_page_url, checked: "" (no link) or an http(s) address with
+    {camera_id} outside its host. Raises ValueError with the message to show."""
+    template = str(get("camera_page_url")).strip()
+    if not template:
+        return ""
+    try:
+        fields = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+    except ValueError:  # a lone brace
+        fields = set()
+    parts = urlsplit(template)
+    if (fields != {"camera_id"} or parts.scheme.lower() not in ("http", "https") or not parts.netloc
+            or CAMERA_ID_FIELD in parts.netloc or any(c.isspace() or ord(c) < 32 for c in template)):
+        raise ValueError("设置 camera_page_url 无效：须为 http:// 或 https:// 开头、在主机名之后含且只含 {camera_id} 的地址模板"
+                         f"（如 https://video.example.gov.cn/camera?id={{camera_id}}），现为 {template[:200]!r}；摄像头暂不提供链接")
+    return template
+
+
+def camera_page_url(camera_id: str) -> str | None:
+    """The video platform's page of a camera: the template with the id URL-encoded (every
+    character but letters, digits and _.-~), or None when no template is set."""
+    template = camera_page_template()
+    return template.replace(CAMERA_ID_FIELD, quote(str(camera_id), safe="")) if template else None
 
 
 def screen_key() -> str:

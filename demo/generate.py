@@ -104,8 +104,10 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     say(f"alarms: {len(alarms):,}")
 
     if not big:
+        from demo import cameras as demo_cameras
         from demo import messy as demo_messy
-        return demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms)
+        paths = demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms)
+        return paths + [demo_cameras.write_cameras(out_dir, season, pack, seed)]  # cameras load last
     from demo import bulk as demo_bulk
     bulk = demo_bulk.Bulk(out_dir, season, geo, seed, verbose)
     bulk.t0 = t0

@@ -11,6 +11,8 @@ STICKY = {
     "closed_at": "coalesce(excluded.closed_at, {t}.closed_at)",
     "handled_at": "coalesce(excluded.handled_at, {t}.handled_at)",
     "response_minutes": "coalesce(excluded.response_minutes, {t}.response_minutes)",
+    # A camera still offline keeps the time it went offline when a later export leaves it blank.
+    "offline_since": "CASE WHEN excluded.online = 'offline' THEN coalesce(excluded.offline_since, {t}.offline_since) END",
 }
 # A value the source system gave (办理时限) against one computed from other columns (received
 # + working days): a later file without the column recomputes a computed value but keeps a

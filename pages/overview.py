@@ -13,7 +13,8 @@ from boardkit.metrics.figures import overview_figures, summary
 from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
 from boardkit.app.page import cached, context, kpi
-from boardkit.app.panels import surge_panel
+from boardkit.app.panels import camera_panel, surge_panel
+from boardkit.queries import cameras as camera_q
 from boardkit.queries import overview as q
 from boardkit.metrics.status import by_subdistrict, neighbourhood_status, worst_first
 
@@ -67,9 +68,12 @@ with left:
     else:
         one = ctx.scope if pick is None else replace(ctx.scope, codes=tuple(shown["neighbourhood_code"]))
         polygons = cached(q.neighbourhood_polygons)(ctx.gen, one)
-        clicks.pydeck_chart(maps.status_map(shown.merge(polygons, on="neighbourhood_code"), ids="neighbourhood_code"),
-                            clicks.NEIGHBOURHOOD, "ov_map", height=430)
+        cameras = cached(camera_q.camera_points)(ctx.gen, one)
+        event = clicks.pydeck_chart(maps.status_map(shown.merge(polygons, on="neighbourhood_code"),
+                                                    ids="neighbourhood_code", cameras=cameras),
+                                    clicks.NEIGHBOURHOOD, "ov_map", height=430)
         st.caption("点击居民区只看该居民区（侧栏“居民区”可清除）。")
+        camera_panel(ctx.gen, one, cameras, event)
 with right:
     st.subheader("状态与原因")
     table = worst_first(shown, TABLE_ROWS)

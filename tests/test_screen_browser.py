@@ -4,13 +4,16 @@ The server runs on a COPY of the demo database (a test loads alarms into it) wit
 refresh intervals cut to 2 s through a copied reference pack. Checked: the layout fills
 1920×1080, 3840×2160 and 1366×768 with no scrolling and every panel; a new alarm file loaded
 with the CLI shows up without a reload; the rotation cycles its views; the screen survives
-a server restart without a reload; the server's memory stays flat at a 2 s refresh; and no
-request leaves the machine. Screenshots: artifacts/screen/ (and docs/screenshots/screen.png).
+a server restart without a reload; the server's memory stays flat at a 2 s refresh; a camera
+on the screen's map, and one on the overview's map (the same server), opens the configured
+platform page in a new tab; and no request leaves the machine. Screenshots: artifacts/screen/
+(and docs/screenshots/screen.png).
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -18,14 +21,16 @@ import sys
 import time
 import tomllib
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 
 from boardkit.data.clock import live_clock
 from boardkit.data.db import ALL, current_generation
 from boardkit.metrics.figures import overview_figures
+from boardkit.render.maps import fit_zoom
 from boardkit.screen.layout import PANELS, VIEWS
+from etl_helpers import query
 from live_helpers import free_port, scalar
 from screen_server import ScreenServer, rss_kib
 
@@ -37,6 +42,8 @@ REFRESH = 2  # seconds, for every fragment (settings below)
 ROTATE = 3
 SIZES = [(1920, 1080), (3840, 2160), (1366, 768)]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+CAMERA_PAGE = "https://video.example.gov.cn/camera?id={camera_id}"  # never reached: routing stops it
+OVERVIEW_MAP = "[data-testid='stDeckGlJsonChart']"
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
@@ -48,7 +55,7 @@ def _settings_pack(target: Path) -> Path:
     path = target / "settings.toml"
     values = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     values.update({"screen_refresh_seconds": REFRESH, "screen_alarm_refresh_seconds": REFRESH,
-                   "screen_rotate_seconds": ROTATE})
+                   "screen_rotate_seconds": ROTATE, "camera_page_url": CAMERA_PAGE})
     path.write_text("".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in values.items()), encoding="utf-8")
     return target
 
@@ -154,6 +161,87 @@ def test_screen_fills_the_wall_without_scrolling(server, browser, size):
         assert screen.outside() == [], screen.outside()
     finally:
         screen.close()
+
+
+def test_clicking_a_camera_opens_its_platform_page_in_a_new_tab(server, browser):
+    screen = Screen(browser, f"{server.base}/screen?key={os.environ['BOARD_SCREEN_KEY']}")
+    left: list[str] = []  # every request of any tab that is not to this machine, stopped
+    screen.context.route(lambda url: not _local(url), lambda route: (left.append(route.request.url), route.abort()))
+    try:
+        links = screen.page.locator('[data-panel="map"] svg a[data-camera]')
+        cameras = sorted(r[0] for r in query(server.db, "SELECT camera_id FROM cameras"))
+        assert sorted(links.evaluate_all("as => as.map(a => a.dataset.camera)")) == cameras
+        assert set(links.evaluate_all("as => as.map(a => a.getAttribute('target') + ' ' + a.getAttribute('rel'))")) \
+            == {"_blank noopener noreferrer"}
+        offline = screen.page.locator('[data-panel="map"] svg a[data-camera] .cam-offline')
+        assert offline.count() == len(query(server.db, "SELECT 1 FROM cameras WHERE online = 'offline'")) > 0
+        note = screen.page.locator('[data-panel="map"] svg .cam-count')
+        assert (note.get_attribute("data-online"), note.get_attribute("data-offline")) == tuple(
+            str(n) for n in query(server.db, "SELECT count(*) FILTER (online = 'online'), "
+                                                   "count(*) FILTER (online = 'offline') FROM cameras")[0])
+        link = links.nth(len(cameras) // 2)
+        camera = link.get_attribute("data-camera")
+        expected = CAMERA_PAGE.replace("{camera_id}", quote(camera, safe=""))
+        with screen.context.expect_page() as opened:
+            link.locator(".cam").click(force=True)  # force: the panel redraws every REFRESH seconds
+        tab = opened.value
+        tab.wait_for_load_state()
+        assert left == [expected]  # the platform's page, asked for by the new tab and stopped here
+        assert tab.evaluate("() => window.opener === null")  # noopener: no way back to the board's window
+        assert screen.page.url.startswith(server.base)  # the screen stays where it was
+        assert screen.outside() == []
+    finally:
+        screen.close()
+
+
+def _on_overview_map(db, lon: float, lat: float, box: dict) -> tuple[float, float]:
+    """Where a point is drawn on the overview map: web Mercator around the view that
+    maps.status_map fits to the neighbourhoods (fit for a 900×430 map, centred)."""
+    xs, ys = zip(*(xy for (p,) in query(db, "SELECT polygon_json FROM ref_neighbourhoods") for xy in json.loads(p)[0]))
+    world = 512 * 2 ** fit_zoom(max(xs) - min(xs), max(ys) - min(ys), 900, 430)
+
+    def mercator(x, y):
+        return (x + 180) / 360 * world, (1 - math.log(math.tan(math.pi / 4 + math.radians(y) / 2)) / math.pi) / 2 * world
+
+    (cx, cy), (px, py) = mercator((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2), mercator(lon, lat)
+    return box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy
+
+
+def test_clicking_a_camera_on_the_overview_map_links_to_its_platform_page(server, browser):
+    """The same server's overview: a click on a camera point (pydeck on_select) shows a button
+    linking to its page in a new tab."""
+    from playwright.sync_api import TimeoutError as NotYet
+    from screenshot import wait_until_drawn
+    camera, lon, lat = query(server.db, "SELECT camera_id, lon, lat FROM cameras WHERE online = 'offline' "
+                                        "ORDER BY camera_id LIMIT 1")[0]
+    left: list[str] = []
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    context.route(lambda url: not _local(url), lambda route: (left.append(route.request.url), route.abort()))
+    try:
+        page = context.new_page()
+        page.goto(server.base, wait_until="networkidle")
+        page.wait_for_selector(OVERVIEW_MAP, timeout=90_000)
+        wait_until_drawn(page)
+        page.locator(OVERVIEW_MAP).evaluate("e => e.scrollIntoView({block: 'center'})")
+        button = page.locator("[data-testid='stLinkButton'] a")
+        for _ in range(3):  # deck.gl picks after it has drawn: a click before that selects nothing
+            page.wait_for_timeout(1500)
+            x, y = _on_overview_map(server.db, lon, lat, page.locator(OVERVIEW_MAP).bounding_box())
+            page.mouse.move(x, y)
+            page.mouse.click(x, y)
+            try:
+                button.wait_for(timeout=10_000)
+                break
+            except NotYet:
+                continue
+        assert button.get_attribute("href") == CAMERA_PAGE.replace("{camera_id}", quote(camera, safe=""))
+        assert button.get_attribute("target") == "_blank"
+        with context.expect_page() as opened:
+            button.click()
+        opened.value.wait_for_load_state()
+        assert left == [CAMERA_PAGE.replace("{camera_id}", quote(camera, safe=""))]  # asked for by the new tab, stopped
+    finally:
+        context.close()
 
 
 def _alarm_file(folder: Path, raised: dt.datetime, neighbourhood: str) -> Path:

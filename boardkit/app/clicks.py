@@ -106,9 +106,10 @@ def plotly_chart(fig, kind: str, key: str, **options) -> None:
     st.plotly_chart(fig, selection_mode="points", **_selectable(key, kind), **options)
 
 
-def pydeck_chart(deck, kind: str, key: str, **options) -> None:
-    """st.pydeck_chart on which a click on an area filters the page (`kind`)."""
-    st.pydeck_chart(deck, selection_mode="single-object", **_selectable(key, kind), **options)
+def pydeck_chart(deck, kind: str, key: str, **options):
+    """st.pydeck_chart on which a click on an area filters the page (`kind`); returns the
+    selection event, for the map's other layers (a camera clicked: app/panels.camera_panel)."""
+    return st.pydeck_chart(deck, selection_mode="single-object", **_selectable(key, kind), **options)
 
 
 def altair_chart(chart, kind: str, key: str, **options) -> None:

@@ -1,9 +1,16 @@
 """Streamlit panels shared by several pages (the overview, the hotline page)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from core import settings
+
+from .. import labels
+from ..data.db import Generation, Scope
 from ..metrics.faq import answer_for
+from ..queries import cameras as camera_q
+from ..render import maps
 from ..render.markup import md
 from .page import Context, cached
 from ..metrics.surges import SURGE_LABEL, rules_caption, surge_panel_rows
@@ -25,3 +32,31 @@ def surge_panel(ctx: Context) -> None:
                 entry = answer_for(row["问题编号"])
                 if entry:
                     st.info(f"第{entry.no}问 {md(entry.question)}\n\n答复口径：{md(entry.answer)}")
+
+
+def camera_panel(gen: Generation, scope: Scope, cameras: pd.DataFrame, event) -> None:
+    """Under a map with cameras (maps.camera_layers): their online/offline counts, a refused
+    camera_page_url said once, and for the camera clicked (`event`, the map's selection) a
+    button opening the video platform's page in a new tab."""
+    counts = cached(camera_q.camera_counts)(gen, scope)
+    if not sum(counts.values()):
+        return
+    st.caption(f"道路摄像头：在线 {counts['online']}　离线 {counts['offline']}"
+               "（蓝点在线，红点离线，为最近导入的设备清单；点击摄像头可打开视频平台页面）")
+    try:
+        settings.camera_page_template()
+    except ValueError as exc:
+        st.warning(md(str(exc)))
+        return
+    # The camera clicked, if it is one this viewer may see: the page it opens is made from
+    # the configured template and the id, never from anything else the browser sent.
+    picked = [str(o.get("camera_id")) for o in event.selection.objects.get(maps.CAMERA_LAYER, [])]
+    chosen = cameras[cameras["camera_id"].isin(picked)]
+    if chosen.empty:
+        return
+    camera = chosen.iloc[0]
+    url = settings.camera_page_url(camera["camera_id"])
+    if url:
+        st.link_button(f"{labels.CAMERA_LINK}：{md(camera['camera_name'])}", url, icon=":material/videocam:")
+    else:
+        st.caption(labels.CAMERA_NO_LINK)

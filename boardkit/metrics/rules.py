@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import settings
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -14,6 +16,7 @@ class Rule:
     counts: str        # what it counts (the legend's words)
     setting: str       # the threshold it reads ({t} or {d} in the reason), "" for none
     reason: str        # the reason shown, {n} the count
+    off_at_zero: bool = False  # the rule is off (and out of the legend) while its setting is 0
 
 
 RULES: tuple[Rule, ...] = (
@@ -25,7 +28,13 @@ RULES: tuple[Rule, ...] = (
          "{n} 家企业复工审核超{d}天"),
     Rule("alarm_past_half_threshold", "amber", "报警超过阈值一半", "", "{n} 条报警未处置超过阈值一半"),
     Rule("non_epidemic_overdue", "amber", "非涉疫工单超期", "", "{n} 件非涉疫工单超期"),
+    Rule("camera_offline_past_threshold", "amber", "摄像头离线超时", "camera_offline_hours",
+         "{n} 个摄像头离线超{h}小时", off_at_zero=True),
 )
+
+
+def in_force(rule: Rule) -> bool:
+    return not rule.off_at_zero or float(settings.get(rule.setting)) > 0
 
 
 def names(colour: str) -> tuple[str, ...]:
@@ -34,6 +43,6 @@ def names(colour: str) -> tuple[str, ...]:
 
 def legend(with_green: bool = False) -> str:
     """红：…；黄：…(；绿：无上述情况)."""
-    red = "或".join(r.counts for r in RULES if r.colour == "red")
-    amber = "、".join(r.counts for r in RULES if r.colour == "amber")
+    red = "或".join(r.counts for r in RULES if r.colour == "red" and in_force(r))
+    amber = "、".join(r.counts for r in RULES if r.colour == "amber" and in_force(r))
     return f"红：{red}；黄：{amber}" + ("；绿：无上述情况" if with_green else "")

@@ -13,6 +13,7 @@ from ..data.clock import Clock
 from ..data.db import SCOPE_SQL, Generation, Scope, query
 from ..data.predicates import THRESHOLD_SQL, thresholds
 from ..data.open_records import alarms_unhandled_after, tickets_open_after
+from ..queries.cameras import offline_past
 from ..queries.neighbourhood import OVERDUE_OPEN_WHERE, UNHANDLED_WHERE
 from . import rules
 
@@ -28,12 +29,12 @@ REASON_TEXT: dict[str, str] = {}
 
 def _reason_sql(rule: str) -> str:
     """The rule's reason as a SQL expression: the count where {n} is, the bound
-    thresholds where {t} and {d} are, the bound text pieces between them."""
+    thresholds where {t}, {d} and {h} are, the bound text pieces between them."""
     parts = []
-    for i, piece in enumerate(re.split(r"(\{[ntd]\})", REASONS[rule])):
+    for i, piece in enumerate(re.split(r"(\{[ntdh]\})", REASONS[rule])):
         if piece == "{n}":
             parts.append(f"CAST({rule} AS VARCHAR)")
-        elif piece in ("{t}", "{d}"):
+        elif piece in ("{t}", "{d}", "{h}"):
             parts.append(f"CAST($reason_{piece[1]} AS VARCHAR)")
         elif piece:
             REASON_TEXT[f"reason_{rule}_{i}"] = piece
@@ -70,6 +71,8 @@ qe AS (SELECT neighbourhood_code, count(*) AS ending_tomorrow FROM person_timeli
 en AS (SELECT neighbourhood_code, count(*) AS enterprise_pending_past_threshold FROM enterprises
        WHERE {SCOPE_SQL} AND {P.enterprise_pending_past("$day", "$pending_days")}
        GROUP BY ALL),
+cm AS (SELECT neighbourhood_code, count(*) AS camera_offline_past_threshold FROM cameras
+       WHERE {SCOPE_SQL} AND {offline_past("$at", "$camera_hours")} GROUP BY ALL),
 counts AS (
     SELECT nb.*,
            coalesce(al.door_open_past_threshold, 0) AS door_open_past_threshold,
@@ -78,9 +81,11 @@ counts AS (
            coalesce(en.enterprise_pending_past_threshold, 0) AS enterprise_pending_past_threshold,
            coalesce(al.alarm_past_half_threshold, 0) AS alarm_past_half_threshold,
            coalesce(tk.non_epidemic_overdue, 0) AS non_epidemic_overdue,
+           coalesce(cm.camera_offline_past_threshold, 0) AS camera_offline_past_threshold,
            coalesce(al.open_alarms, 0) AS open_alarms
     FROM nb LEFT JOIN al USING (neighbourhood_code) LEFT JOIN tk USING (neighbourhood_code)
-            LEFT JOIN qe USING (neighbourhood_code) LEFT JOIN en USING (neighbourhood_code))
+            LEFT JOIN qe USING (neighbourhood_code) LEFT JOIN en USING (neighbourhood_code)
+            LEFT JOIN cm USING (neighbourhood_code))
 SELECT *,
        CASE WHEN {_any(RED_RULES)} THEN 'red' WHEN {_any(AMBER_RULES)} THEN 'amber' ELSE 'green' END AS status,
        coalesce(nullif(concat_ws('；', {', '.join(_reason_sql(r) for r in RED_RULES + AMBER_RULES)}), ''),
@@ -95,6 +100,8 @@ def neighbourhood_status(gen: Generation, clock: Clock, scope: Scope) -> pd.Data
     params = {"at": clock.at, "day": clock.day, "pending_days": int(settings.get("enterprise_pending_days")),
               "reason_t": int(settings.get("alarm_threshold_minutes.door_open")),
               "reason_d": int(settings.get("enterprise_pending_days")),
+              "camera_hours": float(settings.get("camera_offline_hours")),
+              "reason_h": f'{float(settings.get("camera_offline_hours")):g}',
               "reason_none": "无需关注事项", **REASON_TEXT, **thresholds(), **scope.params}
     return query(gen, STATUS_SQL, params)
 

@@ -40,13 +40,38 @@ def _tile_layer() -> list:
     return [pdk.Layer("TileLayer", data=url, min_zoom=0, max_zoom=19, tile_size=256)]
 
 
+CAMERA_LAYER = "cameras"  # the layer id a click on a camera is reported under (st.pydeck_chart on_select)
+
+
+def camera_layers(cameras: pd.DataFrame) -> list:
+    """Cameras (camera_id, camera_name, road, lon, lat, online, offline_since) as points: online
+    ones small blue dots, offline ones larger red dots with a white ring. Pickable, under the
+    id CAMERA_LAYER; the tooltip's name/status/reason are the camera's."""
+    rows = []
+    for r in cameras.itertuples(index=False):
+        offline = r.online == "offline"
+        since = f"，{r.offline_since:%m-%d %H:%M} 起离线" if offline and not pd.isna(r.offline_since) else ""
+        rows.append({"camera_id": str(r.camera_id), "lon": float(r.lon), "lat": float(r.lat),
+                     "name": str(r.camera_name), "status": labels.CAMERA_STATE.get(r.online, ""),
+                     "reason": f"{r.road or ''}{since}",
+                     "fill": _rgba(labels.CAMERA_COLOURS.get(r.online, "#5f6368"), 235),
+                     "radius": 7 if offline else 4})
+    if not rows:
+        return []
+    return [pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER, data=rows, get_position=["lon", "lat"],
+                      get_radius="radius", radius_units='"pixels"', get_fill_color="fill",
+                      get_line_color=[255, 255, 255, 255], get_line_width=2, line_width_units='"pixels"',
+                      stroked=True, pickable=True, auto_highlight=True)]
+
+
 def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name",
                count_column: str | None = None, dark: bool = False, text: bool = True,
-               ids: str | None = None) -> pdk.Deck:
+               ids: str | None = None, cameras: pd.DataFrame | None = None) -> pdk.Deck:
     """Areas (neighbourhoods, or sub-districts at city scope) coloured by status. `frame`:
     name, polygon_json, centroid_lon, centroid_lat, status, reason[, count_column][, ids].
     `text`: names on the map (too many to read at city scope; the tooltip still has them).
-    `ids`: a column each area carries as CLICK_FIELD (its code, read back when it is clicked)."""
+    `ids`: a column each area carries as CLICK_FIELD (its code, read back when it is clicked).
+    `cameras`: road cameras drawn over the areas (camera_layers)."""
     rows = []
     for r in frame.itertuples(index=False):
         ring = json.loads(r.polygon_json)
@@ -67,6 +92,8 @@ def status_map(frame: pd.DataFrame, height: int = 420, label_column: str = "name
         layers.append(pdk.Layer("TextLayer", data=text_rows, get_position="position", get_text="text",
                                 get_size=13, get_color=[255, 255, 255] if dark else [32, 33, 36],
                                 character_set='"auto"', font_family='"WenQuanYi Micro Hei, sans-serif"'))
+    if cameras is not None:
+        layers += camera_layers(cameras)
     return pdk.Deck(layers=layers, initial_view_state=_view(frame, height), map_provider=None,
                     tooltip={"text": "{name}（{status}）\n{reason}"}, height=height)
 

@@ -150,6 +150,8 @@ body:has([data-testid="stDialog"]) .scr-offline { display: flex; }
 .scr-svg .nb-green { fill: rgba(47, 210, 122, .32); } .scr-svg .nb-none { fill: rgba(143, 166, 199, .2); }
 .scr-svg .nb-name { text-anchor: middle; font-weight: 700; paint-order: stroke; stroke: rgba(0, 0, 0, .55); stroke-width: .3; }
 .scr-svg .nb-badge { fill: #d93025; stroke: #fff; stroke-width: .2; }
+.scr-svg .cam { stroke: #050b1a; stroke-width: .12; } .scr-svg .cam-online { fill: var(--cyan); }
+.scr-svg .cam-offline { fill: var(--red); stroke: #fff; stroke-width: .18; } .scr-svg a .cam { cursor: pointer; }
 .scr-svg .nb-count { text-anchor: middle; font-weight: 800; fill: #fff; font-family: @DIGITS@; }
 .scr-legend { display: flex; gap: calc(1.2 * var(--u)); font-size: calc(2.1 * var(--u)); color: var(--dim); }
 .dot { display: inline-block; width: .7em; height: .7em; border-radius: 50%; margin-right: .25em; }

@@ -24,6 +24,7 @@ from ..data.clock import live_clock
 from ..data.db import Generation, Scope, current_generation
 from ..metrics.figures import overview_figures
 from ..app.page import cached, freshness
+from ..queries import cameras as cq
 from ..queries import overview as oq
 from ..queries import screen as sq
 from .svg import map_svg, trend_svg
@@ -57,7 +58,15 @@ def _map(box, opts, gen, clock, scope, figures) -> str:
     status = cached(neighbourhood_status)(gen, clock, scope)
     polygons = cached(oq.neighbourhood_polygons)(gen, scope)
     width, height = box.inner()
-    svg = map_svg(status.merge(polygons, on="neighbourhood_code"), width, height)
+    cameras = cached(cq.camera_points)(gen, scope)
+    try:
+        settings.camera_page_template()
+        camera_url = settings.camera_page_url
+    except ValueError:  # a bad template: the points without links (the overview says why)
+        log.warning("camera_page_url refused: no camera links on the screen")
+        camera_url = None
+    svg = map_svg(status.merge(polygons, on="neighbourhood_code"), width, height, cameras,
+                  cached(cq.camera_counts)(gen, scope), camera_url)
     return html_panels.panel("map", box, svg, "居民区状态", note=html_panels.map_note(status))
 
 

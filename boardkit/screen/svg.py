@@ -29,10 +29,15 @@ def short_name(name: str) -> str:
     return str(name).replace("居民区", "")
 
 
-def map_svg(frame: pd.DataFrame, width: float, height: float) -> str:
+def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFrame | None = None,
+            camera_counts: dict[str, int] | None = None, camera_url=None) -> str:
     """Neighbourhood polygons filled by status; at each neighbourhood's centre its short
     name and, when there are any, the count of unhandled alarms in a badge.
-    `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms."""
+    `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms.
+    `cameras` (camera_id, camera_name, lon, lat, online): road cameras over them, online a small
+    dot, offline a larger red diamond; each a link opening `camera_url(camera_id)` (the
+    platform's page) in a new tab when that gives one; `camera_counts` ({'online': n,
+    'offline': n}) in a legend line under the map."""
     if frame.empty:
         return _empty(width, height, "暂无居民区边界")
     rings = [json.loads(p)[0] for p in frame["polygon_json"]]
@@ -46,17 +51,19 @@ def map_svg(frame: pd.DataFrame, width: float, height: float) -> str:
     x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
     y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
     pad = 1.0
-    scale = min((width - 2 * pad) / max(x1 - x0, 1e-9), (height - 2 * pad) / max(y1 - y0, 1e-9))
+    size = max(1.7, min(2.6, width / 30))  # label size follows the map's scale, within readable bounds (u)
+    legend = _camera_legend(camera_counts, height, max(size, 2.1)) if camera_counts and sum(camera_counts.values()) \
+        else ("", 0.0)
+    room = height - legend[1]
+    scale = min((width - 2 * pad) / max(x1 - x0, 1e-9), (room - 2 * pad) / max(y1 - y0, 1e-9))
     ox = (width - (x1 - x0) * scale) / 2
-    oy = (height - (y1 - y0) * scale) / 2
+    oy = (room - (y1 - y0) * scale) / 2
 
     def place(lon, lat):
         x, y = xy(lon, lat)
         return ox + (x - x0) * scale, oy + (y - y0) * scale
 
     shapes, texts = [], []
-    # Label size follows the map's scale, within readable bounds (u).
-    size = max(1.7, min(2.6, width / 30))
     for ring, row in zip(rings, frame.itertuples(index=False)):
         d = "M" + "L".join(f"{_f(px)} {_f(py)}" for px, py in (place(x, y) for x, y in ring)) + "Z"
         status = row.status if row.status in labels.STATUS_COLOURS else "none"
@@ -73,8 +80,41 @@ def map_svg(frame: pd.DataFrame, width: float, height: float) -> str:
                          f'font-size="{_f(size * 1.05)}">{count}</text>')
         else:
             texts.append(f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy)}" font-size="{_f(size)}">{name}</text>')
+    points = [] if cameras is None else [_camera(row, *place(float(row.lon), float(row.lat)), size, camera_url)
+                                         for row in cameras.itertuples(index=False)]
     return (f'<svg class="scr-svg" viewBox="0 0 {_f(width)} {_f(height)}" preserveAspectRatio="xMidYMid meet">'
-            + "".join(shapes) + "".join(texts) + "</svg>")
+            + "".join(shapes) + "".join(texts) + "".join(points) + legend[0] + "</svg>")
+
+
+def _camera_legend(counts: dict[str, int], height: float, font: float) -> tuple[str, float]:
+    """The cameras' marks and counts on one line at the bottom: (markup, its height)."""
+    y, r = height - font * 0.8, font * 0.35
+    online = f"{labels.CAMERA_STATE['online']} {counts['online']}"
+    x = 1.0 + font * (4.2 + sum(1.0 if ord(c) > 255 else 0.6 for c in online) + 0.9)
+    return (f'<text class="legend" x="1" y="{_f(y)}" font-size="{_f(font)}">摄像头</text>'
+            f'<circle class="cam cam-online" cx="{_f(1 + font * 3.6)}" cy="{_f(y)}" r="{_f(r * 0.7)}"/>'
+            f'<text class="legend cam-count" data-online="{counts["online"]}" data-offline="{counts["offline"]}" '
+            f'x="{_f(1 + font * 4.2)}" y="{_f(y)}" font-size="{_f(font)}">{online}</text>'
+            f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
+            f'L{_f(x - r)} {_f(y)}Z"/>'
+            f'<text class="legend" x="{_f(x + font * 0.7)}" y="{_f(y)}" font-size="{_f(font)}">'
+            f'{labels.CAMERA_STATE["offline"]} {counts["offline"]}</text>', font * 1.8)
+
+
+def _camera(row, x: float, y: float, size: float, camera_url) -> str:
+    offline = row.online == "offline"
+    r = size * (0.42 if offline else 0.24)
+    title = f"<title>{html.escape(str(row.camera_name))}（{labels.CAMERA_STATE.get(row.online, '')}）</title>"
+    if offline:
+        mark = (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
+                f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
+    else:
+        mark = f'<circle class="cam cam-online" cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}">{title}</circle>'
+    url = camera_url(row.camera_id) if camera_url else None
+    if not url:
+        return mark
+    return (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer" '
+            f'data-camera="{html.escape(str(row.camera_id))}">{mark}</a>')
 
 
 def _nice_max(value: float) -> float:

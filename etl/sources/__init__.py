@@ -35,4 +35,5 @@ def freshness_setting(source: Source) -> str:
 
 
 settings.register(*(settings.Setting(freshness_setting(SOURCES[name]), SOURCES[name].freshness_hours,
-                                     SOURCES[name].freshness_help) for name in BOARD_ORDER))
+                                     SOURCES[name].freshness_help) for name in BOARD_ORDER
+                    if SOURCES[name].freshness_hours))

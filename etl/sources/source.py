@@ -66,7 +66,8 @@ class Source:
     # changed (`python -m etl rederive`): (con) -> lines to print.
     rederive: Callable | None = None
     # Freshness: SQL of the latest record time (a date or time) over the table, and the hours
-    # after which the wall screen shows the source as stale (setting screen_freshness_hours.<name>).
+    # after which the wall screen shows the source as stale (setting screen_freshness_hours.<name>);
+    # 0: a list without record times of its own (the cameras), no chip on the screen, no setting.
     latest_sql: str = "NULL"
     freshness_hours: float = 24
     freshness_help: str = ""
