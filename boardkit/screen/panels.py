@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from etl.sources import BOARD_ORDER
+from etl.sources import FRESH_ORDER
 
 from .. import labels
 from ..data.clock import Clock
@@ -28,7 +28,7 @@ from .layout import Box
 from .svg import short_name
 
 WEEKDAYS = "一二三四五六日"
-FRESH_SOURCES = BOARD_ORDER
+FRESH_SOURCES = FRESH_ORDER
 
 
 def panel(name: str, box: Box, body: str, title: str, note: str = "", css: str = "") -> str:
