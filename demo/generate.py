@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from demo import model as M
+from demo.duty import write_duty_files
 from etl.reference import load_pack
 
 SCALES: dict[str, dict] = {
@@ -103,9 +104,12 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     alarms = M.alarm_model(rng[4], season, persons, vol["alarms"])
     say(f"alarms: {len(alarms):,}")
 
+    # The centre's duty roster: around the demo's last day ("now").
+    last_day = (season.as_of - np.timedelta64(1, "s")).astype("datetime64[D]").item()
+    duty = write_duty_files(out_dir, last_day, geo.sd_names[0], seed)
     if not big:
         from demo import messy as demo_messy
-        return demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms)
+        return demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms) + duty
     from demo import bulk as demo_bulk
     bulk = demo_bulk.Bulk(out_dir, season, geo, seed, verbose)
     bulk.t0 = t0
@@ -114,7 +118,7 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     bulk.hotline(tickets, texts)
     del tickets
     bulk.alarms(alarms, persons)
-    return bulk.paths()
+    return bulk.paths() + duty
 
 
 def _write_synthetic_pack(folder: Path, cfg: dict, seed: int) -> None:

@@ -79,6 +79,9 @@ def test_calendar_grid(db_path, tmp_path):
     assert runs(results) == [("grid.xlsx", "loaded", 10, 7, 3, 0)]
     assert stored(db_path) == GRID_ROWS
     assert issues(db_path) == GRID_REJECTS
+    # the wall screen's form of a name: the surname
+    assert query(db_path, "SELECT DISTINCT name, name_masked FROM duty_shifts WHERE name IN ('王建国', '李敏') "
+                          "ORDER BY name") == [("李敏", "李*"), ("王建国", "王**")]
 
 
 def test_one_row_a_duty_with_a_night_shift_crossing_midnight(db_path, tmp_path):

@@ -195,7 +195,7 @@ CHECKS = (
           "AND duty_date IS NOT NULL"),
 )
 
-TABLE_INPUTS = {"duty_date": (), "shift": (), "role": (), "name": (), "starts_at": (), "ends_at": (),
+TABLE_INPUTS = {"duty_date": (), "shift": (), "role": (), "name": (), "name_masked": (), "starts_at": (), "ends_at": (),
                 "phone": (), "run_id": (), "row_number": ()}
 
 

@@ -11,6 +11,7 @@ WITH typed AS (
            coalesce(raw_shift, (SELECT min(shift) FROM _duty_shift_hours WHERE whole_day)) AS shift,
            enum_role                                                        AS role,
            raw_name                                                         AS name,
+           mask_name(raw_name)                                              AS name_masked,
            raw_phone                                                        AS phone,
            duty_clock(coalesce(raw_start_time, regexp_extract_all(raw_period, '\d{1,2}[:时]\d{2}')[1])) AS start_time,
            duty_clock(coalesce(raw_end_time, regexp_extract_all(raw_period, '\d{1,2}[:时]\d{2}')[2]))   AS end_time
