@@ -35,6 +35,16 @@ def on_duty(gen: Generation, scope: Scope, now: dt.datetime) -> pd.DataFrame:
         ORDER BY {_role_rank("role")}, starts_at, name""", {"now": now})
 
 
+def duty_phone(people: pd.DataFrame) -> str | None:
+    """The duty phone of `on_duty`'s people: an officer's (the desk), else the chief's, else
+    the leader's."""
+    for role in reversed(ROLE_ORDER):
+        phones = people.loc[(people["role"] == role) & people["phone"].notna(), "phone"]
+        if len(phones):
+            return phones.iloc[0]
+    return None
+
+
 def uncovered_shifts(gen: Generation, scope: Scope, today: dt.date, days: int = AHEAD_DAYS) -> pd.DataFrame:
     """Each configured shift (setting duty_shifts) of `today` and the `days` after it with a
     role it needs (duty_roles) that nobody is on: duty_date, shift, role, by date."""
