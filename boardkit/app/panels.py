@@ -1,9 +1,12 @@
-"""Streamlit panels shared by several pages (the overview, the hotline page)."""
+"""Streamlit panels shared by several pages (the overview, the hotline page, the data page)."""
 from __future__ import annotations
 
 import streamlit as st
 
+from .. import labels
+from ..data.clock import live_clock
 from ..metrics.faq import answer_for
+from ..queries import duty as duty_q
 from ..render.markup import md
 from .page import Context, cached
 from ..metrics.surges import SURGE_LABEL, rules_caption, surge_panel_rows
@@ -25,3 +28,32 @@ def surge_panel(ctx: Context) -> None:
                 entry = answer_for(row["问题编号"])
                 if entry:
                     st.info(f"第{entry.no}问 {md(entry.question)}\n\n答复口径：{md(entry.answer)}")
+
+
+def duty_now_panel(ctx: Context) -> None:
+    """Who is on duty now, with full names and phones: the pages are for signed-in users
+    (the wall screen shows surnames only)."""
+    now = cached(live_clock)(ctx.gen).now.replace(second=0, microsecond=0)
+    people = cached(duty_q.on_duty)(ctx.gen, ctx.scope, now)
+    if people.empty:
+        st.warning(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：{labels.DUTY['nobody']}")
+        return
+    parts = [f"{labels.DUTY_ROLES[r.role]} **{md(r.name)}** {md(r.phone or '')}" for r in people.itertuples()]
+    phone = duty_q.duty_phone(people)
+    st.info(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：" + "　".join(parts)
+            + (f"　｜　{labels.DUTY['phone']} **{md(phone)}**" if phone else ""), icon=":material/support_agent:")
+
+
+def duty_gaps_panel(ctx: Context) -> None:
+    """A warning listing the configured shifts a role is missing from, today and the next
+    days (settings duty_shifts and duty_roles)."""
+    today = cached(live_clock)(ctx.gen).now.date()
+    gaps = cached(duty_q.uncovered_shifts)(ctx.gen, ctx.scope, today)
+    if gaps.empty:
+        return
+    columns = labels.DUTY["columns"]
+    st.warning(f"{labels.DUTY['gaps_title']}：{len(gaps)} 处", icon=":material/warning:")
+    st.dataframe(gaps.assign(duty_date=gaps["duty_date"].dt.strftime("%Y-%m-%d"),
+                             role=gaps["role"].map(labels.DUTY_ROLES))
+                 .rename(columns={k: columns[k] for k in ("duty_date", "shift", "role")}),
+                 hide_index=True, width="content", key="duty_gaps")
