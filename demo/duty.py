@@ -10,12 +10,15 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.writer.excel import ExcelWriter
 
 from demo import ids
 from demo.files import FIXED_TIME, stable_zip
@@ -27,23 +30,22 @@ EMPTY_SLOT_AFTER = 3
 
 
 def write_duty_files(out: Path, today: date, subdistrict: str, seed: int) -> list[Path]:
-    """The grids of `today`'s month and the next, then the re-issued day (`today`, with an
-    extra night shift): in load order."""
+    """The grids of `today`'s month (issued the day before it began) and the next (issued
+    `today`), then the re-issued day (`today`, with an extra night shift): in load order,
+    each named with the date it was issued, as the other demo files are."""
     rng = np.random.default_rng(seed + 23)
     staff = ids.names(rng, rng.random(16) < 0.5)
     phones = [f"1390000{k:04d}" for k in rng.choice(10_000, size=16, replace=False)]
     people = list(zip(staff, phones))
     leads, chiefs, officers = people[:4], people[4:8], people[8:16]
-    folder = out / "duty"
-    folder.mkdir(parents=True, exist_ok=True)
     first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     paths = []
-    for month in (first, following):
-        path = folder / f"城运中心值班表_{month:%Y%m}.xlsx"
+    for month, issued in ((first, first - timedelta(days=1)), (following, today)):
+        path = out / f"城运中心值班表_{month.year}年{month.month}月_{issued:%Y%m%d}.xlsx"
         path.write_bytes(_grid(month, subdistrict, leads, chiefs, officers, today + timedelta(days=EMPTY_SLOT_AFTER)))
         paths.append(path)
-    path = folder / f"值班安排调整_{today:%Y%m%d}.csv"
+    path = out / f"值班安排调整_{today:%Y%m%d}.csv"
     path.write_bytes(_reissued_day(today, leads, chiefs, officers))
     paths.append(path)
     return paths
@@ -90,7 +92,8 @@ def _grid(month: date, subdistrict: str, leads, chiefs, officers, empty_day: dat
     for column, width in zip("ABCDEF", (10, 8, 22, 22, 18, 16)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
-    book.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()  # not book.save(), which stamps the time
     return stable_zip(buffer.getvalue())
 
 
@@ -107,3 +110,11 @@ def _reissued_day(day: date, leads, chiefs, officers) -> bytes:
     text = io.StringIO()
     csv.writer(text, lineterminator="\r\n").writerows(rows)
     return text.getvalue().encode("utf-8-sig")
+
+
+def in_file_order(paths: list[Path], duty: list[Path]) -> list[Path]:
+    """The duty files among the other demo files (oldest first), each after the others of
+    its date: the date is the last 8-digit group of a name."""
+    def issued(path: Path) -> str:
+        return re.findall(r"\d{8}", path.name)[-1]
+    return sorted(paths + duty, key=issued)  # stable: the others' order within a date stays

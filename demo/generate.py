@@ -12,7 +12,8 @@ resumption, arrivals from abroad) mapped onto whatever window is asked for.
 
 - `subdistrict`: the reference pack's sub-district (南码头路街道 by default), ~10k
   tickets, 5k roster reports, 20k alarms, 700 enterprises over 120 days, in several
-  hundred files with every mess of the contract (demo_messy).
+  hundred files with every mess of the contract (demo_messy), and its operations centre's
+  duty roster (demo.duty).
 - `district` / `city`: a synthetic pack is written to out_dir/"reference" first
   (etl.refpack) and the volumes of SCALES are generated vectorised and written as
   plain UTF-8 CSV per source and month (demo_bulk), with progress on stderr.
@@ -35,7 +36,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from demo import model as M
-from demo.duty import write_duty_files
+from demo.duty import in_file_order, write_duty_files
 from etl.reference import load_pack
 
 SCALES: dict[str, dict] = {
@@ -104,12 +105,13 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     alarms = M.alarm_model(rng[4], season, persons, vol["alarms"])
     say(f"alarms: {len(alarms):,}")
 
-    # The centre's duty roster: around the demo's last day ("now").
-    last_day = (season.as_of - np.timedelta64(1, "s")).astype("datetime64[D]").item()
-    duty = write_duty_files(out_dir, last_day, geo.sd_names[0], seed)
     if not big:
         from demo import messy as demo_messy
-        return demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms) + duty
+        # The sub-district centre's duty roster, around the demo's last day ("now").
+        last_day = (season.as_of - np.timedelta64(1, "s")).astype("datetime64[D]").item()
+        duty = write_duty_files(out_dir, last_day, geo.sd_names[0], seed)
+        return in_file_order(demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms,
+                                                  firms), duty)
     from demo import bulk as demo_bulk
     bulk = demo_bulk.Bulk(out_dir, season, geo, seed, verbose)
     bulk.t0 = t0
@@ -118,7 +120,7 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     bulk.hotline(tickets, texts)
     del tickets
     bulk.alarms(alarms, persons)
-    return bulk.paths() + duty
+    return bulk.paths()
 
 
 def _write_synthetic_pack(folder: Path, cfg: dict, seed: int) -> None:
