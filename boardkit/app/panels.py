@@ -39,7 +39,7 @@ def duty_now_panel(ctx: Context) -> None:
         st.warning(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：{labels.DUTY['nobody']}")
         return
     parts = [f"{labels.DUTY_ROLES[r.role]} **{md(r.name)}** {md(r.phone or '')}" for r in people.itertuples()]
-    phone = duty_q.duty_phone(people)
+    phone = people["duty_phone"].iloc[0]
     st.info(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：" + "　".join(parts)
             + (f"　｜　{labels.DUTY['phone']} **{md(phone)}**" if phone else ""), icon=":material/support_agent:")
 

@@ -27,22 +27,15 @@ AHEAD_DAYS = 7
 
 def on_duty(gen: Generation, scope: Scope, now: dt.datetime) -> pd.DataFrame:
     """Everyone whose shift covers `now` (a shift crossing midnight covers the small hours of
-    the next day): shift, its hours, role, name, the surname form and the duty phone, by
-    role (lead, chief, officer) then shift start."""
+    the next day): shift, its hours, role, name, the surname form and phone, by role (lead,
+    chief, officer) then shift start; and on every row the duty phone: an officer's (the
+    desk), else the chief's, else the leader's."""
     return query(gen, f"""
-        SELECT shift, starts_at, ends_at, role, name, name_masked, phone
+        SELECT shift, starts_at, ends_at, role, name, name_masked, phone,
+               first_value(phone IGNORE NULLS) OVER (ORDER BY {_role_rank("role")} DESC, starts_at, name
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS duty_phone
         FROM duty_shifts WHERE starts_at <= $now AND $now < ends_at
         ORDER BY {_role_rank("role")}, starts_at, name""", {"now": now})
-
-
-def duty_phone(people: pd.DataFrame) -> str | None:
-    """The duty phone of `on_duty`'s people: an officer's (the desk), else the chief's, else
-    the leader's."""
-    for role in reversed(ROLE_ORDER):
-        phones = people.loc[(people["role"] == role) & people["phone"].notna(), "phone"]
-        if len(phones):
-            return phones.iloc[0]
-    return None
 
 
 def uncovered_shifts(gen: Generation, scope: Scope, today: dt.date, days: int = AHEAD_DAYS) -> pd.DataFrame:

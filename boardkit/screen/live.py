@@ -116,7 +116,7 @@ def _header(scope: Scope) -> None:
 def _duty(box, gen, scope, now: dt.datetime) -> str:
     people = cached(dq.on_duty)(gen, scope, now.replace(second=0, microsecond=0))
     uncovered = cached(dq.uncovered_shifts)(gen, scope, now.date())
-    return html_panels.duty_html(box, people, dq.duty_phone(people), uncovered)
+    return html_panels.duty_html(box, people, uncovered)
 
 
 def _chime(gen: Generation, scope: Scope) -> None:

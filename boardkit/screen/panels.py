@@ -101,7 +101,7 @@ def freshness_html(box: Box, latest: dict, reference: dt.datetime, limits: dict)
 
 # ---- the duty line -------------------------------------------------------------------------
 
-def duty_html(box: Box, people, phone: str | None, uncovered) -> str:
+def duty_html(box: Box, people, uncovered) -> str:
     """Who is on duty now (boardkit/queries/duty.py), role and surname only (the wall is
     public), and the duty phone; a red mark when a configured shift lacks a role today or
     in the next days."""
@@ -112,6 +112,7 @@ def duty_html(box: Box, people, phone: str | None, uncovered) -> str:
             parts.append(f'<span><span class="role">{label}</span>{html.escape("、".join(names))}</span>')
     if people.empty:
         parts.append(f'<span class="nobody">{labels.DUTY["nobody"]}</span>')
+    phone = None if people.empty else people["duty_phone"].iloc[0]
     if phone:
         parts.append(f'<span class="phone">{labels.DUTY["phone"]} {html.escape(phone)}</span>')
     if len(uncovered):
