@@ -130,15 +130,16 @@ def read_grid(rows: list[list]) -> tuple[tuple[str, ...], list[tuple[int, list]]
     out = []
     for r in range(i + 1, len(rows)):
         row = rows[r]
-
-        def cell(j):
-            return None if j is None or j >= len(row) or row[j] is None else str(row[j]).strip() or None
-
-        day = _grid_date(cell(dates[0]), title)
+        day = _grid_date(_cell(row, dates[0]), title)
         for j, role in roles.items():
-            for name, phone in _people(cell(j), cell(phones.get(j))):
-                out.append((r + 1, [day, cell(shift_col), cell(period_col), role, name, phone]))
+            for name, phone in _people(_cell(row, j), _cell(row, phones.get(j))):
+                out.append((r + 1, [day, _cell(row, shift_col), _cell(row, period_col), role, name, phone]))
     return GRID_HEADER, out
+
+
+def _cell(row: list, j: int | None) -> str | None:
+    """The text of column `j` of a grid row (None: blank, or no such column)."""
+    return None if j is None or j >= len(row) or row[j] is None else str(row[j]).strip() or None
 
 
 def _title_month(text) -> tuple[int, int] | None:
