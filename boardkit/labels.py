@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from etl import sources as registry
+from etl.sources.duty import ROLE_LABELS
 
 APP_TITLE = "一屏观 · 南码头路街道城运中心"
 SLOGAN = "一屏观疫情，一网管防控"
@@ -86,3 +87,10 @@ ISSUE_KIND = {"reject": "拒收（未导入）", "warning": "警告（已导入�
 
 # The streams' titles, where figures are grouped by stream (overview, brief).
 STREAM_TITLES = {"hotline": "12345工单", "roster": "人员与隔离", "alarms": "门磁报警", "enterprises": "企业复工"}
+
+# The duty roster (值班表): roles, and the duty line of the wall screen and the overview.
+DUTY_ROLES = dict(ROLE_LABELS)
+DUTY = {"title": "值班", "now": "当前值班", "phone": "值班电话", "nobody": "当前无人在班（请核对值班表）",
+        "gap": "缺岗", "gaps_title": "值班缺岗（今天起 8 天内，设置 duty_shifts / duty_roles）",
+        "columns": {"duty_date": "日期", "shift": "班次", "role": "缺少岗位", "name": "姓名",
+                    "phone": "电话", "hours": "时段"}}

@@ -227,7 +227,7 @@ def _xlsx(style: Style, cols: list[Col], rows: list[list], rng: random.Random) -
     buf = io.BytesIO()
     archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     ExcelWriter(wb, archive).save()
-    return _stable_zip(buf.getvalue())
+    return stable_zip(buf.getvalue())
 
 
 def _letter(j: int) -> str:
@@ -238,7 +238,7 @@ def _letter(j: int) -> str:
     return s
 
 
-def _stable_zip(data: bytes) -> bytes:
+def stable_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed entry times (openpyxl stamps the current time)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()

@@ -12,7 +12,8 @@ resumption, arrivals from abroad) mapped onto whatever window is asked for.
 
 - `subdistrict`: the reference pack's sub-district (南码头路街道 by default), ~10k
   tickets, 5k roster reports, 20k alarms, 700 enterprises over 120 days, in several
-  hundred files with every mess of the contract (demo_messy).
+  hundred files with every mess of the contract (demo_messy), and its operations centre's
+  duty roster (demo.duty).
 - `district` / `city`: a synthetic pack is written to out_dir/"reference" first
   (etl.refpack) and the volumes of SCALES are generated vectorised and written as
   plain UTF-8 CSV per source and month (demo_bulk), with progress on stderr.
@@ -35,6 +36,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from demo import model as M
+from demo.duty import in_file_order, write_duty_files
 from etl.reference import load_pack
 
 SCALES: dict[str, dict] = {
@@ -106,8 +108,11 @@ def write_demo_files(out_dir: Path, scale: str = "subdistrict", seed: int = 2020
     if not big:
         from demo import cameras as demo_cameras
         from demo import messy as demo_messy
+        # The sub-district centre's duty roster, around the demo's last day ("now").
+        last_day = (season.as_of - np.timedelta64(1, "s")).astype("datetime64[D]").item()
+        duty = write_duty_files(out_dir, last_day, geo.sd_names[0], seed)
         paths = demo_messy.write_all(out_dir, season, geo, seed, tickets, texts, persons, alarms, firms)
-        return paths + [demo_cameras.write_cameras(out_dir, season, pack, seed)]  # cameras load last
+        return in_file_order(paths + [demo_cameras.write_cameras(out_dir, season, pack, seed)], duty)
     from demo import bulk as demo_bulk
     bulk = demo_bulk.Bulk(out_dir, season, geo, seed, verbose)
     bulk.t0 = t0

@@ -295,10 +295,11 @@ def _transform(con, source: Source, staged: list[Staged], options: LoadOptions) 
     source.prepare(con)
     con.execute(source.normalise_sql.read_text(encoding="utf-8"))
     drop, given = staged_columns_dropped(source), given_columns(source)
-    # Every source's normalisation takes `address` as below (normalise/*.sql); read from the
+    # Every source with an address takes it as below (normalise/*.sql); read from the
     # staged rows, the address matching skips the enumeration lookups of n_typed.
-    con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS SELECT split_address(address_text).address "
-                "AS address FROM (SELECT address_text(raw_address) AS address_text FROM stg)")
+    if any(c.name == "address" for c in source.columns):
+        con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS SELECT split_address(address_text).address "
+                    "AS address FROM (SELECT address_text(raw_address) AS address_text FROM stg)")
     source.derive_rows(con, drop, given, options)
     _collect_issues(con, source, options)
     _drop_duplicates(con, source)

@@ -53,6 +53,9 @@ class Cells:
     staged: Staged
     match: HeaderMatch
     table: pa.Table
+    # The Excel row number of each row of `table`, where they do not simply follow the
+    # header (a sheet read by its source's `read_grid`: several rows from one sheet row).
+    row_numbers: list[int] | None = None
 
     @property
     def first_row(self) -> int:
@@ -192,8 +195,9 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-def _workbook_sheets(path: Path, source: Source):
-    """(sheet name, rows, header match) of the first sheet whose header matches."""
+def _workbook_cells(path: Path, source: Source, fmt: str) -> Cells:
+    """The cells of the first sheet whose header matches, or that the source's
+    `read_grid` reads (its other shape)."""
     from python_calamine import CalamineWorkbook
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -202,18 +206,47 @@ def _workbook_sheets(path: Path, source: Source):
     best = None
     for name in book.sheet_names:
         try:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise FileRefused(f"无法读取工作表“{name}”：{type(exc).__name__}") from None
         rows = [[_cell_text(v) for v in row] for row in rows]
         match = match_header(rows, source)
         if match and all(c.name in match.mapping for c in source.required):
-            return name, rows, match
+            return _row_cells(source, rows, match, fmt, None, name)
+        if source.read_grid and (grid := source.read_grid(_merges_filled(rows, sheet.merged_cell_ranges))):
+            return _grid_cells(source, grid, fmt, name)
         best = best or (name, rows, match)
     if best is None:
         raise FileRefused("工作簿中没有任何工作表")
     refuse_missing(source, best[2])
-    return best
+    return _row_cells(source, best[1], best[2], fmt, None, best[0])
+
+
+def _merges_filled(rows: list[list], merged) -> list[list]:
+    """The rows with a merged cell's value in every cell it covers (a workbook keeps it in
+    the first one only). `merged`: ((first row, first column), (last row, last column)), 0-based."""
+    rows = [list(r) for r in rows]
+    for (r0, c0), (r1, c1) in merged or ():
+        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+        for r in range(r0, min(r1 + 1, len(rows))):
+            rows[r].extend([None] * (c1 + 1 - len(rows[r])))
+            for c in range(c0, c1 + 1):
+                rows[r][c] = value
+    return rows
+
+
+def _grid_cells(source: Source, grid, fmt: str, sheet: str) -> Cells:
+    """A sheet in its source's other shape, as `read_grid` turned it into rows under a
+    header of the source's columns, each row with the sheet's row number it came from."""
+    header, body = grid
+    match = match_header([header], source)
+    refuse_missing(source, match)
+    table = pa.table({f"c{j}": pa.array([_nonblank(cells[j]) if j < len(cells) else None for _, cells in body],
+                                        pa.string()) for j in range(len(match.mapping))})
+    staged = Staged(source, fmt, None, sheet, min((n for n, _ in body), default=1) - 1,
+                    [m for m in match.mapping if m], match.unknown)
+    return Cells(staged, match, table, [n for n, _ in body])
 
 
 # ---------------------------------------------------------------- reading
@@ -227,6 +260,8 @@ def detect_source(path: Path, data: bytes | None = None) -> Source:
             match = match_header(rows, source)
             if match and all(c.name in match.mapping for c in source.required):
                 scored.append((match.score / len(source.columns), match.score, source.name))
+            elif source.read_grid and source.read_grid(rows):
+                scored.append((1.0, len(source.columns), source.name))
     if not scored:
         kinds = "/".join(SOURCES[name].board_label for name in BOARD_ORDER)
         raise FileRefused(f"无法从表头判断数据类别（{kinds}）")
@@ -260,8 +295,7 @@ def read_cells(path: Path, source: Source, data: bytes | None = None) -> Cells:
         raise FileRefused("文件为空")
     fmt = sniff_format(path, data[:4])
     if fmt in ("xlsx", "xls"):
-        sheet, rows, match = _workbook_sheets(path, source)
-        return _row_cells(source, rows, match, fmt, None, sheet)
+        return _workbook_cells(path, source, fmt)
     cells = _utf8_csv_cells(path, data, source)
     if cells is not None:
         return cells

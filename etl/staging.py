@@ -84,7 +84,8 @@ def _canonical_cells(cells: Cells, index: int, canonical: list[str]) -> pa.Table
         columns[f"x_{name}"] = table[f"c{mapping.index(name)}"] if name in mapping else pa.nulls(n, pa.string())
     columns["_first"] = table["c0"] if table.num_columns else pa.nulls(n, pa.string())
     columns["_file"] = pa.array(np.full(n, index, dtype=np.int32))
-    columns["_row"] = pa.array(np.arange(cells.first_row, cells.first_row + n, dtype=np.int32))
+    columns["_row"] = pa.array(np.arange(cells.first_row, cells.first_row + n, dtype=np.int32)
+                               if cells.row_numbers is None else cells.row_numbers, pa.int32())
     return pa.table(columns)
 
 

@@ -22,7 +22,9 @@ is `retention_days` in the past. Then, in one new generation under the writer lo
   cutoff lose the ticket text they carried for training (the topic stays corrected).
 
 Kept, so every trend still counts the same: neighbourhood, building, dates, measure,
-status, reporter, province of origin, ID validity, alarm type, times and handling.
+status, reporter, province of origin, ID validity, alarm type, times and handling. Not
+touched: the duty roster's staff work contacts (etl.sources.CLEAR_COLUMNS, the one named
+exception; README, threat model), which are the centre's, not the residents' data.
 After a purge the older generation files, which still hold what was removed, are
 deleted, and old notices in the notification log go too. Each purge is logged in
 `meta.purge_log` (cutoff, counts, last run before it) so a rebuild can replay it.

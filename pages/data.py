@@ -6,6 +6,7 @@ from boardkit.render import exports, tables
 from boardkit import labels
 from boardkit.app.auth import audited_download, audited_table
 from boardkit.app.page import cached, context
+from boardkit.app.panels import duty_gaps_panel
 from boardkit.queries import data as q
 from ops.disk import disk_status
 from ops.status import service_states
@@ -15,6 +16,7 @@ st.title("数据")
 disk = disk_status()
 if disk.warning:
     st.warning(disk.message)
+duty_gaps_panel(ctx)
 services = service_states()
 st.caption(disk.message + "；服务：" + "，".join(f"{k} {v}" for k, v in services.items()))
 info = cached(q.database_info)(ctx.gen, ctx.scope)

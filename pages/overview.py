@@ -13,7 +13,7 @@ from boardkit.metrics.figures import overview_figures, summary
 from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
 from boardkit.app.page import cached, context, kpi
-from boardkit.app.panels import camera_panel, surge_panel
+from boardkit.app.panels import camera_panel, duty_now_panel, surge_panel
 from boardkit.queries import cameras as camera_q
 from boardkit.queries import overview as q
 from boardkit.metrics.status import by_subdistrict, neighbourhood_status, worst_first
@@ -29,6 +29,7 @@ series = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.clock.day - dt.timedelta
 st.title(f"总览 · {ctx.clock.day:%Y年%m月%d日}")
 st.caption(f"统计日 {ctx.clock.day:%m月%d日}（00:00–24:00）；状态数字{moment_text(ctx.clock)}。"
            "每个数字下方为较前日变化，悬停 ⓘ 查看统计口径。")
+duty_now_panel(ctx)
 
 GROUPS = [(labels.STREAM_TITLES[stream], f"pages/{stream}.py", keys) for stream, keys in summary(OVERVIEW)]
 SPARK = {"hotline_received": "hotline_received", "epidemic_share": "epidemic_share", "arrivals": "arrivals",

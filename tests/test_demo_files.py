@@ -173,3 +173,25 @@ def test_district_scale_writes_a_pack_and_plain_csv(tmp_path):
         resolved += any(lo <= int(lane) <= hi for lo, hi in ranges.get(road, ()))
     assert resolved / len(addresses) > 0.95  # ~1% lie just outside the area on purpose
     assert set(SCALES) == {"subdistrict", "district", "city"}
+
+
+def test_duty_roster_is_the_office_grid_and_a_reissued_day(demo):
+    """This month's and next month's calendar grids (title, dates with 星期, roles across, a
+    leader merged over the days of a turn, name and phone in a cell, an officer's slot empty
+    three days after the last day), then the last day re-issued with a night shift."""
+    _, paths = demo
+    grids = [p for p in paths if p.name.startswith("城运中心值班表_")]
+    assert [p.name for p in grids] == ["城运中心值班表_2020年3月_20200229.xlsx", "城运中心值班表_2020年4月_20200309.xlsx"]
+    sheet = openpyxl.load_workbook(grids[0]).active
+    assert sheet["A1"].value == "南码头路街道城运中心值班表 2020年3月"
+    assert [c.value for c in sheet[2]] == ["日期", "星期", "带班领导", "值班长", "值班员", "值班员电话"]
+    assert (sheet["A3"].value, sheet["B3"].value) == ("3月1日", "星期日")
+    leaders = [r for r in sheet.merged_cells.ranges if r.min_col == r.max_col == 3]
+    assert leaders and all(r.max_row > r.min_row for r in leaders)
+    assert re.fullmatch(r"\S+[ \n]1390000\d{4}", sheet["D3"].value)
+    empty = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "3月12日")  # the 9th + 3
+    assert empty[4].value is None and all(r[4].value for r in sheet.iter_rows(min_row=3, max_row=33)
+                                          if r[0].value != "3月12日")
+    day = next(p for p in paths if p.name.startswith("值班安排调整_"))
+    assert day.name == "值班安排调整_20200309.csv" and paths[-1] == day
+    assert "2020-03-09,夜班,17:30-次日08:30,值班员," in day.read_text(encoding="utf-8-sig")

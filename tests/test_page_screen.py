@@ -1,11 +1,14 @@
 """大屏 (the wall screen) under AppTest: it runs against the demo database, its KPI
 counters are exactly the overview's figures for the same clock, every panel is there, and
-nothing it renders is finer than a neighbourhood (no name, ID, phone, room or address).
+nothing it renders is finer than a neighbourhood (no name, ID, phone, room or address) —
+but the duty line, the one named exception: who is on duty by role and surname, and the
+duty phone (staff work contacts, README's threat model).
 
 Fragment refreshes do not run under AppTest (tech-notes.md): the live behaviour is tested in
 a real browser (test_screen_browser.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 
@@ -25,6 +28,7 @@ PHONE = re.compile(r"(?<!\d)1[3-9]\d(?:\d{4}|\*{4})\d{4}(?!\d)")
 ROOM = re.compile(r"室")
 ADDRESS = re.compile(r"\d+\s*[弄号]")
 KPI = re.compile(r'data-kpi="(\w+)" data-value="([^"]*)"')
+DUTY_PANEL = re.compile(r'<section class="scr-panel scr-duty"[^>]*>.*?</section>', re.S)
 
 
 def open_screen(params: dict | None = None) -> AppTest:
@@ -94,7 +98,7 @@ def test_kpis_equal_the_overview_figures_for_the_same_clock(screen):
 
 
 def test_nothing_finer_than_a_neighbourhood(screen):
-    for text in rendered_text(screen):
+    for text in (DUTY_PANEL.sub("", t) for t in rendered_text(screen)):
         for pattern in (MASKED_NAME, ID_NUMBER, PHONE, ROOM, ADDRESS):
             found = pattern.search(text)
             assert not found, f"{pattern.pattern} matched {found.group(0)!r} in …{text[max(found.start() - 60, 0):found.end() + 60]}…"
@@ -118,3 +122,24 @@ def test_rotation_renders_every_view(board_env_module):
     for view in VIEWS:
         assert f"st-key-screen-view-{view}" in text  # the rotation CSS names each view
     assert len(KPI.findall(markup(at))) == sum(len(v[1]) for v in VIEWS.values())
+
+
+def test_duty_line_shows_role_surname_and_duty_phone_only(screen):
+    """The demo's re-issued day (its last day) has a leader, a chief, two officers at the
+    desk line and an extra night officer: all on duty at the replay's evening."""
+    gen = current_generation()
+    now = live_clock(gen).now
+    on = query(gen, "SELECT role, name, name_masked, phone FROM duty_shifts "
+                    "WHERE starts_at <= $now AND $now < ends_at", {"now": now})
+    assert set(on["role"]) == {"lead", "chief", "officer"}
+    panels = DUTY_PANEL.findall(markup(screen))
+    assert len(panels) == 1
+    line = re.sub(r"<[^>]+>", " ", panels[0])
+    for role, masked in zip(on["role"], on["name_masked"]):
+        assert masked in line and {"lead": "带班领导", "chief": "值班长", "officer": "值班员"}[role] in line
+    everyone = query(gen, "SELECT DISTINCT name FROM duty_shifts")["name"]
+    assert [n for n in everyone if n in line] == []  # surnames only, never a full name
+    assert "值班电话 021-58880001" in line  # the officers' desk line
+    # The demo leaves an officer's slot empty three days ahead: a red mark.
+    day = (now + dt.timedelta(days=3)).strftime("%m-%d")
+    assert re.search(rf'class="gap" data-uncovered="1">缺岗 {day} 全天 值班员<', panels[0]), panels[0]

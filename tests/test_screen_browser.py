@@ -2,7 +2,8 @@
 
 The server runs on a COPY of the demo database (a test loads alarms into it) with the
 refresh intervals cut to 2 s through a copied reference pack. Checked: the layout fills
-1920×1080, 3840×2160 and 1366×768 with no scrolling and every panel; a new alarm file loaded
+1920×1080, 3840×2160 and 1366×768 with no scrolling and every panel (the duty line under the
+header included); a new alarm file loaded
 with the CLI shows up without a reload; the rotation cycles its views; the screen survives
 a server restart without a reload; the server's memory stays flat at a 2 s refresh; a camera
 on the screen's map, and one on the overview's map (the same server), opens the configured
@@ -156,6 +157,14 @@ def test_screen_fills_the_wall_without_scrolling(server, browser, size):
         assert layout["overflowing"] == [], layout["overflowing"]
         for phrase in ("一屏观疫情", "实时报警", "居民区状态", "企业复工进度", "较前日"):
             assert phrase in layout["text"], phrase
+        # The duty line, whole and inside the wall (the panel checks above include it): roles,
+        # surnames, the duty phone, and the red mark of the demo's empty slot.
+        duty = screen.page.evaluate("""() => { const e = document.querySelector('[data-panel=duty]');
+            const r = e.getBoundingClientRect(), gap = e.querySelector('.gap').getBoundingClientRect();
+            return [e.innerText, r.bottom <= innerHeight, gap.right <= r.right + 1,
+                    getComputedStyle(e.querySelector('.gap')).backgroundColor]; }""")
+        assert all(word in duty[0] for word in ("带班领导", "值班长", "值班员", "值班电话 021-58880001", "缺岗")), duty
+        assert duty[1:] == [True, True, "rgb(255, 90, 79)"], duty
         cjk = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
         assert cjk.strip(), "no CJK font: run scripts/setup.sh --dev (fonts-wqy-microhei)"
         assert screen.outside() == [], screen.outside()

@@ -1,4 +1,4 @@
-"""Streamlit panels shared by several pages (the overview, the hotline page)."""
+"""Streamlit panels shared by several pages (the overview, the hotline page, the data page)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,9 +7,11 @@ import streamlit as st
 from core import settings
 
 from .. import labels
+from ..data.clock import live_clock
 from ..data.db import Generation, Scope
 from ..metrics.faq import answer_for
 from ..queries import cameras as camera_q
+from ..queries import duty as duty_q
 from ..render import maps
 from ..render.markup import md
 from .page import Context, cached
@@ -60,3 +62,32 @@ def camera_panel(gen: Generation, scope: Scope, cameras: pd.DataFrame, event) ->
         st.link_button(f"{labels.CAMERA_LINK}：{md(camera['camera_name'])}", url, icon=":material/videocam:")
     else:
         st.caption(labels.CAMERA_NO_LINK)
+
+
+def duty_now_panel(ctx: Context) -> None:
+    """Who is on duty now, with full names and phones: the pages are for signed-in users
+    (the wall screen shows surnames only)."""
+    now = cached(live_clock)(ctx.gen).now.replace(second=0, microsecond=0)
+    people = cached(duty_q.on_duty)(ctx.gen, ctx.scope, now)
+    if people.empty:
+        st.warning(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：{labels.DUTY['nobody']}")
+        return
+    parts = [f"{labels.DUTY_ROLES[r.role]} **{md(r.name)}** {md(r.phone or '')}" for r in people.itertuples()]
+    phone = people["duty_phone"].iloc[0]
+    st.info(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：" + "　".join(parts)
+            + (f"　｜　{labels.DUTY['phone']} **{md(phone)}**" if phone else ""), icon=":material/support_agent:")
+
+
+def duty_gaps_panel(ctx: Context) -> None:
+    """A warning listing the configured shifts a role is missing from, today and the next
+    days (settings duty_shifts and duty_roles)."""
+    today = cached(live_clock)(ctx.gen).now.date()
+    gaps = cached(duty_q.uncovered_shifts)(ctx.gen, ctx.scope, today)
+    if gaps.empty:
+        return
+    columns = labels.DUTY["columns"]
+    st.warning(f"{labels.DUTY['gaps_title']}：{len(gaps)} 处", icon=":material/warning:")
+    st.dataframe(gaps.assign(duty_date=gaps["duty_date"].dt.strftime("%Y-%m-%d"),
+                             role=gaps["role"].map(labels.DUTY_ROLES))
+                 .rename(columns={k: columns[k] for k in ("duty_date", "shift", "role")}),
+                 hide_index=True, width="content", key="duty_gaps")

@@ -127,7 +127,7 @@ def stream_figures(gen: Generation, clock: Clock, scope: Scope,
 # The figures of the overview, the wall screen and the stream pages' KPI rows. Who reported
 # whom and when (the blind spot) reads the roster's reports and versions whole: only the
 # roster page and the brief ask for it.
-BOARD_STREAMS = tuple(s for s in BOARD_ORDER if s in STREAMS)  # the sources with figures
+BOARD_STREAMS = tuple(name for name in BOARD_ORDER if name in STREAM_SQL)  # sources with figures
 
 
 def overview_figures(gen: Generation, clock: Clock, scope: Scope) -> dict[str, Figure]:

@@ -31,36 +31,38 @@ class Box:
         return round(self.width * U_PER_VW - 2 * pad, 2), round(self.height - header - 2 * pad, 2)
 
 
-# The header band is shared by every view; a view is the rest of the screen.
-HEADER = {"title": Box(1, 1, 25, 7), "freshness": Box(27, 1, 48, 7), "clock": Box(76, 1, 23, 7)}
-KPI_BOX = Box(1, 9, 98, 15)
+# The header band is shared by every view (the duty line under it: who is on duty now);
+# a view is the rest of the screen.
+HEADER = {"title": Box(1, 1, 25, 7), "freshness": Box(27, 1, 48, 7), "clock": Box(76, 1, 23, 7),
+          "duty": Box(1, 8.6, 98, 3.6)}
+KPI_BOX = Box(1, 13, 98, 15)
 
 # name -> (title, KPI keys, {panel: (box, options)})
 VIEWS = {
     "overview": ("综合态势", (
         "hotline_received", "epidemic_share", "hotline_overdue", "home_quarantine",
         "central_quarantine", "alarm_unhandled", "alarm_past_threshold", "enterprise_approved"), {
-        "map": (Box(1, 25, 36, 74), {}),
-        "trend": (Box(38, 25, 35, 37), {}),
-        "quarantine": (Box(38, 63, 35, 36), {"rows": 8}),
-        "ticker": (Box(74, 25, 25, 44), {"rows": 20}),
-        "enterprises": (Box(74, 70, 25, 29), {"detail": 0}),
+        "map": (Box(1, 29, 36, 70), {}),
+        "trend": (Box(38, 29, 35, 35), {}),
+        "quarantine": (Box(38, 65, 35, 34), {"rows": 8}),
+        "ticker": (Box(74, 29, 25, 41), {"rows": 20}),
+        "enterprises": (Box(74, 71, 25, 28), {"detail": 0}),
     }),
     "alarms": ("门磁报警与隔离", (
         "alarm_alarms", "alarm_door_open", "alarm_unhandled", "alarm_past_threshold", "median_response",
         "arrivals", "home_quarantine", "ending_next_day"), {
-        "ticker": (Box(1, 25, 36, 74), {"rows": 30}),
-        "map": (Box(38, 25, 33, 74), {}),
-        "quarantine": (Box(72, 25, 27, 74), {"rows": 22}),
+        "ticker": (Box(1, 29, 36, 70), {"rows": 30}),
+        "map": (Box(38, 29, 33, 70), {}),
+        "quarantine": (Box(72, 29, 27, 70), {"rows": 22}),
     }),
     "hotline": ("12345工单与企业复工", (
         "hotline_received", "epidemic_share", "hotline_open", "hotline_overdue", "on_time_rate",
         "enterprise_approved", "enterprise_pending", "enterprise_pending_past_threshold"), {
-        "trend": (Box(1, 25, 60, 74), {}),
-        "enterprises": (Box(62, 25, 37, 74), {"detail": 16}),
+        "trend": (Box(1, 29, 60, 70), {}),
+        "enterprises": (Box(62, 29, 37, 70), {"detail": 16}),
     }),
 }
-PANELS = ("clock", "freshness", "kpis", "map", "trend", "ticker", "quarantine", "enterprises")
+PANELS = ("clock", "freshness", "duty", "kpis", "map", "trend", "ticker", "quarantine", "enterprises")
 
 FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 DIGITS = '"DejaVu Sans Mono", "Liberation Mono", monospace'
@@ -119,6 +121,14 @@ body:has([data-testid="stDialog"]) .scr-offline { display: flex; }
 .scr-chip .when { color: var(--dim); font-family: @DIGITS@; font-size: .9em; }
 .scr-chip.stale { background: rgba(255, 90, 79, .22); border-color: var(--red); }
 .scr-chip.stale .age { color: var(--red); font-weight: 700; }
+/* The duty line: role, surname, the duty phone; a red mark for a shift nobody covers */
+.scr-duty { flex-direction: row; align-items: center; gap: calc(1.6 * var(--u)); padding: 0 calc(1.2 * var(--u));
+  font-size: calc(2.1 * var(--u)); white-space: nowrap; }
+.scr-duty .label { color: var(--cyan); font-weight: 700; }
+.scr-duty .role { color: var(--dim); margin-right: .3em; }
+.scr-duty .phone { margin-left: auto; font-family: @DIGITS@; color: #fff; }
+.scr-duty .nobody { color: var(--amber); }
+.scr-duty .gap { color: #fff; background: var(--red); border-radius: calc(.4 * var(--u)); padding: 0 calc(.6 * var(--u)); }
 /* KPI counters with flip-card digits */
 .scr-kpis { flex-direction: row; gap: calc(1 * var(--u)); padding: calc(.8 * var(--u)); }
 .scr-kpi { flex: 1; min-width: 0; display: flex; flex-direction: column; align-items: center; justify-content: center;

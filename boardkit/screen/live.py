@@ -25,6 +25,7 @@ from ..data.db import Generation, Scope, current_generation
 from ..metrics.figures import overview_figures
 from ..app.page import cached, freshness
 from ..queries import cameras as cq
+from ..queries import duty as dq
 from ..queries import overview as oq
 from ..queries import screen as sq
 from .svg import map_svg, trend_svg
@@ -100,7 +101,7 @@ SLOW = {"map": _map, "trend": _trend, "quarantine": _quarantine, "enterprises": 
 # ---- fragments ----------------------------------------------------------------------------
 
 def _header(scope: Scope) -> None:
-    """Title, clock, freshness per source, and the chime for a new door_open alarm."""
+    """Title, clock, freshness per source, who is on duty, and the chime for a new door_open alarm."""
     boxes = style.HEADER
     subtitle = labels.APP_TITLE.split("·")[-1].strip() + " · 大屏"
     st.markdown(html_panels.title_html(boxes["title"], subtitle), unsafe_allow_html=True)
@@ -117,7 +118,14 @@ def _header(scope: Scope) -> None:
     _put("clock", boxes["clock"], lambda: html_panels.clock_html(boxes["clock"], wall, clock))
     _put("freshness", boxes["freshness"],
          lambda: html_panels.freshness_html(boxes["freshness"], freshness(gen), reference, limits))
+    _put("duty", boxes["duty"], lambda: _duty(boxes["duty"], gen, scope, reference))
     _chime(gen, scope)
+
+
+def _duty(box, gen, scope, now: dt.datetime) -> str:
+    people = cached(dq.on_duty)(gen, scope, now.replace(second=0, microsecond=0))
+    uncovered = cached(dq.uncovered_shifts)(gen, scope, now.date())
+    return html_panels.duty_html(box, people, uncovered)
 
 
 def _chime(gen: Generation, scope: Scope) -> None:

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from etl.sources import BOARD_ORDER, SOURCES
+from etl.sources import FRESH_ORDER
 
 from .. import labels
 from ..data.clock import Clock
@@ -28,7 +28,7 @@ from .layout import Box
 from .svg import short_name
 
 WEEKDAYS = "一二三四五六日"
-FRESH_SOURCES = tuple(name for name in BOARD_ORDER if SOURCES[name].freshness_hours)
+FRESH_SOURCES = FRESH_ORDER
 
 
 def panel(name: str, box: Box, body: str, title: str, note: str = "", css: str = "") -> str:
@@ -97,6 +97,30 @@ def freshness_html(box: Box, latest: dict, reference: dt.datetime, limits: dict)
                      f'<div><b>{html.escape(labels.SOURCES[source])}</b><span class="age">{age}</span></div>'
                      f'<span class="when">{when_text}</span></div>')
     return untitled_panel("freshness", "fresh", box, "".join(chips))
+
+
+# ---- the duty line -------------------------------------------------------------------------
+
+def duty_html(box: Box, people, uncovered) -> str:
+    """Who is on duty now (boardkit/queries/duty.py), role and surname only (the wall is
+    public), and the duty phone; a red mark when a configured shift lacks a role today or
+    in the next days."""
+    parts = [f'<span class="label">{labels.DUTY["title"]}</span>']
+    for role, label in labels.DUTY_ROLES.items():
+        names = list(dict.fromkeys(people.loc[people["role"] == role, "name_masked"]))
+        if names:
+            parts.append(f'<span><span class="role">{label}</span>{html.escape("、".join(names))}</span>')
+    if people.empty:
+        parts.append(f'<span class="nobody">{labels.DUTY["nobody"]}</span>')
+    phone = None if people.empty else people["duty_phone"].iloc[0]
+    if phone:
+        parts.append(f'<span class="phone">{labels.DUTY["phone"]} {html.escape(phone)}</span>')
+    if len(uncovered):
+        first = uncovered.iloc[0]
+        more = f" 等 {len(uncovered)} 处" if len(uncovered) > 1 else ""
+        parts.append(f'<span class="gap" data-uncovered="{len(uncovered)}">{labels.DUTY["gap"]} '
+                     f'{first["duty_date"]:%m-%d} {html.escape(first["shift"])} {labels.DUTY_ROLES[first["role"]]}{more}</span>')
+    return untitled_panel("duty", "duty", box, "".join(parts))
 
 
 # ---- KPI counters -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pkgutil
 from core import settings
 from etl.sources.source import Column, Source
 
-__all__ = ["BOARD_ORDER", "SOURCES", "Column", "Source", "freshness_setting"]
+__all__ = ["BOARD_ORDER", "CLEAR_COLUMNS", "FRESH_ORDER", "SOURCES", "Column", "Source", "freshness_setting"]
 
 
 def _discover() -> dict[str, Source]:
@@ -27,6 +27,13 @@ def _discover() -> dict[str, Source]:
 SOURCES: dict[str, Source] = _discover()
 # The board's order of the streams: hotline, roster, alarms, enterprises.
 BOARD_ORDER: tuple[str, ...] = tuple(sorted(SOURCES, key=lambda name: SOURCES[name].board_rank))
+# (table, column) stored in clear on purpose: the duty roster's staff work contacts, the one
+# named exception to "no clear personal data" (README, threat model). The privacy tests
+# scan every other column.
+CLEAR_COLUMNS: frozenset[tuple[str, str]] = frozenset(
+    (source.table, column) for source in SOURCES.values() for column in source.clear_columns)
+# The streams whose age the wall screen and the pages show, in the board's order.
+FRESH_ORDER: tuple[str, ...] = tuple(name for name in BOARD_ORDER if SOURCES[name].freshness_hours is not None)
 
 
 def freshness_setting(source: Source) -> str:
@@ -35,5 +42,4 @@ def freshness_setting(source: Source) -> str:
 
 
 settings.register(*(settings.Setting(freshness_setting(SOURCES[name]), SOURCES[name].freshness_hours,
-                                     SOURCES[name].freshness_help) for name in BOARD_ORDER
-                    if SOURCES[name].freshness_hours))
+                                     SOURCES[name].freshness_help) for name in FRESH_ORDER))

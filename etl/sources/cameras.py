@@ -92,10 +92,9 @@ CAMERAS = Source("cameras", "道路摄像头", "cameras", ("camera_id",), (
     checks=CHECKS,
     table_inputs=TABLE_INPUTS,
     derive_rows=_derive_rows,
-    # The list has no record time of its own: the pages' freshness line gives when it was
-    # last loaded; the wall screen shows its cameras' state, not a freshness chip.
-    latest_sql="max((SELECT finished_at FROM etl_runs r WHERE r.run_id = cameras.run_id))",
-    freshness_hours=0,
+    # The list has no record time of its own: the wall screen shows its cameras' state, not
+    # a freshness chip.
+    freshness_hours=None,
     board_rank=4,
     board_label="道路摄像头",
     record_tables=("cameras",),

@@ -67,15 +67,22 @@ class Source:
     rederive: Callable | None = None
     # Freshness: SQL of the latest record time (a date or time) over the table, and the hours
     # after which the wall screen shows the source as stale (setting screen_freshness_hours.<name>);
-    # 0: a list without record times of its own (the cameras), no chip on the screen, no setting.
     latest_sql: str = "NULL"
-    freshness_hours: float = 24
+    freshness_hours: float | None = 24  # None: not a stream whose age the screen shows
     freshness_help: str = ""
     # The board: its place among the streams, the source's name on pages and the tables it
     # may list records from.
     board_rank: int = 0
     board_label: str = ""
     record_tables: tuple[str, ...] = ()
+    # A second shape of sheet, read when no header row of the columns is found (the duty
+    # roster's calendar grid): (rows, each merged cell's value in every cell it covers) ->
+    # (a header row of the columns, [(Excel row number, cells)]), or None when the rows are
+    # not that shape.
+    read_grid: Callable | None = None
+    # Table columns stored in clear on purpose (staff work contacts: README, threat model):
+    # the one named exception to "no clear personal data"; nothing else may be.
+    clear_columns: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
