@@ -91,6 +91,7 @@ STREAM_TITLES = {"hotline": "12345工单", "roster": "人员与隔离", "alarms"
 # The duty roster (值班表): roles, and the duty line of the wall screen and the overview.
 DUTY_ROLES = dict(ROLE_LABELS)
 DUTY = {"title": "值班", "now": "当前值班", "phone": "值班电话", "nobody": "当前无人在班（请核对值班表）",
+        "none_loaded": "尚未导入值班表（python -m etl load duty 值班表.xlsx，或放入收件箱）",
         "gap": "缺岗", "gaps_title": "值班缺岗（今天起 8 天内，设置 duty_shifts / duty_roles）",
         "columns": {"duty_date": "日期", "shift": "班次", "role": "缺少岗位", "name": "姓名",
                     "phone": "电话", "hours": "时段"}}

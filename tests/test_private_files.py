@@ -28,10 +28,12 @@ def _loose(folder: Path) -> list[str]:
     return found
 
 
-def _etl(*args: str, env: dict, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=REPO, env=env,
-                            preexec_fn=lambda: os.umask(0o022), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            **kwargs)
+def _etl(*args: str, env: dict, log: Path, **kwargs) -> subprocess.Popen:
+    """A command under umask 022, its output appended to `log` (a pipe nobody reads while it
+    runs would stop a chatty process once the pipe is full)."""
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=REPO, env=env,
+                                preexec_fn=lambda: os.umask(0o022), stdout=out, stderr=subprocess.STDOUT, **kwargs)
 
 
 def test_commands_under_umask_022_write_only_private_files(tmp_path):
@@ -40,18 +42,23 @@ def test_commands_under_umask_022_write_only_private_files(tmp_path):
            "BOARD_USERS": str(home / "users.toml"), "BOARD_AUDIT": str(home / "audit.sqlite"),
            "BOARD_DB": str(home / "data" / "board.duckdb")}
     home.mkdir(mode=0o700)
+    log = tmp_path / "commands.log"
     demo = _etl("demo", "--days", "1", "--volume", "0.01", "--end", "2020-03-15", "--out", str(home / "demo"),
-                env=env)
-    assert demo.wait(timeout=600) == 0, demo.stdout.read().decode()
+                env=env, log=log)
+    assert demo.wait(timeout=600) == 0, log.read_text(errors="replace")[-3000:]
     # The live demo: spool files into an inbox, picked up, archived and loaded as they come.
-    live = _etl("demo", "--live", "--interval", "0.3", "--inbox", str(home / "inbox"), env=env)
+    live = _etl("demo", "--live", "--interval", "0.3", "--inbox", str(home / "inbox"), env=env, log=log)
     deadline = time.monotonic() + 120
     while not list(home.rglob("archive/raw/*/*实时*")) and time.monotonic() < deadline:
         time.sleep(0.5)
     live.send_signal(signal.SIGINT)
-    live.wait(timeout=60)
-    brief = _etl("brief", "--out", str(home / "briefs"), env=env)
-    assert brief.wait(timeout=300) == 0, brief.stdout.read().decode()
+    try:
+        live.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        live.kill()
+        raise AssertionError("the live demo did not stop on Ctrl+C: " + log.read_text(errors="replace")[-3000:])
+    brief = _etl("brief", "--out", str(home / "briefs"), env=env, log=log)
+    assert brief.wait(timeout=300) == 0, log.read_text(errors="replace")[-3000:]
 
     assert list((home / "demo").glob("*.csv")) and list((home / "data" / "generations").glob("*.duckdb"))
     # Spool files: in the inbox (when stopped), in the inbox's archive and in the raw archive.

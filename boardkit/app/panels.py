@@ -69,6 +69,9 @@ def duty_now_panel(ctx: Context) -> None:
     (the wall screen shows surnames only)."""
     now = cached(live_clock)(ctx.gen).now.replace(second=0, microsecond=0)
     people = cached(duty_q.on_duty)(ctx.gen, ctx.scope, now)
+    if people.empty and cached(duty_q.roster_extent)(ctx.gen, ctx.scope)["first_day"].isna().all():
+        st.caption(labels.DUTY["none_loaded"])  # a centre without its roster here: no alarm
+        return
     if people.empty:
         st.warning(f"{labels.DUTY['now']}（{now:%m-%d %H:%M}）：{labels.DUTY['nobody']}")
         return

@@ -38,6 +38,11 @@ def on_duty(gen: Generation, scope: Scope, now: dt.datetime) -> pd.DataFrame:
         ORDER BY {_role_rank("role")}, starts_at, name""", {"now": now})
 
 
+def roster_extent(gen: Generation, scope: Scope) -> pd.DataFrame:
+    """The first and the last day the loaded roster covers (NULL, NULL when none was loaded)."""
+    return query(gen, "SELECT min(duty_date) AS first_day, max(duty_date) AS last_day FROM duty_shifts")
+
+
 def uncovered_shifts(gen: Generation, scope: Scope, today: dt.date, days: int = AHEAD_DAYS) -> pd.DataFrame:
     """Each configured shift (setting duty_shifts) of `today` and the `days` after it with a
     role it needs (duty_roles) that nobody is on: duty_date, shift, role, by date."""

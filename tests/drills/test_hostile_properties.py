@@ -27,7 +27,9 @@ from .hostile import NOW, all_or_nothing
 
 SIZES = [pytest.param(25, id="ci"), pytest.param(400, id="full", marks=pytest.mark.drill)]
 HEADERS = {"hotline": "工单编号,受理时间,诉求内容,所属居委", "alarms": "报警编号,设备编号,报警类型,报警时间,居民区",
-           "roster": "姓名,身份证号,居民区,抵沪日期", "enterprises": "统一社会信用代码,企业名称,员工总数"}
+           "roster": "姓名,身份证号,居民区,抵沪日期", "enterprises": "统一社会信用代码,企业名称,员工总数",
+           "cameras": "设备编号,设备名称,经度,纬度,在线状态", "duty": "日期,班次,岗位,姓名,值班电话"}
+assert set(HEADERS) == set(SOURCES), "a header row for every source of the registry"
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "gb18030"]
 HOSTILE = ['=HYPERLINK("http://evil.example","点")', "+1+1", "@SUM(A1)", "-3", "\x00", "\r", "\n", "\r\n", '"',
            '""', ",", "\t", "合计", "  ", "１２３", "ＡＢ", "\u202e", "\ufeff", "\x1b[31m", "NULL", "\\N", "'", ";",
