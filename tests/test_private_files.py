@@ -28,12 +28,19 @@ def _loose(folder: Path) -> list[str]:
     return found
 
 
+def _under_umask_022() -> None:
+    os.umask(0o022)
+    # Ctrl+C as at a terminal, even when the test run itself was started in the background
+    # (a shell's background job inherits SIGINT ignored, and Python then keeps ignoring it).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _etl(*args: str, env: dict, log: Path, **kwargs) -> subprocess.Popen:
     """A command under umask 022, its output appended to `log` (a pipe nobody reads while it
     runs would stop a chatty process once the pipe is full)."""
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=REPO, env=env,
-                                preexec_fn=lambda: os.umask(0o022), stdout=out, stderr=subprocess.STDOUT, **kwargs)
+                                preexec_fn=_under_umask_022, stdout=out, stderr=subprocess.STDOUT, **kwargs)
 
 
 def test_commands_under_umask_022_write_only_private_files(tmp_path):
