@@ -146,7 +146,10 @@ def test_unknown_names_cost_the_same_scrypt_work(tmp_path, monkeypatch):
             assert check_password(users, name, "wrong-password") is None
         return time.perf_counter() - start
     timed("nobody")  # the decoy hash is made once
-    known, unknown = timed("lead"), timed("nobody")
+    # Interleaved rounds, the fastest of each: another process on the machine slows a round,
+    # never speeds one up.
+    rounds = [(timed("lead"), timed("nobody")) for _ in range(3)]
+    known, unknown = min(k for k, _ in rounds), min(u for _, u in rounds)
     assert unknown > 0.6 * known, (known, unknown)
 
 
