@@ -8,7 +8,6 @@ from core import settings
 
 from .. import labels
 from ..data.clock import live_clock
-from ..data.db import Generation, Scope
 from ..metrics.faq import answer_for
 from ..queries import cameras as camera_q
 from ..queries import duty as duty_q
@@ -36,11 +35,11 @@ def surge_panel(ctx: Context) -> None:
                     st.info(f"第{entry.no}问 {md(entry.question)}\n\n答复口径：{md(entry.answer)}")
 
 
-def camera_panel(gen: Generation, scope: Scope, cameras: pd.DataFrame, event) -> None:
+def camera_panel(cameras: pd.DataFrame, event) -> None:
     """Under a map with cameras (maps.camera_layers): their online/offline counts, a refused
     camera_page_url said once, and for the camera clicked (`event`, the map's selection) a
     button opening the video platform's page in a new tab."""
-    counts = cached(camera_q.camera_counts)(gen, scope)
+    counts = camera_q.camera_counts(cameras)
     if not sum(counts.values()):
         return
     st.caption(f"道路摄像头：在线 {counts['online']}　离线 {counts['offline']}"

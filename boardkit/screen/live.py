@@ -67,7 +67,7 @@ def _map(box, opts, gen, clock, scope, figures) -> str:
         log.warning("camera_page_url refused: no camera links on the screen")
         camera_url = None
     svg = map_svg(status.merge(polygons, on="neighbourhood_code"), width, height, cameras,
-                  cached(cq.camera_counts)(gen, scope), camera_url)
+                  cq.camera_counts(cameras), camera_url)
     return html_panels.panel("map", box, svg, "居民区状态", note=html_panels.map_note(status))
 
 
