@@ -7,7 +7,6 @@ import streamlit as st
 from core import settings
 
 from .. import labels
-from ..data.clock import live_clock
 from ..metrics.faq import answer_for
 from ..queries import cameras as camera_q
 from ..queries import duty as duty_q
@@ -66,9 +65,9 @@ def camera_panel(cameras: pd.DataFrame, event) -> None:
 def duty_now_panel(ctx: Context) -> None:
     """Who is on duty now, with full names and phones: the pages are for signed-in users
     (the wall screen shows surnames only)."""
-    now = cached(live_clock)(ctx.gen).now.replace(second=0, microsecond=0)
+    now = ctx.clock.now.replace(second=0, microsecond=0)
     people = cached(duty_q.on_duty)(ctx.gen, ctx.scope, now)
-    if people.empty and cached(duty_q.roster_extent)(ctx.gen, ctx.scope)["first_day"].isna().all():
+    if people.empty and not cached(duty_q.roster_loaded)(ctx.gen, ctx.scope):
         st.caption(labels.DUTY["none_loaded"])  # a centre without its roster here: no alarm
         return
     if people.empty:
@@ -83,7 +82,7 @@ def duty_now_panel(ctx: Context) -> None:
 def duty_gaps_panel(ctx: Context) -> None:
     """A warning listing the configured shifts a role is missing from, today and the next
     days (settings duty_shifts and duty_roles)."""
-    today = cached(live_clock)(ctx.gen).now.date()
+    today = ctx.clock.now.date()
     gaps = cached(duty_q.uncovered_shifts)(ctx.gen, ctx.scope, today)
     if gaps.empty:
         return
