@@ -96,10 +96,15 @@ def _camera_legend(counts: dict[str, int], height: float, font: float) -> tuple[
             f'<circle class="cam cam-online" cx="{_f(1 + font * 3.6)}" cy="{_f(y)}" r="{_f(r * 0.7)}"/>'
             f'<text class="legend cam-count" data-online="{counts["online"]}" data-offline="{counts["offline"]}" '
             f'x="{_f(1 + font * 4.2)}" y="{_f(y)}" font-size="{_f(font)}">{online}</text>'
-            f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
-            f'L{_f(x - r)} {_f(y)}Z"/>'
+            + _offline_mark(x, y, r) +
             f'<text class="legend" x="{_f(x + font * 0.7)}" y="{_f(y)}" font-size="{_f(font)}">'
             f'{labels.CAMERA_STATE["offline"]} {counts["offline"]}</text>', font * 1.8)
+
+
+def _offline_mark(x: float, y: float, r: float, title: str = "") -> str:
+    """An offline camera's mark: a diamond of half-width `r` centred on (x, y)."""
+    return (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
+            f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
 
 
 def _camera(row, x: float, y: float, size: float, camera_url) -> str:
@@ -107,8 +112,7 @@ def _camera(row, x: float, y: float, size: float, camera_url) -> str:
     r = size * (0.42 if offline else 0.24)
     title = f"<title>{html.escape(str(row.camera_name))}（{labels.CAMERA_STATE.get(row.online, '')}）</title>"
     if offline:
-        mark = (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
-                f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
+        mark = _offline_mark(x, y, r, title)
     else:
         mark = f'<circle class="cam cam-online" cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}">{title}</circle>'
     url = camera_url(row.camera_id) if camera_url else None
