@@ -40,8 +40,8 @@ if delivery is None:
     record.caption("领导群推送：本统计日的摘要尚未发送（在 notify.toml 中配置 [leaders] 后，每天 brief.send_time "
                    "自动发送昨天的摘要；手动：`python -m etl brief --send`）。")
 else:
-    settled = f"，{delivery['settled_at'][:16]} 结束" if delivery["settled_at"] else ""
-    error = f"；最近错误：{delivery['last_error']}" if delivery["last_error"] and delivery["status"] != "sent" else ""
-    record.caption(f"领导群推送：{delivery['queued_at'][:16]} 排队，{delivery['status_label']}{settled}，"
-                   f"共尝试 {int(delivery['attempts'])} 次{md(error)}")
+    settled = f"，{md(delivery['settled_at'][:16])} 结束" if delivery["settled_at"] else ""
+    error = f"；最近错误：{md(delivery['last_error'])}" if delivery["last_error"] and delivery["status"] != "sent" else ""
+    record.caption(f"领导群推送：{md(delivery['queued_at'][:16])} 排队，{md(delivery['status_label'])}{settled}，"
+                   f"共尝试 {int(delivery['attempts'])} 次{error}")
 st.html(html_text)

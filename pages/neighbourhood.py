@@ -50,11 +50,11 @@ with left:
 
 local = cached(overview_figures)(ctx.gen, ctx.clock, one)
 whole = cached(overview_figures)(ctx.gen, ctx.clock, every)
-GROUPS = [("12345工单", ["hotline_received", "hotline_open", "hotline_overdue", "on_time_rate"]),
-          ("人员与隔离", ["arrivals", "home_quarantine", "central_quarantine", "ending_soon"]),
-          ("门磁报警", ["alarm_alarms", "alarm_unhandled", "alarm_past_threshold", "median_response"]),
-          ("企业复工", ["enterprise_approved", "enterprise_pending", "enterprise_pending_past_threshold",
-                    "pledge_coverage"])]
+GROUPS = [(labels.STREAM_TITLES["hotline"], ["hotline_received", "hotline_open", "hotline_overdue", "on_time_rate"]),
+          (labels.STREAM_TITLES["roster"], ["arrivals", "home_quarantine", "central_quarantine", "ending_soon"]),
+          (labels.STREAM_TITLES["alarms"], ["alarm_alarms", "alarm_unhandled", "alarm_past_threshold", "median_response"]),
+          (labels.STREAM_TITLES["enterprises"], ["enterprise_approved", "enterprise_pending", "enterprise_pending_past_threshold",
+                                                 "pledge_coverage"])]
 with right:
     for title, keys in GROUPS:
         st.markdown(f"**{title}**")

@@ -74,7 +74,7 @@ with left:
                                                     ids="neighbourhood_code", cameras=cameras),
                                     clicks.NEIGHBOURHOOD, "ov_map", height=430)
         st.caption("点击居民区只看该居民区（侧栏“居民区”可清除）。")
-        camera_panel(ctx.gen, one, cameras, event)
+        camera_panel(cameras, event)
 with right:
     st.subheader("状态与原因")
     table = worst_first(shown, TABLE_ROWS)

@@ -7,8 +7,6 @@ import streamlit as st
 from core import settings
 
 from .. import labels
-from ..data.clock import live_clock
-from ..data.db import Generation, Scope
 from ..metrics.faq import answer_for
 from ..queries import cameras as camera_q
 from ..queries import duty as duty_q
@@ -36,11 +34,11 @@ def surge_panel(ctx: Context) -> None:
                     st.info(f"第{entry.no}问 {md(entry.question)}\n\n答复口径：{md(entry.answer)}")
 
 
-def camera_panel(gen: Generation, scope: Scope, cameras: pd.DataFrame, event) -> None:
+def camera_panel(cameras: pd.DataFrame, event) -> None:
     """Under a map with cameras (maps.camera_layers): their online/offline counts, a refused
     camera_page_url said once, and for the camera clicked (`event`, the map's selection) a
     button opening the video platform's page in a new tab."""
-    counts = cached(camera_q.camera_counts)(gen, scope)
+    counts = camera_q.camera_counts(cameras)
     if not sum(counts.values()):
         return
     st.caption(f"道路摄像头：在线 {counts['online']}　离线 {counts['offline']}"
@@ -67,9 +65,9 @@ def camera_panel(gen: Generation, scope: Scope, cameras: pd.DataFrame, event) ->
 def duty_now_panel(ctx: Context) -> None:
     """Who is on duty now, with full names and phones: the pages are for signed-in users
     (the wall screen shows surnames only)."""
-    now = cached(live_clock)(ctx.gen).now.replace(second=0, microsecond=0)
+    now = ctx.clock.now.replace(second=0, microsecond=0)
     people = cached(duty_q.on_duty)(ctx.gen, ctx.scope, now)
-    if people.empty and cached(duty_q.roster_extent)(ctx.gen, ctx.scope)["first_day"].isna().all():
+    if people.empty and not cached(duty_q.roster_loaded)(ctx.gen, ctx.scope):
         st.caption(labels.DUTY["none_loaded"])  # a centre without its roster here: no alarm
         return
     if people.empty:
@@ -84,7 +82,7 @@ def duty_now_panel(ctx: Context) -> None:
 def duty_gaps_panel(ctx: Context) -> None:
     """A warning listing the configured shifts a role is missing from, today and the next
     days (settings duty_shifts and duty_roles)."""
-    today = cached(live_clock)(ctx.gen).now.date()
+    today = ctx.clock.now.date()
     gaps = cached(duty_q.uncovered_shifts)(ctx.gen, ctx.scope, today)
     if gaps.empty:
         return

@@ -38,9 +38,9 @@ def on_duty(gen: Generation, scope: Scope, now: dt.datetime) -> pd.DataFrame:
         ORDER BY {_role_rank("role")}, starts_at, name""", {"now": now})
 
 
-def roster_extent(gen: Generation, scope: Scope) -> pd.DataFrame:
-    """The first and the last day the loaded roster covers (NULL, NULL when none was loaded)."""
-    return query(gen, "SELECT min(duty_date) AS first_day, max(duty_date) AS last_day FROM duty_shifts")
+def roster_loaded(gen: Generation, scope: Scope) -> bool:
+    """Whether any duty roster was loaded (nobody on duty is then a gap, not a missing file)."""
+    return bool(query(gen, "SELECT EXISTS (SELECT 1 FROM duty_shifts) AS loaded")["loaded"].iloc[0])
 
 
 def uncovered_shifts(gen: Generation, scope: Scope, today: dt.date, days: int = AHEAD_DAYS) -> pd.DataFrame:

@@ -66,8 +66,7 @@ def _map(box, opts, gen, clock, scope, figures) -> str:
     except ValueError:  # a bad template: the points without links (the overview says why)
         log.warning("camera_page_url refused: no camera links on the screen")
         camera_url = None
-    svg = map_svg(status.merge(polygons, on="neighbourhood_code"), width, height, cameras,
-                  cached(cq.camera_counts)(gen, scope), camera_url)
+    svg = map_svg(status.merge(polygons, on="neighbourhood_code"), width, height, cameras, camera_url)
     return html_panels.panel("map", box, svg, "居民区状态", note=html_panels.map_note(status))
 
 

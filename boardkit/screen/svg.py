@@ -16,6 +16,7 @@ import math
 import pandas as pd
 
 from .. import labels
+from ..queries.cameras import camera_counts
 
 TOPIC_ORDER = ("quarantine", "community", "enterprise", "health", "non_epidemic")
 SHARE_COLOUR = "#fdd663"
@@ -30,14 +31,14 @@ def short_name(name: str) -> str:
 
 
 def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFrame | None = None,
-            camera_counts: dict[str, int] | None = None, camera_url=None) -> str:
+            camera_url=None) -> str:
     """Neighbourhood polygons filled by status; at each neighbourhood's centre its short
     name and, when there are any, the count of unhandled alarms in a badge.
     `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms.
     `cameras` (camera_id, camera_name, lon, lat, online): road cameras over them, online a small
     dot, offline a larger red diamond; each a link opening `camera_url(camera_id)` (the
-    platform's page) in a new tab when that gives one; `camera_counts` ({'online': n,
-    'offline': n}) in a legend line under the map."""
+    platform's page) in a new tab when that gives one; their online/offline counts in a legend
+    line under the map."""
     if frame.empty:
         return _empty(width, height, "暂无居民区边界")
     rings = [json.loads(p)[0] for p in frame["polygon_json"]]
@@ -52,8 +53,8 @@ def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFr
     y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
     pad = 1.0
     size = max(1.7, min(2.6, width / 30))  # label size follows the map's scale, within readable bounds (u)
-    legend = _camera_legend(camera_counts, height, max(size, 2.1)) if camera_counts and sum(camera_counts.values()) \
-        else ("", 0.0)
+    counts = camera_counts(cameras) if cameras is not None else {}
+    legend = _camera_legend(counts, height, max(size, 2.1)) if sum(counts.values()) else ("", 0.0)
     room = height - legend[1]
     scale = min((width - 2 * pad) / max(x1 - x0, 1e-9), (room - 2 * pad) / max(y1 - y0, 1e-9))
     ox = (width - (x1 - x0) * scale) / 2
@@ -95,10 +96,15 @@ def _camera_legend(counts: dict[str, int], height: float, font: float) -> tuple[
             f'<circle class="cam cam-online" cx="{_f(1 + font * 3.6)}" cy="{_f(y)}" r="{_f(r * 0.7)}"/>'
             f'<text class="legend cam-count" data-online="{counts["online"]}" data-offline="{counts["offline"]}" '
             f'x="{_f(1 + font * 4.2)}" y="{_f(y)}" font-size="{_f(font)}">{online}</text>'
-            f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
-            f'L{_f(x - r)} {_f(y)}Z"/>'
+            + _offline_mark(x, y, r) +
             f'<text class="legend" x="{_f(x + font * 0.7)}" y="{_f(y)}" font-size="{_f(font)}">'
             f'{labels.CAMERA_STATE["offline"]} {counts["offline"]}</text>', font * 1.8)
+
+
+def _offline_mark(x: float, y: float, r: float, title: str = "") -> str:
+    """An offline camera's mark: a diamond of half-width `r` centred on (x, y)."""
+    return (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
+            f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
 
 
 def _camera(row, x: float, y: float, size: float, camera_url) -> str:
@@ -106,8 +112,7 @@ def _camera(row, x: float, y: float, size: float, camera_url) -> str:
     r = size * (0.42 if offline else 0.24)
     title = f"<title>{html.escape(str(row.camera_name))}（{labels.CAMERA_STATE.get(row.online, '')}）</title>"
     if offline:
-        mark = (f'<path class="cam cam-offline" d="M{_f(x)} {_f(y - r)}L{_f(x + r)} {_f(y)}L{_f(x)} {_f(y + r)}'
-                f'L{_f(x - r)} {_f(y)}Z">{title}</path>')
+        mark = _offline_mark(x, y, r, title)
     else:
         mark = f'<circle class="cam cam-online" cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}">{title}</circle>'
     url = camera_url(row.camera_id) if camera_url else None
