@@ -69,8 +69,8 @@ class Bulk:
             target = path if parts == 1 else path.with_name(f"{path.stem}_{k + 1}{path.suffix}")
             piece = df.iloc[bounds[k]:bounds[k + 1]]
             self.con.register("chunk", piece)
-            self.con.execute(f"COPY (SELECT {select} FROM chunk ORDER BY {order}) TO '{target}' "
-                             "(HEADER, DELIMITER ',')")
+            self.con.execute(f"COPY (SELECT {select} FROM chunk ORDER BY {order}) TO ? "
+                             "(HEADER, DELIMITER ',')", [str(target)])
             self.con.unregister("chunk")
             self.files.append((np.datetime64(day, "D"), source, target.name, target))
             self.log(f"{target.name}: {len(piece):,} rows, {target.stat().st_size / 1e6:,.1f} MB")
