@@ -69,8 +69,8 @@ class Bulk:
             target = path if parts == 1 else path.with_name(f"{path.stem}_{k + 1}{path.suffix}")
             piece = df.iloc[bounds[k]:bounds[k + 1]]
             self.con.register("chunk", piece)
-            self.con.execute(f"COPY (SELECT {select} FROM chunk ORDER BY {order}) TO '{target}' "
-                             "(HEADER, DELIMITER ',')")
+            self.con.execute(f"COPY (SELECT {select} FROM chunk ORDER BY {order}) TO ? "
+                             "(HEADER, DELIMITER ',')", [str(target)])
             self.con.unregister("chunk")
             self.files.append((np.datetime64(day, "D"), source, target.name, target))
             self.log(f"{target.name}: {len(piece):,} rows, {target.stat().st_size / 1e6:,.1f} MB")
@@ -83,21 +83,14 @@ class Bulk:
     def hotline(self, tickets: pd.DataFrame, texts: list[str]) -> None:
         uniq, inverse = np.unique(np.array(texts, dtype=object).astype(str), return_inverse=True)
         contents = list(uniq) + ["再次来电反映：" + t for t in uniq]  # repeat calls say so
-        received = tickets["received"].to_numpy()
-        changed = np.fmin(tickets["closed"].to_numpy(), tickets["returned_at"].to_numpy())
         units = list(demo_text.UNITS_GENERIC) + list(self.geo.short + "居委会")
         roads = list(self.geo.roads) + [r for r in M.OUTSIDE_ROADS if r not in set(self.geo.roads)]
         outside_ix = np.array([roads.index(r) for r in M.OUTSIDE_ROADS])
         rep = tickets["repeat_of"].to_numpy()
-        for a, b in _months(self.season):
-            a_s, b_s = a.astype("datetime64[s]"), b.astype("datetime64[s]")
-            sel = np.flatnonzero(((received >= a_s) & (received < b_s))
-                                 | ((received < a_s) & (changed >= a_s) & (changed < b_s)))
-            if not len(sel):
-                continue
+        for a, b, sel in M.tickets_by_period(tickets, _months(self.season)):
             sub = tickets.iloc[sel]
             c = {k: sub[k].to_numpy() for k in sub.columns}
-            state = M.ticket_state(sub, b_s)
+            state = M.ticket_state(sub, b.astype("datetime64[s]"))
             rep_id = np.full(len(sel), None, dtype=object)
             has_rep = c["repeat_of"] >= 0
             if has_rep.any():
@@ -221,15 +214,10 @@ class Bulk:
         words = ["开门", "离线", "低电量", "防拆", "按铃"]
         states = ["未处置", "处置中", "已处置", "误报", "已报备"]
         show_nb = self.rng.random(len(alarms)) < 0.5
-        for a, b in _months(self.season):
-            a_s, b_s = a.astype("datetime64[s]"), b.astype("datetime64[s]")
-            sel = np.flatnonzero(((raised >= a_s) & (raised < b_s))
-                                 | ((raised < a_s) & (handled >= a_s) & (handled < b_s)))
-            if not len(sel):
-                continue
+        for a, b, sel in M.listed_by_period(raised, handled, _months(self.season)):
             sub = alarms.iloc[sel]
             c = {k: sub[k].to_numpy() for k in sub.columns}
-            state = M.alarm_state(sub, b_s, self.rng)
+            state = M.alarm_state(sub, b.astype("datetime64[s]"), self.rng)
             p = person[sel]
             slot = c["type"].astype(np.int64) * 3 + c["final"]
             note = inv[offsets[slot] + c["note"] % sizes[slot]]

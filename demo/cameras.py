@@ -27,7 +27,9 @@ SPOTS = ("路口", "公交站", "弄口", "小区南门", "菜场门口", "沿�
 
 def _inside(rng: random.Random, outline: Polygon) -> tuple[float, float]:
     """A point inside the outline, away from its edge (a camera on a road inside the area)."""
-    core = outline.buffer(-0.0003) if outline.buffer(-0.0003).area > 0 else outline
+    core = outline.buffer(-0.0003)
+    if core.area == 0:  # an outline too narrow to keep away from its edge
+        core = outline
     x0, y0, x1, y1 = core.bounds
     while True:
         point = Point(rng.uniform(x0, x1), rng.uniform(y0, y1))

@@ -11,17 +11,14 @@ import calendar
 import csv
 import io
 import re
-import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.writer.excel import ExcelWriter
 
 from demo import ids
-from demo.files import FIXED_TIME, stable_zip
+from demo.files import new_workbook, workbook_bytes
 
 WEEKDAYS = "一二三四五六日"
 DESK_LINE = "021-58880001"
@@ -59,9 +56,7 @@ def _on(day: date, leads, chiefs, officers):
 
 
 def _grid(month: date, subdistrict: str, leads, chiefs, officers, empty_day: date) -> bytes:
-    book = Workbook()
-    book.properties.creator = "user"
-    book.properties.created = book.properties.modified = FIXED_TIME
+    book = new_workbook()
     sheet = book.active
     sheet.title = f"{month.month}月"
     sheet.append([f"{subdistrict}城运中心值班表 {month.year}年{month.month}月"])
@@ -91,10 +86,7 @@ def _grid(month: date, subdistrict: str, leads, chiefs, officers, empty_day: dat
     sheet.append([f"注：值班电话 {DESK_LINE}，如有调整请提前报城运中心。"])
     for column, width in zip("ABCDEF", (10, 8, 22, 22, 18, 16)):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).save()  # not book.save(), which stamps the time
-    return stable_zip(buffer.getvalue())
+    return workbook_bytes(book)
 
 
 def _reissued_day(day: date, leads, chiefs, officers) -> bytes:

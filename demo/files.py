@@ -160,11 +160,25 @@ def _text(style: Style, cols: list[Col], rows: list[list], rng: random.Random) -
     return text.encode(style.encoding)
 
 
-def _xlsx(style: Style, cols: list[Col], rows: list[list], rng: random.Random) -> bytes:
+def new_workbook() -> Workbook:
+    """A workbook with fixed document dates, for workbook_bytes."""
     wb = Workbook()
     wb.properties.creator = "user"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx file, byte-stable: not wb.save(), which stamps the current time."""
+    buf = io.BytesIO()
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()
+    return _stable_zip(buf.getvalue())
+
+
+def _xlsx(style: Style, cols: list[Col], rows: list[list], rng: random.Random) -> bytes:
+    wb = new_workbook()
     ws = wb.active
     if style.instructions:
         ws.title = "填表说明"
@@ -224,10 +238,7 @@ def _xlsx(style: Style, cols: list[Col], rows: list[list], rng: random.Random) -
     if style.total_row:
         ws.cell(row=r, column=1, value="合计").font = bold
         ws.cell(row=r, column=2, value=len(rows))
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()
-    return stable_zip(buf.getvalue())
+    return workbook_bytes(wb)
 
 
 def _letter(j: int) -> str:
@@ -238,7 +249,7 @@ def _letter(j: int) -> str:
     return s
 
 
-def stable_zip(data: bytes) -> bytes:
+def _stable_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed entry times (openpyxl stamps the current time)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()

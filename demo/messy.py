@@ -184,17 +184,11 @@ def write_hotline(ctx: Ctx, tickets: pd.DataFrame, texts: list[str]) -> None:
     rng, geo = ctx.rng, ctx.geo
     ids = M.ticket_ids(tickets)
     phones = M.ticket_phones(tickets)
-    received = tickets["received"].to_numpy()
-    changed = np.fmin(tickets["closed"].to_numpy(), tickets["returned_at"].to_numpy())
     units = np.concatenate([np.array(demo_text.UNITS_GENERIC, dtype=object), geo.short + "居委会"])
     rtypes = list(demo_text.REQUEST_TYPES) + ["其他"]
     outside_road = M.OUTSIDE_ROADS
-    for a, b in _hotline_periods(ctx.season):
+    for a, b, sel in M.tickets_by_period(tickets, _hotline_periods(ctx.season)):
         a_s, b_s = a.astype("datetime64[s]"), b.astype("datetime64[s]")
-        sel = np.flatnonzero(((received >= a_s) & (received < b_s))
-                             | ((received < a_s) & (changed >= a_s) & (changed < b_s)))
-        if not len(sel):
-            continue
         sub = tickets.iloc[sel]
         state = M.ticket_state(sub, b_s)
         dialect = rng.choice(_TICKET_DIALECTS)

@@ -687,6 +687,24 @@ def firm_state(firms: pd.DataFrame, day: np.datetime64) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ export-time states
 
+def listed_by_period(start: np.ndarray, change: np.ndarray, periods):
+    """(a, b, positions) for each period [a, b) of a file: the records that start in it, and
+    earlier ones that change in it (a later file updates an earlier one); periods without
+    any are left out."""
+    for a, b in periods:
+        a_s, b_s = a.astype("datetime64[s]"), b.astype("datetime64[s]")
+        sel = np.flatnonzero(((start >= a_s) & (start < b_s))
+                             | ((start < a_s) & (change >= a_s) & (change < b_s)))
+        if len(sel):
+            yield a, b, sel
+
+
+def tickets_by_period(tickets: pd.DataFrame, periods):
+    """listed_by_period for tickets: received, then closed or returned."""
+    changed = np.fmin(tickets["closed"].to_numpy(), tickets["returned_at"].to_numpy())
+    return listed_by_period(tickets["received"].to_numpy(), changed, periods)
+
+
 def ticket_state(df: pd.DataFrame, at: np.datetime64) -> np.ndarray:
     """0 new, 1 in progress, 2 closed, 3 returned — as seen at `at`."""
     closed = df["closed"].to_numpy() <= at

@@ -42,6 +42,14 @@ def load(source: str | None, names: list[str | Path], db_path: Path, now: dt.dat
     return load_files(source, paths, db_path, LoadOptions(classify=classify, now=now))
 
 
+def override_settings(monkeypatch, values: dict) -> None:
+    """The named settings take `values` for this test (settings.get in this process); the
+    others stay as configured."""
+    from core import settings
+    real_get = settings.get
+    monkeypatch.setattr(settings, "get", lambda name: values[name] if name in values else real_get(name))
+
+
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """Read-only, through the generation file the live link points at."""
     return duckdb.connect(str(Path(db_path).resolve()), read_only=True)

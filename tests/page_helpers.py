@@ -25,12 +25,18 @@ def open_page(page: str, params: dict | None = None, user: tuple[str, str] | Non
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     if user:
-        at.text_input[0].input(user[0])
-        at.text_input[1].input(user[1])
-        at.button[0].click()
+        fill_sign_in(at, user)
         at.run()
     at.switch_page(page if page.endswith(".py") else f"pages/{page}.py")
     return rerun(at)
+
+
+def fill_sign_in(at: AppTest, user: tuple[str, str]) -> None:
+    """Types `user` (name, password) into the sign-in form and presses its button: the next
+    run signs in."""
+    at.text_input[0].input(user[0])
+    at.text_input[1].input(user[1])
+    at.button[0].click()
 
 
 def sign_in_required(monkeypatch, folder: Path) -> None:

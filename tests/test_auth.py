@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from boardkit.app import audit
 from boardkit.app.auth import client_allowed, scope_for
 from core.users import add_user, hash_password, load_users, reset_password, verify_password
+from page_helpers import fill_sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,9 +29,7 @@ def signed_env(board_env, tmp_path, monkeypatch):
 def _sign_in(name: str, password: str) -> AppTest:
     at = AppTest.from_file(str(REPO / "board.py"), default_timeout=120)
     at.run()
-    at.text_input[0].input(name)
-    at.text_input[1].input(password)
-    at.button[0].click()
+    fill_sign_in(at, (name, password))
     at.run()
     return at
 

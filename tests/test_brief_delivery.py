@@ -14,6 +14,7 @@ from core import settings
 from live.notify import Notifier, Policy
 from live.notify_log import brief_delivery
 from live.webhook import NotifyConfig
+from etl_helpers import override_settings
 from live_helpers import Robot, assert_nothing_personal, serving
 from metrics_oracle import data_now, figures as oracle_figures, load_tables
 from page_helpers import direct, open_page
@@ -27,8 +28,7 @@ def leaders(tmp_path, monkeypatch):
     """A robot for the leaders' group, the notification log in tmp_path, the files' location set."""
     overrides = {"notify.log_file": str(tmp_path / "notify.sqlite"), "brief.files_location": FILES,
                  "notify.retry_base_seconds": 0.05}
-    real_get = settings.get
-    monkeypatch.setattr(settings, "get", lambda name: overrides[name] if name in overrides else real_get(name))
+    override_settings(monkeypatch, overrides)
     with serving(Robot({"/leaders": 1})) as robot:  # the first call fails: the queue retries
         config = tmp_path / "notify.toml"
         config.write_text(f'[leaders]\nurl = "{robot.url("/leaders?key=k")}"\n', encoding="utf-8")

@@ -9,16 +9,13 @@ import pytest
 
 from boardkit.data.db import ALL, current_generation
 from boardkit.queries.duty import on_duty, uncovered_shifts
-from core import settings
-from etl_helpers import D, DAY, load
+from etl_helpers import D, DAY, load, override_settings
 
 SHIFTS = "白班 08:30-17:30；夜班 17:30-08:30"
 
 
 def two_shifts(monkeypatch):
-    real_get = settings.get
-    configured = {"duty_shifts": SHIFTS, "duty_roles": "白班：带班领导、值班员；夜班：值班员"}
-    monkeypatch.setattr(settings, "get", lambda name: configured.get(name) or real_get(name))
+    override_settings(monkeypatch, {"duty_shifts": SHIFTS, "duty_roles": "白班：带班领导、值班员；夜班：值班员"})
 
 
 @pytest.fixture(scope="module")

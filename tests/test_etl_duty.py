@@ -15,9 +15,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from core import settings
 from etl.readers import detect_source
-from etl_helpers import D, DAY, issues, load, query, runs
+from etl_helpers import D, DAY, issues, load, override_settings, query, runs
 
 NOW = D(2026, 12, 7, 12, 0)
 COLUMNS = "duty_date, shift, starts_at, ends_at, role, name, phone, row_number"
@@ -126,9 +125,7 @@ def test_the_same_grid_again_changes_nothing_but_a_reissue_replaces(db_path, tmp
 
 
 def test_blank_shift_needs_a_whole_day_shift(db_path, tmp_path, monkeypatch):
-    real_get = settings.get
-    monkeypatch.setattr(settings, "get", lambda name: "白班 08:30-17:30；夜班 17:30-08:30"
-                        if name == "duty_shifts" else real_get(name))
+    override_settings(monkeypatch, {"duty_shifts": "白班 08:30-17:30；夜班 17:30-08:30"})
     path = tmp_path / "blank.csv"
     path.write_text("日期,班次,岗位,姓名\n2026-12-02,,值班员,郑重\n2026-12-02,夜班,值班员,冯七\n", encoding="utf-8")
     load("duty", [path], db_path, NOW)

@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from etl_helpers import DATA, cli
+from etl_helpers import DATA, cli, override_settings
 from ops_helpers import tables
 
 from etl import archive, store
@@ -120,8 +120,7 @@ def test_health_checks_database_freshness_disk_and_services(loaded, tmp_path):
 def test_disk_warning_below_the_threshold(loaded, monkeypatch):
     ok = disk.disk_status(loaded)
     assert not ok.warning and ok.free_bytes > 0 and "磁盘剩余" in ok.message
-    real_get = settings.get
-    monkeypatch.setattr(settings, "get", lambda name: 1e9 if name == "disk.warn_free_gb" else real_get(name))
+    override_settings(monkeypatch, {"disk.warn_free_gb": 1e9})
     low = disk.disk_status(loaded)
     assert low.warning and low.message.startswith("磁盘空间不足")
 

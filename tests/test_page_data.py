@@ -6,27 +6,20 @@ import os
 import re
 from pathlib import Path
 
-from page_helpers import COMMITTEE, direct, neighbourhoods, one, open_page, rerun, sign_in_required
+from page_helpers import (COMMITTEE, direct, metric_value, neighbourhoods, one, open_page, rerun, sign_in_required,
+                          table_with)
 
 PAGE = "pages/data.py"
 
 ISSUES = """(SELECT 'reject' AS kind, * FROM etl_rejects UNION ALL BY NAME SELECT 'warning' AS kind, * FROM etl_warnings)"""
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def table_with(at, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
 def test_totals_generation_and_size(board_env):
     at = open_page(PAGE)
-    assert metric(at, "文件") == f"{one('SELECT count(*) FROM etl_runs'):,}"
-    assert metric(at, "导入行数") == f"{one('SELECT sum(rows_loaded) FROM etl_runs'):,}"
-    assert metric(at, "拒收行数") == f"{one('SELECT sum(rows_rejected) FROM etl_runs'):,}"
-    assert metric(at, "警告行数") == f"{one('SELECT sum(rows_warned) FROM etl_runs'):,}"
+    assert metric_value(at, "文件") == f"{one('SELECT count(*) FROM etl_runs'):,}"
+    assert metric_value(at, "导入行数") == f"{one('SELECT sum(rows_loaded) FROM etl_runs'):,}"
+    assert metric_value(at, "拒收行数") == f"{one('SELECT sum(rows_rejected) FROM etl_runs'):,}"
+    assert metric_value(at, "警告行数") == f"{one('SELECT sum(rows_warned) FROM etl_runs'):,}"
     generation = one("SELECT value FROM meta WHERE key = 'generation'")
     size = os.path.getsize(Path(os.environ["BOARD_DB"]).resolve()) / 1024 / 1024
     caption = next(c.value for c in at.caption if "数据库文件" in c.value)

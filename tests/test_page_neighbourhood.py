@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from page_helpers import (COMMITTEE, STAFF, data_now, direct, moment, neighbourhoods, one, open_page, rerun,
-                          sign_in_required)
+from page_helpers import (COMMITTEE, STAFF, data_now, direct, metric_value, moment, neighbourhoods, one, open_page,
+                          rerun, sign_in_required, table_with)
 
 PAGE = "pages/neighbourhood.py"
 
@@ -59,14 +59,6 @@ def busiest() -> str:
                   WHERE neighbourhood_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""", {"now": now})
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def table_with(at, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
 def tab_counts(at) -> dict[str, int]:
     return {t.label.split("（")[0]: int(t.label.split("（")[1].rstrip("）")) for t in at.tabs}
 
@@ -92,10 +84,10 @@ def test_open_items_and_figures_equal_direct_counts(board_env):
         if expected[title]:
             assert len(table_with(at, column)) == expected[title], title
     # The KPIs count the same things the tables list.
-    assert metric(at, "超期在办") == f"{expected['超期工单']:,}"
-    assert metric(at, "未处置报警") == f"{expected['未处置报警']:,}"
-    assert metric(at, "待审核") == f"{expected['待审核企业']:,}"
-    assert metric(at, "3日内解除") == f"{expected['即将解除隔离']:,}"
+    assert metric_value(at, "超期在办") == f"{expected['超期工单']:,}"
+    assert metric_value(at, "未处置报警") == f"{expected['未处置报警']:,}"
+    assert metric_value(at, "待审核") == f"{expected['待审核企业']:,}"
+    assert metric_value(at, "3日内解除") == f"{expected['即将解除隔离']:,}"
     # Masked columns only; with sign-in off the viewer is a leader, who may see rooms.
     for frame in at.dataframe:
         assert "person_key" not in frame.value.columns

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from boardkit.app import audit
-from core import settings
+from etl_helpers import override_settings
 from page_helpers import COMMITTEE, neighbourhoods, open_page, rerun, sign_in_required
 
 LEADER = ("lead", "lead-pass-1")
@@ -17,8 +17,7 @@ LEADER = ("lead", "lead-pass-1")
 def signed_in(board_env, tmp_path, monkeypatch):
     sign_in_required(monkeypatch, tmp_path)
     log_file = tmp_path / "notify.sqlite"
-    real_get = settings.get
-    monkeypatch.setattr(settings, "get", lambda name: str(log_file) if name == "notify.log_file" else real_get(name))
+    override_settings(monkeypatch, {"notify.log_file": str(log_file)})
     return log_file
 
 

@@ -13,7 +13,7 @@ from boardkit.data.db import Scope
 from core.users import User, add_user, load_users
 from etl.reference import load_pack
 from etl.refpack import write_pack
-from page_helpers import BOARD, metric_value, moment, one, rerun, sign_in_required, table_with
+from page_helpers import BOARD, fill_sign_in, metric_value, moment, one, rerun, sign_in_required, table_with
 from test_page_hotline import OPEN
 
 NANMATOU, TANGQIAO = TWO_SUBDISTRICTS
@@ -127,9 +127,7 @@ def _signed_in(name: str, password: str) -> AppTest:
     freshness line (AppTest shows those on the first page only)."""
     at = AppTest.from_file(str(BOARD), default_timeout=90)
     at.run()
-    at.text_input[0].input(name)
-    at.text_input[1].input(password)
-    at.button[0].click()
+    fill_sign_in(at, (name, password))
     return rerun(at)
 
 
