@@ -42,6 +42,7 @@ import duckdb
 
 from live import brief_delivery, notify_log
 from etl import privacy
+from etl.sources import SOURCES
 from core import settings
 from core.lock import file_lock
 from live.spool import SHANGHAI, local_now
@@ -51,7 +52,8 @@ log = logging.getLogger("etl.notify")
 
 TYPE_LABELS = {"door_open": "开门报警", "offline": "设备离线", "low_battery": "低电量",
                "tamper": "防拆报警", "doorbell": "门铃"}
-TERMINAL = ("handled", "false_alarm", "pre_reported")
+# Closed alarms (handled, false alarm, pre-reported): the statuses a load never reopens.
+TERMINAL = SOURCES["alarms"].terminal_status
 KINDS = ("arrival", "escalation")
 # Notices about alarms still open: withdrawn when their alarms are handled first, folded
 # into a digest when too many are due. A follow-up or the brief's summary is neither.
@@ -109,14 +111,13 @@ def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
     target = Path(db_path).resolve()
     if not target.exists():
         return []
-    terminal = ", ".join(f"'{s}'" for s in TERMINAL)
     try:
         con = duckdb.connect(str(target), read_only=True)
         try:
-            rows = con.execute(f"""SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
+            rows = con.execute("""SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
                     neighbourhood_code, address, status FROM alarms
-                    WHERE raised_at >= ? AND coalesce(status, 'open') NOT IN ({terminal})
-                    ORDER BY device_id, raised_at, alarm_id""", [since]).fetchall()
+                    WHERE raised_at >= ? AND NOT list_contains(?, coalesce(status, 'open'))
+                    ORDER BY device_id, raised_at, alarm_id""", [since, list(TERMINAL)]).fetchall()
         finally:
             con.close()
     except duckdb.CatalogException:
