@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -292,11 +293,11 @@ class Notifier:
             [(now - self.policy.escalate_max_age).isoformat(sep=" ")])
         if not escalations:
             return 0
-        covers = {}
-        for notice in escalations:
-            covers[notice["notice_id"]] = [a for (a,) in self._con.execute(
-                "SELECT alarm_id FROM notice_alarms WHERE notice_id = ? AND kind = 'escalation'",
-                [notice["notice_id"]])]
+        covers: dict[int, list[str]] = {notice["notice_id"]: [] for notice in escalations}
+        for notice_id, alarm_id in self._con.execute(
+                """SELECT notice_id, alarm_id FROM notice_alarms WHERE kind = 'escalation'
+                   AND notice_id IN (SELECT value FROM json_each(?)) ORDER BY rowid""", [json.dumps(list(covers))]):
+            covers[notice_id].append(alarm_id)
         closed = closed_alarms(self.db_path, sorted({a for ids in covers.values() for a in ids}))
         if closed is None:
             return 0
