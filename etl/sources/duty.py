@@ -210,9 +210,9 @@ def _prepare(con) -> None:
 
 def _derive_rows(con, drop, given, options) -> None:
     """`n` from `n_typed`: a duty belongs to no neighbourhood."""
-    excluded = f" EXCLUDE ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in drop)})" if drop else ""
+    from etl.derive import kept_columns
     con.execute(f"""CREATE OR REPLACE TEMP TABLE n AS
-        SELECT t.*{excluded}, {"".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)}
+        SELECT {kept_columns(drop, given)}
                CAST(NULL AS VARCHAR) AS neighbourhood, CAST(NULL AS VARCHAR) AS neighbourhood_code
         FROM n_typed t""")
 
