@@ -62,6 +62,9 @@ ALARM_KINDS = KINDS + ("digest",)
 # A robot that refused for sending too fast is paused, doubling on each refusal in a row,
 # up to DingTalk's 10-minute ban.
 MAX_PAUSE_SECONDS = 600.0
+# A brief's summary that could not be built (no database yet, a bad moment) is tried again
+# after this long, not on every poll: building it reads the whole day's figures.
+BRIEF_RETRY_SECONDS = 300.0
 
 
 @dataclass
@@ -237,6 +240,7 @@ class Notifier:
         self.now = now
         self.clock = clock or time.time
         self._con = notify_log.connect(self.log_file)
+        self._brief_retry_at = 0.0  # after a brief that could not be built: when to try again
 
     def close(self) -> None:
         self._con.close()
@@ -247,7 +251,12 @@ class Notifier:
         if not self.config.enabled:
             return 0
         self.plan()
-        self.queue_brief()
+        if self.clock() >= self._brief_retry_at:
+            try:
+                self.queue_brief()
+            except Exception:  # the alarm notices below must not wait for the brief
+                self._brief_retry_at = self.clock() + BRIEF_RETRY_SECONDS
+                log.exception("日报摘要暂时无法生成，%.0f 分钟后重试", BRIEF_RETRY_SECONDS / 60)
         return self.deliver_due()
 
     def queue_brief(self, day: dt.date | None = None) -> bool:
