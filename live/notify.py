@@ -181,7 +181,8 @@ class Notifier:
         returns the messages delivered."""
         if not self.config.enabled:
             return 0
-        self.plan()
+        if self.config.targets:  # with the leaders' group alone there is no alarm to plan for
+            self.plan()
         if self.clock() >= self._brief_retry_at:
             try:
                 self.queue_brief()
