@@ -51,6 +51,15 @@ PERSONAL_ISSUE_COLUMNS = ("name", "id_number", "phone", "caller_phone", "contact
                           "device_id", "handled_by", "room")
 # A person's data is needed until this date (NULL: no date at all, kept).
 END_OF_NEED = "coalesce(quarantine_end, arrived_on, quarantine_start)"
+# An alarm (`{alarm}`: the alias of the alarms table in the statement) whose device a person
+# still retained had at its time, by their quarantine period: it keeps its device id.
+HELD_BY_RETAINED = """EXISTS (SELECT 1 FROM roster_reports r
+                          WHERE r.device_id = {alarm}.device_id
+                            AND NOT starts_with(r.person_key, $prefix)
+                            AND r.person_key NOT IN (SELECT person_key FROM _purge_persons)
+                            AND CAST({alarm}.raised_at AS DATE)
+                                BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
+                                    AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1)"""
 
 
 @dataclass
@@ -92,19 +101,13 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
     _token_table(con, "_purge_persons", "person_key", [p[0] for p in persons], 16)
 
     # Alarms first: which ones belong to a person still retained is read from the reports.
-    alarms = con.execute("""
+    alarms = con.execute(f"""
         SELECT DISTINCT a.device_id FROM alarms a
         WHERE CAST(a.raised_at AS DATE) <= $cutoff AND NOT starts_with(a.device_id, $prefix)
-          AND NOT EXISTS (SELECT 1 FROM roster_reports r
-                          WHERE r.device_id = a.device_id
-                            AND NOT starts_with(r.person_key, $prefix)
-                            AND r.person_key NOT IN (SELECT person_key FROM _purge_persons)
-                            AND CAST(a.raised_at AS DATE)
-                                BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
-                                    AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1)
+          AND NOT {HELD_BY_RETAINED.format(alarm="a")}
         ORDER BY 1""", params).fetchall()
     _token_table(con, "_purge_devices", "device_id", [a[0] for a in alarms], 8)
-    alarm_count = con.execute("""
+    alarm_count = con.execute(f"""
         UPDATE alarms SET
             alarm_id = CASE WHEN starts_with(alarms.alarm_id, alarms.device_id || '-')
                             THEN d.token || substr(alarms.alarm_id, length(alarms.device_id) + 1)
@@ -112,14 +115,7 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
             device_id = d.token, room = NULL, note = NULL, note_with_rooms = NULL
         FROM _purge_devices d
         WHERE alarms.device_id = d.device_id AND CAST(alarms.raised_at AS DATE) <= $cutoff
-          AND NOT EXISTS (SELECT 1 FROM roster_reports r
-                          WHERE r.device_id = alarms.device_id
-                            AND NOT starts_with(r.person_key, $prefix)
-                            AND r.person_key NOT IN (SELECT person_key FROM _purge_persons)
-                            AND CAST(alarms.raised_at AS DATE)
-                                BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
-                                    AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1)""",
-                              params).fetchall()[0][0]
+          AND NOT {HELD_BY_RETAINED.format(alarm="alarms")}""", params).fetchall()[0][0]
 
     # The report key is a hash of the person key: it gets the person's token and a number.
     con.execute("""CREATE OR REPLACE TEMP TABLE _purge_reports AS
