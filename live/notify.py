@@ -110,19 +110,37 @@ class Alarm:
 
 
 def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
-    """Alarms raised since `since` that are not closed, from the live generation,
-    on a short-lived read-only connection (never blocks or waits for the loader).
+    """Alarms raised since `since` that are not closed, from the live generation.
     None when the database cannot be read just now."""
+    rows = _read_alarms(db_path, """SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
+                    neighbourhood_code, address, status FROM alarms
+                    WHERE raised_at >= ? AND NOT list_contains(?, coalesce(status, 'open'))
+                    ORDER BY device_id, raised_at, alarm_id""", [since, list(TERMINAL)])
+    return None if rows is None else [Alarm(*row[:7], row[7] or "open") for row in rows]
+
+
+def closed_alarms(db_path: Path, alarm_ids: list[str]) -> dict[str, tuple[str, dt.datetime | None]] | None:
+    """alarm_id -> (status, handled_at) of those of `alarm_ids` now closed (handled, false
+    alarm, pre-reported); None when the database cannot be read just now."""
+    if not alarm_ids:
+        return {}
+    rows = _read_alarms(db_path, """SELECT alarm_id, status, handled_at FROM alarms
+                                    WHERE list_contains(?, alarm_id) AND list_contains(?, status)""",
+                        [list(alarm_ids), list(TERMINAL)])
+    return None if rows is None else {alarm_id: (status, handled_at) for alarm_id, status, handled_at in rows}
+
+
+def _read_alarms(db_path: Path, sql: str, params: list) -> list[tuple] | None:
+    """The rows of a query on the live generation, on a short-lived read-only connection
+    (never blocks or waits for the loader); none before there is a database or an alarms
+    table, None when the database cannot be read just now."""
     target = Path(db_path).resolve()
     if not target.exists():
         return []
     try:
         con = duckdb.connect(str(target), read_only=True)
         try:
-            rows = con.execute("""SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
-                    neighbourhood_code, address, status FROM alarms
-                    WHERE raised_at >= ? AND NOT list_contains(?, coalesce(status, 'open'))
-                    ORDER BY device_id, raised_at, alarm_id""", [since, list(TERMINAL)]).fetchall()
+            return con.execute(sql, params).fetchall()
         finally:
             con.close()
     except duckdb.CatalogException:
@@ -130,29 +148,6 @@ def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
     except duckdb.IOException as exc:
         log.warning("暂时无法读取数据库，稍后重试：%s", str(exc).splitlines()[0][:160])
         return None
-    return [Alarm(*row[:7], row[7] or "open") for row in rows]
-
-
-def closed_alarms(db_path: Path, alarm_ids: list[str]) -> dict[str, tuple[str, dt.datetime | None]] | None:
-    """alarm_id -> (status, handled_at) of those of `alarm_ids` now closed (handled, false
-    alarm, pre-reported); None when the database cannot be read just now."""
-    target = Path(db_path).resolve()
-    if not alarm_ids or not target.exists():
-        return {}
-    try:
-        con = duckdb.connect(str(target), read_only=True)
-        try:
-            rows = con.execute("""SELECT alarm_id, status, handled_at FROM alarms
-                                  WHERE list_contains(?, alarm_id) AND list_contains(?, status)""",
-                               [list(alarm_ids), list(TERMINAL)]).fetchall()
-        finally:
-            con.close()
-    except duckdb.CatalogException:
-        return {}
-    except duckdb.IOException as exc:
-        log.warning("暂时无法读取数据库，稍后重试：%s", str(exc).splitlines()[0][:160])
-        return None
-    return {alarm_id: (status, handled_at) for alarm_id, status, handled_at in rows}
 
 
 class Notifier:
