@@ -246,15 +246,11 @@ class Notifier:
                     continue
                 status, handled_at = max((closed[a] for a in ids), key=lambda c: c[1] or dt.datetime.min)
                 title, text = compose_follow_up(notice, status, handled_at)
-                self._con.execute(
-                    """INSERT INTO notices (kind, device_id, neighbourhood, neighbourhood_code, building, alarm_types,
-                           first_raised, alarm_count, target, channel, created_at, status, next_attempt, queued_at,
-                           follows_id, title, body)
-                       VALUES ('resolved', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
-                    [notice["device_id"], notice["neighbourhood"], notice["neighbourhood_code"], notice["building"],
-                     notice["alarm_types"],
-                     notice["first_raised"], notice["alarm_count"], notice["target"], notice["channel"],
-                     now.isoformat(sep=" "), queued, queued, notice["notice_id"], title, text])
+                notify_log.enqueue(
+                    self._con, "resolved", queued, created_at=now.isoformat(sep=" "), follows_id=notice["notice_id"],
+                    title=title, body=text, **{c: notice[c] for c in (
+                        "device_id", "neighbourhood", "neighbourhood_code", "building", "alarm_types", "first_raised",
+                        "alarm_count", "target", "channel")})
                 created += 1
         return created
 
@@ -295,15 +291,13 @@ class Notifier:
         else:
             queued = self.clock()
             # A silenced notice is kept, settled at once, never sent: the log shows it as 已静默.
-            notice_id = con.execute(
-                """INSERT INTO notices (kind, device_id, neighbourhood, neighbourhood_code, building, alarm_types,
-                       first_raised, alarm_count, target, channel, created_at, status, next_attempt, queued_at,
-                       silence_id, settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [kind, alarm.device_id, alarm.neighbourhood or "未识别居民区", alarm.neighbourhood_code,
-                 building_of(alarm.address), label,
-                 alarm.raised_at.isoformat(sep=" "), target.key, target.channel, now.isoformat(sep=" "),
-                 "silenced" if silence else "pending", None if silence else queued, queued, silence,
-                 now.isoformat(sep=" ", timespec="seconds") if silence else None]).lastrowid
+            settled = {"status": "silenced", "next_attempt": None, "silence_id": silence,
+                       "settled_at": now.isoformat(sep=" ", timespec="seconds")} if silence else {}
+            notice_id = notify_log.enqueue(
+                con, kind, queued, device_id=alarm.device_id, neighbourhood=alarm.neighbourhood or "未识别居民区",
+                neighbourhood_code=alarm.neighbourhood_code, building=building_of(alarm.address), alarm_types=label,
+                first_raised=alarm.raised_at.isoformat(sep=" "), alarm_count=1, target=target.key,
+                channel=target.channel, created_at=now.isoformat(sep=" "), **settled)
             if silence:
                 log.info("%s %s 的提醒已静默（静默 #%d）", notify_log.KIND_LABELS.get(kind, kind), alarm.neighbourhood, silence)
             created = 1
@@ -404,12 +398,10 @@ class Notifier:
             digest = next((n for n in group if n["kind"] == "digest"), None)
             with self._transaction():
                 if digest is None:
-                    digest_id = con.execute(
-                        """INSERT INTO notices (kind, neighbourhood, neighbourhood_code, first_raised, alarm_count,
-                               target, channel, created_at, status, next_attempt)
-                           VALUES ('digest', ?, ?, ?, 0, ?, ?, ?, 'pending', ?)""",
-                        [neighbourhood, group[0]["neighbourhood_code"], group[0]["first_raised"], group[0]["target"], group[0]["channel"],
-                         self.now().isoformat(sep=" "), now]).lastrowid
+                    digest_id = notify_log.enqueue(  # its queued_at: its members' earliest, set below
+                        con, "digest", now, neighbourhood=neighbourhood, alarm_count=0,
+                        created_at=self.now().isoformat(sep=" "),
+                        **{c: group[0][c] for c in ("neighbourhood_code", "first_raised", "target", "channel")})
                 else:
                     digest_id = digest["notice_id"]
                 folded = [n["notice_id"] for n in group if n["notice_id"] != digest_id]
