@@ -3,7 +3,7 @@ the demo season's ticket texts.
 
     python -m bench.classify_speed [--tickets 100000] [--workers 2]
 
-The texts are the sub-district demo season's (etl/demo_model.hotline_model: ~10,000
+The texts are the sub-district demo season's (demo/model.hotline_model: ~10,000
 tickets), repeated with a number appended to each copy until `--tickets`, so no two are
 equal. Prints their mean length and tickets per second in one process and in `--workers`
 processes (each classifies its share; explanations are not computed: the board computes

@@ -155,13 +155,20 @@ def resolve_neighbourhoods(con, target: str = "TABLE n", drop: tuple[str, ...] =
         WHERE coalesce(bl.code, bn.code) IS NOT NULL""", {"roads": pattern})
     con.execute(f"""
         CREATE OR REPLACE TEMP {target} AS
-        SELECT t.*{" EXCLUDE (" + ", ".join(f'"{c}"' for c in drop) + ")" if drop else ""},
-               {"".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)}
+        SELECT {kept_columns(drop, given)}
                coalesce(names.code, ad.code) AS neighbourhood_code, rn.name AS neighbourhood
         FROM n_typed t
         LEFT JOIN ref_neighbourhood_names names ON names.name_key = name_key(t.neighbourhood_given)
         LEFT JOIN _addresses ad ON ad.address = t.address
         LEFT JOIN ref_neighbourhoods rn ON rn.code = coalesce(names.code, ad.code)""")
+
+
+def kept_columns(drop: tuple[str, ...], given: tuple[str, ...]) -> str:
+    """The start of the SELECT list that makes `n` from `n_typed t`: its columns but the
+    staged ones `drop`, and `given_<c>` for each of `given`; ends with a comma. Both are
+    the loader's own column names (etl/load.py), never data."""
+    excluded = " EXCLUDE (" + ", ".join(f'"{c}"' for c in drop) + ")" if drop else ""
+    return f"t.*{excluded}, " + "".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)
 
 
 def convert_coordinates(con) -> None:

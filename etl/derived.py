@@ -129,6 +129,8 @@ def mark(con, kind: str, keys_sql: str | None = None) -> None:
 
 def note_upsert(con, source: Source) -> None:
     """Called by the loader with the rows about to be upserted in the temp view `_ok`."""
+    for kind in source.open_records:  # rebuilt whole from the source's table
+        mark(con, kind)
     for kind, keys_sql in source.marks:
         mark(con, kind, keys_sql)
     mark(con, "run_neighbourhoods")

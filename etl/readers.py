@@ -105,6 +105,12 @@ _HEADER_NOTE = re.compile(r"[(\[【〔<《][^)\]】〕>》]*[)\]】〕>》]")
 _BRACKETS = re.compile(r"[()\[\]【】〔〕<>《》]")
 
 
+def header_without_note(cell) -> str:
+    """A header cell cleaned as for matching, without its bracketed note (`值班员（白班）`:
+    值班员): for a sheet read by its source's own `read_grid`."""
+    return _HEADER_NOTE.sub("", clean_header(cell))
+
+
 @functools.lru_cache(maxsize=65536)
 def _find(cell: str, source_name: str) -> str | None:
     """A cleaned header cell -> canonical name of the source's. A bracketed note is ignored

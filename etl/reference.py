@@ -33,13 +33,16 @@ _SUBDISTRICT_SUFFIX = re.compile(r"(街道办事处|街道)$")
 
 def name_key(name: str) -> str:
     """The form a neighbourhood name is matched by: NFKC-folded, no spaces, no suffix."""
-    folded = unicodedata.normalize("NFKC", str(name)).replace(" ", "").strip()
-    return _NAME_SUFFIX.sub("", folded)
+    return _NAME_SUFFIX.sub("", _folded(name))
 
 
 def subdistrict_key(name: str) -> str:
     """The form a sub-district name is matched by: 南码头路街道, 南码头路 and ＳＯＭＥ 街道 alike."""
-    return _SUBDISTRICT_SUFFIX.sub("", unicodedata.normalize("NFKC", str(name)).replace(" ", "").strip())
+    return _SUBDISTRICT_SUFFIX.sub("", _folded(name))
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKC", str(name)).replace(" ", "").strip()
 
 
 @dataclass(frozen=True)

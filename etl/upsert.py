@@ -26,8 +26,8 @@ SORT_ABOVE = 2048
 
 def upsert(con, source: Source, present: list[str], rows: int) -> None:
     """The accepted rows (TEMP view `_ok`, `rows` of them, each with its run number `_run`)
-    into the source's table, by natural key. Identifiers come from TABLE_INPUTS and the
-    source's definition; values are bound."""
+    into the source's table, by natural key. Identifiers come from the source's definition
+    (its table_inputs, key and table); values are bound."""
     table = source.table
     inputs = source.table_inputs
     columns = list(inputs)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from core import settings
 from etl import privacy
+from live import notify_log
 from live.webhook import LEADERS, NotifyConfig
 
 log = logging.getLogger("etl.notify")
@@ -75,12 +76,10 @@ def queue(con: sqlite3.Connection, db_path: Path, config: NotifyConfig, day: dt.
         return False
     subdistrict, title, text = compose(db_path, day)
     try:
-        con.execute("""INSERT INTO notices (kind, neighbourhood, first_raised, alarm_count, target, channel,
-                           created_at, status, next_attempt, queued_at, report_day, title, body)
-                       VALUES ('brief', ?, ?, 0, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
-                    [subdistrict or "街道", now.isoformat(sep=" ", timespec="seconds"), LEADERS,
-                     config.leaders.channel, now.isoformat(sep=" ", timespec="seconds"), clock, clock,
-                     day.isoformat(), title, text])
+        at = now.isoformat(sep=" ", timespec="seconds")
+        notify_log.enqueue(con, "brief", clock, neighbourhood=subdistrict or "街道", first_raised=at, alarm_count=0,
+                           target=LEADERS, channel=config.leaders.channel, created_at=at, report_day=day.isoformat(),
+                           title=title, body=text)
     except sqlite3.IntegrityError:
         return False  # another process queued it meanwhile
     log.info("已将 %s 的日报摘要排入领导群发送队列", day)

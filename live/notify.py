@@ -6,7 +6,8 @@
   are never escalated (nor announced).
 - Alarms of one device within `notify.burst_window_seconds` of a notice's first alarm
   join that notice: one message per burst, not one per door opening.
-- Masked content only: neighbourhood, building (never the room), alarm type, minutes.
+- Masked content only: neighbourhood, building (never the room), alarm type, minutes
+  (the wording is live/notice_text.py's).
 - Each neighbourhood's robot URL comes from the pack's `notify.toml`; with no URL
   nothing is sent (off until configured), and such alarms are not recorded, so a
   neighbourhood configured later still gets what is recent.
@@ -30,6 +31,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -41,7 +43,8 @@ from typing import Callable
 import duckdb
 
 from live import brief_delivery, notify_log
-from etl import privacy
+from live.notice_text import building_of, compose, compose_digest, compose_follow_up
+from etl.sources import SOURCES
 from core import settings
 from core.lock import file_lock
 from live.spool import SHANGHAI, local_now
@@ -51,7 +54,8 @@ log = logging.getLogger("etl.notify")
 
 TYPE_LABELS = {"door_open": "开门报警", "offline": "设备离线", "low_battery": "低电量",
                "tamper": "防拆报警", "doorbell": "门铃"}
-TERMINAL = ("handled", "false_alarm", "pre_reported")
+# Closed alarms (handled, false alarm, pre-reported): the statuses a load never reopens.
+TERMINAL = SOURCES["alarms"].terminal_status
 KINDS = ("arrival", "escalation")
 # Notices about alarms still open: withdrawn when their alarms are handled first, folded
 # into a digest when too many are due. A follow-up or the brief's summary is neither.
@@ -59,6 +63,9 @@ ALARM_KINDS = KINDS + ("digest",)
 # A robot that refused for sending too fast is paused, doubling on each refusal in a row,
 # up to DingTalk's 10-minute ban.
 MAX_PAUSE_SECONDS = 600.0
+# A brief's summary that could not be built (no database yet, a bad moment) is tried again
+# after this long, not on every poll: building it reads the whole day's figures.
+BRIEF_RETRY_SECONDS = 300.0
 
 
 @dataclass
@@ -103,20 +110,37 @@ class Alarm:
 
 
 def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
-    """Alarms raised since `since` that are not closed, from the live generation,
-    on a short-lived read-only connection (never blocks or waits for the loader).
+    """Alarms raised since `since` that are not closed, from the live generation.
     None when the database cannot be read just now."""
+    rows = _read_alarms(db_path, """SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
+                    neighbourhood_code, address, status FROM alarms
+                    WHERE raised_at >= ? AND NOT list_contains(?, coalesce(status, 'open'))
+                    ORDER BY device_id, raised_at, alarm_id""", [since, list(TERMINAL)])
+    return None if rows is None else [Alarm(*row[:7], row[7] or "open") for row in rows]
+
+
+def closed_alarms(db_path: Path, alarm_ids: list[str]) -> dict[str, tuple[str, dt.datetime | None]] | None:
+    """alarm_id -> (status, handled_at) of those of `alarm_ids` now closed (handled, false
+    alarm, pre-reported); None when the database cannot be read just now."""
+    if not alarm_ids:
+        return {}
+    rows = _read_alarms(db_path, """SELECT alarm_id, status, handled_at FROM alarms
+                                    WHERE list_contains(?, alarm_id) AND list_contains(?, status)""",
+                        [list(alarm_ids), list(TERMINAL)])
+    return None if rows is None else {alarm_id: (status, handled_at) for alarm_id, status, handled_at in rows}
+
+
+def _read_alarms(db_path: Path, sql: str, params: list) -> list[tuple] | None:
+    """The rows of a query on the live generation, on a short-lived read-only connection
+    (never blocks or waits for the loader); none before there is a database or an alarms
+    table, None when the database cannot be read just now."""
     target = Path(db_path).resolve()
     if not target.exists():
         return []
-    terminal = ", ".join(f"'{s}'" for s in TERMINAL)
     try:
         con = duckdb.connect(str(target), read_only=True)
         try:
-            rows = con.execute(f"""SELECT alarm_id, device_id, alarm_type, raised_at, neighbourhood,
-                    neighbourhood_code, address, status FROM alarms
-                    WHERE raised_at >= ? AND coalesce(status, 'open') NOT IN ({terminal})
-                    ORDER BY device_id, raised_at, alarm_id""", [since]).fetchall()
+            return con.execute(sql, params).fetchall()
         finally:
             con.close()
     except duckdb.CatalogException:
@@ -124,99 +148,6 @@ def open_alarms(db_path: Path, since: dt.datetime) -> list[Alarm] | None:
     except duckdb.IOException as exc:
         log.warning("暂时无法读取数据库，稍后重试：%s", str(exc).splitlines()[0][:160])
         return None
-    return [Alarm(*row[:7], row[7] or "open") for row in rows]
-
-
-def closed_alarms(db_path: Path, alarm_ids: list[str]) -> dict[str, tuple[str, dt.datetime | None]] | None:
-    """alarm_id -> (status, handled_at) of those of `alarm_ids` now closed (handled, false
-    alarm, pre-reported); None when the database cannot be read just now."""
-    target = Path(db_path).resolve()
-    if not alarm_ids or not target.exists():
-        return {}
-    try:
-        con = duckdb.connect(str(target), read_only=True)
-        try:
-            rows = con.execute("""SELECT alarm_id, status, handled_at FROM alarms
-                                  WHERE list_contains(?, alarm_id) AND list_contains(?, status)""",
-                               [list(alarm_ids), list(TERMINAL)]).fetchall()
-        finally:
-            con.close()
-    except duckdb.CatalogException:
-        return {}
-    except duckdb.IOException as exc:
-        log.warning("暂时无法读取数据库，稍后重试：%s", str(exc).splitlines()[0][:160])
-        return None
-    return {alarm_id: (status, handled_at) for alarm_id, status, handled_at in rows}
-
-
-def building_of(address: str | None) -> str:
-    """Road, lane and building only: the address is cut where a room number that slipped into
-    it begins (etl/privacy.py's room pattern: 5幢301室, 5-301, 3号楼502), phones masked."""
-    marked = privacy.mark_rooms(privacy.redact(address or ""))
-    return marked.split(privacy.ROOM_MARK, 1)[0].rstrip(" -－").strip() or "（地址不详）"
-
-
-def compose(kind: str, notice: dict, now: dt.datetime) -> tuple[str, str]:
-    """(title, markdown) of a notice: masked content only."""
-    first = dt.datetime.fromisoformat(notice["first_raised"])
-    minutes = max(0, int((now - first).total_seconds() // 60))
-    count = notice["alarm_count"]
-    times = f"（{count} 次）" if count > 1 else ""
-    title = "门磁报警提醒" if kind == "arrival" else "报警超时未处置"
-    lines = [f"### {title}",
-             f"> 居民区：{notice['neighbourhood']}",
-             f"> 楼栋：{notice['building']}",
-             f"> 类型：{notice['alarm_types']}{times}",
-             f"> 报警时间：{first:%m-%d %H:%M}"]
-    if kind == "arrival":
-        lines.append(f"> 已 {minutes} 分钟，请及时核实处置")
-    else:
-        lines.append(f"> 已 {minutes} 分钟未处置，请居民区负责人跟进")
-    return title, privacy.mask_free_text("\n".join(lines))
-
-
-CLOSED_LABELS = {"handled": "已处置", "false_alarm": "已处置（误报）", "pre_reported": "已处置（住户已报备）"}
-
-
-def compose_follow_up(notice: dict, status: str, handled_at: dt.datetime | None) -> tuple[str, str]:
-    """(title, markdown) of the one "已处置" follow-up of an escalation: neighbourhood,
-    building (never the room), type, when raised and when handled; no names."""
-    first = dt.datetime.fromisoformat(notice["first_raised"])
-    title = "报警已处置"
-    lines = [f"### {title}",
-             f"> 居民区：{notice['neighbourhood']}",
-             f"> 楼栋：{notice['building']}",
-             f"> 类型：{notice['alarm_types']}",
-             f"> 报警时间：{first:%m-%d %H:%M}",
-             f"> {CLOSED_LABELS.get(status, '已处置')}" + (f"：{handled_at:%m-%d %H:%M}（报警后 "
-                                                          f"{max(0, int((handled_at - first).total_seconds() // 60))}"
-                                                          " 分钟）" if handled_at else "")]
-    return title, privacy.mask_free_text("\n".join(lines))
-
-
-# WeCom takes at most 4,096 bytes of markdown; a digest stops listing well before.
-DIGEST_MAX_BYTES = 3500
-
-
-def compose_digest(neighbourhood: str, notices: list[dict], now: dt.datetime) -> tuple[str, str]:
-    """(title, markdown) of a digest: one line per folded notice, masked content only
-    (building, type, count, time), as many as fit in one message."""
-    title = "报警提醒汇总"
-    head = [f"### {title}（{len(notices)} 条）", f"> 居民区：{neighbourhood}",
-            "> 以下提醒同时待发、超出群机器人的发送频率，合并为一条："]
-    lines, size = [], len("\n".join(head).encode("utf-8"))
-    for notice in notices:
-        first = dt.datetime.fromisoformat(notice["first_raised"])
-        count = notice["alarm_count"]
-        minutes = max(0, int((now - first).total_seconds() // 60))
-        line = (f"- {notify_log.KIND_LABELS.get(notice['kind'], '')}：{notice['building']}，{notice['alarm_types']}"
-                f"{f'（{count} 次）' if count > 1 else ''}，{first:%m-%d %H:%M}，已 {minutes} 分钟")
-        size += len(line.encode("utf-8")) + 1
-        if size > DIGEST_MAX_BYTES:
-            lines.append(f"- ……另有 {len(notices) - len(lines)} 条，详见看板报警页")
-            break
-        lines.append(line)
-    return title, privacy.mask_free_text("\n".join(head + lines))
 
 
 class Notifier:
@@ -235,6 +166,7 @@ class Notifier:
         self.now = now
         self.clock = clock or time.time
         self._con = notify_log.connect(self.log_file)
+        self._brief_retry_at = 0.0  # after a brief that could not be built: when to try again
 
     def close(self) -> None:
         self._con.close()
@@ -244,8 +176,14 @@ class Notifier:
         returns the messages delivered."""
         if not self.config.enabled:
             return 0
-        self.plan()
-        self.queue_brief()
+        if self.config.targets:  # with the leaders' group alone there is no alarm to plan for
+            self.plan()
+        if self.clock() >= self._brief_retry_at:
+            try:
+                self.queue_brief()
+            except Exception:  # the alarm notices below must not wait for the brief
+                self._brief_retry_at = self.clock() + BRIEF_RETRY_SECONDS
+                log.exception("日报摘要暂时无法生成，%.0f 分钟后重试", BRIEF_RETRY_SECONDS / 60)
         return self.deliver_due()
 
     def queue_brief(self, day: dt.date | None = None) -> bool:
@@ -291,11 +229,11 @@ class Notifier:
             [(now - self.policy.escalate_max_age).isoformat(sep=" ")])
         if not escalations:
             return 0
-        covers = {}
-        for notice in escalations:
-            covers[notice["notice_id"]] = [a for (a,) in self._con.execute(
-                "SELECT alarm_id FROM notice_alarms WHERE notice_id = ? AND kind = 'escalation'",
-                [notice["notice_id"]])]
+        covers: dict[int, list[str]] = {notice["notice_id"]: [] for notice in escalations}
+        for notice_id, alarm_id in self._con.execute(
+                """SELECT notice_id, alarm_id FROM notice_alarms WHERE kind = 'escalation'
+                   AND notice_id IN (SELECT value FROM json_each(?)) ORDER BY rowid""", [json.dumps(list(covers))]):
+            covers[notice_id].append(alarm_id)
         closed = closed_alarms(self.db_path, sorted({a for ids in covers.values() for a in ids}))
         if closed is None:
             return 0
@@ -308,15 +246,11 @@ class Notifier:
                     continue
                 status, handled_at = max((closed[a] for a in ids), key=lambda c: c[1] or dt.datetime.min)
                 title, text = compose_follow_up(notice, status, handled_at)
-                self._con.execute(
-                    """INSERT INTO notices (kind, device_id, neighbourhood, neighbourhood_code, building, alarm_types,
-                           first_raised, alarm_count, target, channel, created_at, status, next_attempt, queued_at,
-                           follows_id, title, body)
-                       VALUES ('resolved', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
-                    [notice["device_id"], notice["neighbourhood"], notice["neighbourhood_code"], notice["building"],
-                     notice["alarm_types"],
-                     notice["first_raised"], notice["alarm_count"], notice["target"], notice["channel"],
-                     now.isoformat(sep=" "), queued, queued, notice["notice_id"], title, text])
+                notify_log.enqueue(
+                    self._con, "resolved", queued, created_at=now.isoformat(sep=" "), follows_id=notice["notice_id"],
+                    title=title, body=text, **{c: notice[c] for c in (
+                        "device_id", "neighbourhood", "neighbourhood_code", "building", "alarm_types", "first_raised",
+                        "alarm_count", "target", "channel")})
                 created += 1
         return created
 
@@ -357,15 +291,13 @@ class Notifier:
         else:
             queued = self.clock()
             # A silenced notice is kept, settled at once, never sent: the log shows it as 已静默.
-            notice_id = con.execute(
-                """INSERT INTO notices (kind, device_id, neighbourhood, neighbourhood_code, building, alarm_types,
-                       first_raised, alarm_count, target, channel, created_at, status, next_attempt, queued_at,
-                       silence_id, settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [kind, alarm.device_id, alarm.neighbourhood or "未识别居民区", alarm.neighbourhood_code,
-                 building_of(alarm.address), label,
-                 alarm.raised_at.isoformat(sep=" "), target.key, target.channel, now.isoformat(sep=" "),
-                 "silenced" if silence else "pending", None if silence else queued, queued, silence,
-                 now.isoformat(sep=" ", timespec="seconds") if silence else None]).lastrowid
+            settled = {"status": "silenced", "next_attempt": None, "silence_id": silence,
+                       "settled_at": now.isoformat(sep=" ", timespec="seconds")} if silence else {}
+            notice_id = notify_log.enqueue(
+                con, kind, queued, device_id=alarm.device_id, neighbourhood=alarm.neighbourhood or "未识别居民区",
+                neighbourhood_code=alarm.neighbourhood_code, building=building_of(alarm.address), alarm_types=label,
+                first_raised=alarm.raised_at.isoformat(sep=" "), alarm_count=1, target=target.key,
+                channel=target.channel, created_at=now.isoformat(sep=" "), **settled)
             if silence:
                 log.info("%s %s 的提醒已静默（静默 #%d）", notify_log.KIND_LABELS.get(kind, kind), alarm.neighbourhood, silence)
             created = 1
@@ -466,12 +398,10 @@ class Notifier:
             digest = next((n for n in group if n["kind"] == "digest"), None)
             with self._transaction():
                 if digest is None:
-                    digest_id = con.execute(
-                        """INSERT INTO notices (kind, neighbourhood, neighbourhood_code, first_raised, alarm_count,
-                               target, channel, created_at, status, next_attempt)
-                           VALUES ('digest', ?, ?, ?, 0, ?, ?, ?, 'pending', ?)""",
-                        [neighbourhood, group[0]["neighbourhood_code"], group[0]["first_raised"], group[0]["target"], group[0]["channel"],
-                         self.now().isoformat(sep=" "), now]).lastrowid
+                    digest_id = notify_log.enqueue(  # its queued_at: its members' earliest, set below
+                        con, "digest", now, neighbourhood=neighbourhood, alarm_count=0,
+                        created_at=self.now().isoformat(sep=" "),
+                        **{c: group[0][c] for c in ("neighbourhood_code", "first_raised", "target", "channel")})
                 else:
                     digest_id = digest["notice_id"]
                 folded = [n["notice_id"] for n in group if n["notice_id"] != digest_id]

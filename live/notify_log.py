@@ -109,6 +109,25 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+# The columns a notice is queued with: the identifiers `enqueue` writes (never data).
+QUEUED_COLUMNS = ("device_id", "neighbourhood", "neighbourhood_code", "building", "alarm_types", "first_raised",
+                  "alarm_count", "target", "channel", "created_at", "status", "next_attempt", "queued_at",
+                  "silence_id", "settled_at", "report_day", "follows_id", "title", "body")
+
+
+def enqueue(con: sqlite3.Connection, kind: str, queued_at: float, **columns) -> int:
+    """Puts a notice of `kind` in the queue and returns its id: pending and due at once
+    from `queued_at` (the sending clock's epoch seconds, from which it is given up),
+    unless `columns` say otherwise (a silenced notice: settled, never due)."""
+    row = {"status": "pending", "next_attempt": queued_at, "queued_at": queued_at, **columns}
+    unknown = set(row) - set(QUEUED_COLUMNS)
+    if unknown:
+        raise ValueError(f"not a column of a queued notice: {sorted(unknown)}")
+    names = ["kind", *row]
+    return con.execute(f"INSERT INTO notices ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                       [kind, *row.values()]).lastrowid
+
+
 def recent_notifications(limit: int = 50, path: Path | None = None,
                          codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The latest send attempts, newest first, for the board's alarms page.

@@ -133,13 +133,14 @@ def status(args, db: Path) -> int:
 def brief(args, db: Path) -> int:
     from boardkit.brief.build import write_brief
     from boardkit.data.db import NoDatabase, check_ready, current_generation
+    from ops.status import FIRST_LOAD
     if args.send:
         return send_brief(args, db)
     try:
         gen = current_generation(db)
         check_ready(gen)
     except NoDatabase as exc:
-        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
+        print(f"错误：{exc}{FIRST_LOAD}", file=sys.stderr)
         return 2
     for path in write_brief(gen, args.out, args.date, replay_at=args.now):
         print(f"已生成 {path}")
@@ -153,6 +154,7 @@ def send_brief(args, db: Path) -> int:
     from live.notify import Notifier, NotifierBusy, notifier_lock
     from live.notify_log import brief_delivery, log_path
     from live.webhook import NotifyConfig
+    from ops.status import FIRST_LOAD
     log_in_local_time()
     config = NotifyConfig.load(args.notify_config)
     if config.leaders is None:
@@ -161,7 +163,7 @@ def send_brief(args, db: Path) -> int:
     try:
         day = args.date or default_day(db)
     except NoDatabase as exc:
-        print(f"错误：{exc}先运行 python -m etl demo 或 python -m etl ingest <文件夹>", file=sys.stderr)
+        print(f"错误：{exc}{FIRST_LOAD}", file=sys.stderr)
         return 2
     notifier = Notifier(db, config)
     try:

@@ -51,6 +51,15 @@ PERSONAL_ISSUE_COLUMNS = ("name", "id_number", "phone", "caller_phone", "contact
                           "device_id", "handled_by", "room")
 # A person's data is needed until this date (NULL: no date at all, kept).
 END_OF_NEED = "coalesce(quarantine_end, arrived_on, quarantine_start)"
+# An alarm (`{alarm}`: the alias of the alarms table in the statement) whose device a person
+# still retained had at its time, by their quarantine period: it keeps its device id.
+HELD_BY_RETAINED = """EXISTS (SELECT 1 FROM roster_reports r
+                          WHERE r.device_id = {alarm}.device_id
+                            AND NOT starts_with(r.person_key, $prefix)
+                            AND r.person_key NOT IN (SELECT person_key FROM _purge_persons)
+                            AND CAST({alarm}.raised_at AS DATE)
+                                BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
+                                    AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1)"""
 
 
 @dataclass
@@ -85,34 +94,19 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
     """Anonymises, on `con` (a writable generation), what the cutoff says is no longer
     needed. Returns the counts and the log entry fields. Idempotent."""
     derived.refresh(con)  # `persons` must include what this generation loaded before it (rebuild)
+    params = {"cutoff": cutoff, "prefix": TOKEN_PREFIX}
     persons = con.execute(f"""SELECT person_key FROM persons
-        WHERE {END_OF_NEED} < ? AND NOT starts_with(person_key, '{TOKEN_PREFIX}')
-        ORDER BY person_key""", [cutoff]).fetchall()
-    tokens = pd.DataFrame({"person_key": [p[0] for p in persons],
-                           "token": [TOKEN_PREFIX + secrets.token_hex(16) for _ in persons]})
-    con.register("_purge_persons_df", tokens)
-    con.execute("""CREATE OR REPLACE TEMP TABLE _purge_persons AS
-        SELECT CAST(person_key AS VARCHAR) AS person_key, CAST(token AS VARCHAR) AS token FROM _purge_persons_df""")
-    con.unregister("_purge_persons_df")
+        WHERE {END_OF_NEED} < $cutoff AND NOT starts_with(person_key, $prefix)
+        ORDER BY person_key""", params).fetchall()
+    _token_table(con, "_purge_persons", "person_key", [p[0] for p in persons], 16)
 
     # Alarms first: which ones belong to a person still retained is read from the reports.
     alarms = con.execute(f"""
         SELECT DISTINCT a.device_id FROM alarms a
-        WHERE CAST(a.raised_at AS DATE) <= ? AND NOT starts_with(a.device_id, '{TOKEN_PREFIX}')
-          AND NOT EXISTS (SELECT 1 FROM roster_reports r
-                          WHERE r.device_id = a.device_id
-                            AND NOT starts_with(r.person_key, '{TOKEN_PREFIX}')
-                            AND r.person_key NOT IN (SELECT person_key FROM _purge_persons)
-                            AND CAST(a.raised_at AS DATE)
-                                BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
-                                    AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1)
-        ORDER BY 1""", [cutoff]).fetchall()
-    devices = pd.DataFrame({"device_id": [a[0] for a in alarms],
-                            "token": [TOKEN_PREFIX + secrets.token_hex(8) for _ in alarms]})
-    con.register("_purge_devices_df", devices)
-    con.execute("""CREATE OR REPLACE TEMP TABLE _purge_devices AS
-        SELECT CAST(device_id AS VARCHAR) AS device_id, CAST(token AS VARCHAR) AS token FROM _purge_devices_df""")
-    con.unregister("_purge_devices_df")
+        WHERE CAST(a.raised_at AS DATE) <= $cutoff AND NOT starts_with(a.device_id, $prefix)
+          AND NOT {HELD_BY_RETAINED.format(alarm="a")}
+        ORDER BY 1""", params).fetchall()
+    _token_table(con, "_purge_devices", "device_id", [a[0] for a in alarms], 8)
     alarm_count = con.execute(f"""
         UPDATE alarms SET
             alarm_id = CASE WHEN starts_with(alarms.alarm_id, alarms.device_id || '-')
@@ -120,15 +114,8 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
                             ELSE alarms.alarm_id END,
             device_id = d.token, room = NULL, note = NULL, note_with_rooms = NULL
         FROM _purge_devices d
-        WHERE alarms.device_id = d.device_id AND CAST(alarms.raised_at AS DATE) <= ?
-          AND NOT EXISTS (SELECT 1 FROM roster_reports r
-                          WHERE r.device_id = alarms.device_id
-                            AND NOT starts_with(r.person_key, '{TOKEN_PREFIX}')
-                            AND r.person_key NOT IN (SELECT person_key FROM _purge_persons)
-                            AND CAST(alarms.raised_at AS DATE)
-                                BETWEEN coalesce(r.quarantine_start, r.arrived_on, DATE '1900-01-01')
-                                    AND coalesce(r.quarantine_end, DATE '2999-12-31') + 1)""",
-                              [cutoff]).fetchall()[0][0]
+        WHERE alarms.device_id = d.device_id AND CAST(alarms.raised_at AS DATE) <= $cutoff
+          AND NOT {HELD_BY_RETAINED.format(alarm="alarms")}""", params).fetchall()[0][0]
 
     # The report key is a hash of the person key: it gets the person's token and a number.
     con.execute("""CREATE OR REPLACE TEMP TABLE _purge_reports AS
@@ -149,16 +136,26 @@ def anonymise(con, cutoff: dt.date, issues_up_to_run: int | None = None) -> dict
     if issues_up_to_run is None:
         issues_up_to_run = con.execute("""SELECT coalesce(max(run_id), 0) FROM etl_runs
                                           WHERE CAST(finished_at AS DATE) < ?""", [cutoff]).fetchall()[0][0]
-    personal = ", ".join(f"'{c}'" for c in PERSONAL_ISSUE_COLUMNS)
     issue_count = 0
-    for table in ("etl_rejects", "etl_warnings"):
+    for table in ("etl_rejects", "etl_warnings"):  # identifiers from this tuple; values bound
         issue_count += con.execute(f"""UPDATE {table} SET value_masked = NULL
-            WHERE run_id <= ? AND column_name IN ({personal}) AND value_masked IS NOT NULL""",
-                                   [issues_up_to_run]).fetchall()[0][0]
+            WHERE run_id <= ? AND list_contains(?, column_name) AND value_masked IS NOT NULL""",
+                                   [issues_up_to_run, list(PERSONAL_ISSUE_COLUMNS)]).fetchall()[0][0]
     text_count = scrub_texts(con, cutoff)
     return {"cutoff": cutoff.isoformat(), "persons": len(persons), "reports": report_count,
             "alarms": alarm_count, "issue_values": issue_count, "issues_up_to_run": issues_up_to_run,
             "texts": text_count}
+
+
+def _token_table(con, table: str, column: str, values: list[str], token_bytes: int) -> None:
+    """TEMP table `table` (`column`, token): each value with a new random purge token.
+    `table` and `column` are the purge's own names, never data."""
+    frame = pd.DataFrame({column: values,
+                          "token": [TOKEN_PREFIX + secrets.token_hex(token_bytes) for _ in values]})
+    con.register("_purge_tokens_df", frame)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT CAST({column} AS VARCHAR) AS {column}, CAST(token AS VARCHAR) AS token FROM _purge_tokens_df""")
+    con.unregister("_purge_tokens_df")
 
 
 # Free-text columns scrubbed by the purge: (table, column, the column keeping its rooms).

@@ -13,11 +13,14 @@ from core import settings
 from etl import store
 from etl.sources import BOARD_ORDER, SOURCES
 
+# What to do when there is no database yet (status, the brief, sending the brief).
+FIRST_LOAD = "先运行 python -m etl demo 或 python -m etl ingest <文件夹>"
+
 
 def status_lines(db_path: Path) -> list[str]:
     live = store.current_file(db_path)
     if live is None or not live.exists():
-        return [f"没有数据库：{db_path}。先运行 python -m etl demo 或 python -m etl ingest <文件夹>"] + \
+        return [f"没有数据库：{db_path}。{FIRST_LOAD}"] + \
             operations_lines(db_path, {})
     try:
         con = duckdb.connect(str(live), read_only=True)

@@ -63,7 +63,6 @@ ALARMS = Source("alarms", "门磁报警", "alarms", ("alarm_id",), (
     terminal_status=("handled", "false_alarm", "pre_reported"),
     open_records={"open_alarms": "SELECT * FROM alarms WHERE rowid IN "
                                  "(SELECT rowid FROM alarms WHERE status IN ('open', 'in_progress'))"},
-    marks=(("open_alarms", None),),
     derive_rows=_derive_rows,
     rederive=_rederive,
     latest_sql="max(raised_at)",

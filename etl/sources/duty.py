@@ -99,12 +99,7 @@ _MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _DAY_ONLY = re.compile(r"^(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日?$")
 _WEEKDAY = re.compile(r"[(（\[]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）\]]?")
 _PHONE = re.compile(r"(?:\(?0\d{2,3}\)?[-\s]?)?[2-9]\d{6,7}(?:-\d{1,4})?|1[3-9]\d{9}")
-_HEADER_NOTE = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
 GRID_TITLE_ROWS = 5
-
-
-def _header_word(cell) -> str:
-    return _HEADER_NOTE.sub("", re.sub(r"\s+", "", _fold("" if cell is None else str(cell)))).rstrip(":")
 
 
 def read_grid(rows: list[list]) -> tuple[tuple[str, ...], list[tuple[int, list]]] | None:
@@ -114,8 +109,9 @@ def read_grid(rows: list[list]) -> tuple[tuple[str, ...], list[tuple[int, list]]
     the name; a `<role>电话` column gives the phone of the people in the role's cell. An
     empty role cell is an empty slot: no row. A date without a year (`12月1日`, `1日`)
     takes the year and month of the title (`…值班表 2026年12月`)."""
+    from etl.readers import header_without_note  # the readers import the registry this module is in
     for i, row in enumerate(rows[:GRID_TITLE_ROWS + 1]):
-        words = [_header_word(c) for c in row]
+        words = [header_without_note(c) for c in row]
         dates = [j for j, w in enumerate(words) if w in _DATE_HEADERS]
         roles = {j: w for j, w in enumerate(words) if w in ROLES}
         if dates and roles:
@@ -210,9 +206,9 @@ def _prepare(con) -> None:
 
 def _derive_rows(con, drop, given, options) -> None:
     """`n` from `n_typed`: a duty belongs to no neighbourhood."""
-    excluded = f" EXCLUDE ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in drop)})" if drop else ""
+    from etl.derive import kept_columns
     con.execute(f"""CREATE OR REPLACE TEMP TABLE n AS
-        SELECT t.*{excluded}, {"".join(f"t.raw_{c} IS NOT NULL AS given_{c}, " for c in given)}
+        SELECT {kept_columns(drop, given)}
                CAST(NULL AS VARCHAR) AS neighbourhood, CAST(NULL AS VARCHAR) AS neighbourhood_code
         FROM n_typed t""")
 

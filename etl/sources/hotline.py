@@ -97,7 +97,6 @@ HOTLINE = Source("hotline", "12345工单", "hotline_tickets", ("ticket_id",), (
     terminal_status=("closed",),
     open_records={"open_tickets": "SELECT * FROM hotline_tickets WHERE rowid IN "
                                   "(SELECT rowid FROM hotline_tickets WHERE closed_at IS NULL)"},
-    marks=(("open_tickets", None),),
     derive_rows=_derive_rows,
     rederive=_rederive,
     latest_sql="max(received_at)",

@@ -54,7 +54,8 @@ class Source:
     duplicate_label: tuple[str, str] | None = None
     # Derived tables rebuilt whole from this source's table after it changes: name -> SQL.
     open_records: dict[str, str] = field(default_factory=dict)
-    # Derived tables marked for the upserted rows: (kind, SQL of the keys over `_ok` or None).
+    # Derived tables marked for the upserted rows besides its open_records (which are
+    # marked whole): (kind, SQL of the keys over `_ok` or None).
     marks: tuple[tuple[str, str | None], ...] = ()
     # Source-specific load steps: before the normalise SQL (con); after it, deriving columns
     # of `n` (con, staged columns dropped, columns given, LoadOptions); after each upsert
