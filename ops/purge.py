@@ -252,7 +252,8 @@ def remove_older_generations(db_path: Path, below: int) -> int:
 
 
 def trim_notify_log(db_path: Path, cutoff: dt.date) -> int:
-    """Deletes notices (device, building, time) about alarms raised before the cutoff."""
+    """Deletes notices (device, building, time) about alarms raised before the cutoff, and
+    the silences that ended before it."""
     from live.notify_log import log_path
     path = log_path(db_path)
     if not path.exists():
@@ -269,6 +270,8 @@ def trim_notify_log(db_path: Path, cutoff: dt.date) -> int:
                 con.execute(f"DELETE FROM notice_alarms WHERE notice_id IN ({old})", [day])
             if "attempts" in tables:
                 con.execute(f"DELETE FROM attempts WHERE notice_id IN ({old})", [day])
+            if "silences" in tables:  # a device and a leader's reason: kept no longer than the alarms
+                con.execute("DELETE FROM silences WHERE coalesce(ended_at, ends_at) < ?", [day])
             return con.execute("DELETE FROM notices WHERE first_raised < ?", [day]).rowcount
     finally:
         con.close()

@@ -73,6 +73,22 @@ def _notify_log(db_path) -> sqlite3.Connection:
     return con
 
 
+def test_silences_that_ended_before_the_cutoff_are_deleted(tmp_path):
+    db = tmp_path / "board.duckdb"
+    con = _notify_log(db)
+    for silence_id, ends, ended in ((1, "2020-02-20T08:00:00", None), (2, "2020-03-20T08:00:00", "2020-02-11T09:00:00"),
+                                    (3, "2020-03-20T08:00:00", None)):
+        con.execute("""INSERT INTO silences (silence_id, neighbourhood, device_id, alarm_types, reason, created_by,
+                       created_at, ends_at, ended_at) VALUES (?, '临沂七村', 'MC901', 'offline', '维修中', 'lead',
+                       '2020-02-10T08:00:00', ?, ?)""", [silence_id, ends, ended])
+    con.commit()
+    con.close()
+    assert purge.trim_notify_log(db, dt.date(2020, 3, 1)) == 1
+    con = sqlite3.connect(db.parent / "notify.sqlite")
+    assert con.execute("SELECT silence_id FROM silences").fetchall() == [(3,)]
+    con.close()
+
+
 def test_purge_leaves_no_personal_link_and_keeps_the_daily_counts(demo_db, tmp_path):
     db = copy_database(demo_db, tmp_path / "db" / "board.duckdb")
     load_files("roster", [write(tmp_path / "in", "来沪人员_门磁.csv", ROSTER_DEVICES)], db, LoadOptions(classify=False))
