@@ -76,22 +76,32 @@ def blind_spot(tables, day: dt.date) -> int:
     known = reports[reports.report_key.map(first_known) <= day]
     by_person = known.groupby("person_key").reported_by.agg(set)
     only_enterprise = set(by_person[by_person.apply(lambda kinds: kinds == {"enterprise"})].index)
+    home = home_neighbourhoods(tables)
+    resident = set(home[home.notna()].index)
+    return len(only_enterprise & resident)
+
+
+def home_neighbourhoods(tables) -> pd.Series:
+    """Where each person lives (person_key → neighbourhood code, None if unresolved): their
+    community report's neighbourhood if any, else their latest report's."""
+    reports = tables["roster_reports"]
     home = reports.assign(community=reports.reported_by == "community") \
         .sort_values(["community", "run_id", "row_number"]).groupby("person_key").tail(1)
-    resident = set(home[home.neighbourhood_code.notna()].person_key)
-    return len(only_enterprise & resident)
+    return home.set_index("person_key").neighbourhood_code
+
+
+def under_measure(person, day: dt.date) -> bool:
+    """A person (a row of persons_at) is under their measure on `day`: started, not ended (a
+    blank end is open-ended), active, or released/gone only up to the day it was reported."""
+    return (person.measure not in (None, "none") and person.start is not None and person.start <= day
+            and (person.end is None or day <= person.end) and (person.status == "active" or day <= person.since))
 
 
 def roster_figures(tables, day: dt.date, k: int) -> dict:
     reports = tables["roster_reports"]
     arrived = _dates(reports.groupby("person_key").arrived_on.min())
     p = persons_at(tables, day)
-
-    def under(row) -> bool:
-        return (row.measure not in (None, "none") and row.start is not None and row.start <= day
-                and (row.end is None or day <= row.end) and (row.status == "active" or day <= row.since))
-
-    counted = p[p.apply(under, axis=1)] if len(p) else p
+    counted = p[p.apply(lambda person: under_measure(person, day), axis=1)] if len(p) else p
     quarantined = counted[counted.measure.isin(["home_quarantine", "central_quarantine"])
                           & (counted.status == "active")]
     ends = quarantined.end

@@ -113,24 +113,35 @@ def persons_by_source(gen: Generation, scope: Scope, start: dt.date, end: dt.dat
 def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.date,
                         measure: str | None = None, status: str | None = None,
                         source: str | None = None, day: dt.date | None = None) -> pd.DataFrame:
-    """Per day of [start, end]: persons within their quarantine or observation period (by its
-    dates, those who left excluded), those starting and those whose period ends that day."""
-    # Counted as arrivals and departures summed over the days, not as a join of every day
-    # with every period (4 million pairs at city scale); a period ending before it starts
-    # (a typing error) is in quarantine on no day, as the join had it.
+    """Per day d of [start, end], as known on d (each person's latest report by d, as the
+    figures of d count them): persons under a quarantine or observation measure on d (the
+    sum of 居家隔离, 集中隔离 and 健康观察 of d), those whose period starts on d and those
+    whose period ends on d."""
+    # Each version holds on the days [lo, hi]: known (valid_from … valid_to − 1), within its
+    # period (a blank end is open-ended) and active, or released/gone up to the day its status
+    # was first reported (predicates.under_measure). Counted as arrivals and departures summed
+    # over the days, not as a join of every day with every version.
     return query(gen, f"""
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($end AS DATE) + 1,
                                                               INTERVAL 1 DAY) r(d)),
-        q AS (SELECT quarantine_start, quarantine_end FROM {PERSONS_SQL} p
-              WHERE measure IN {P.PERIOD_MEASURES}
-                AND status <> 'left' AND quarantine_start IS NOT NULL
-                AND quarantine_start <= $end AND quarantine_end >= $start
-                AND quarantine_start <= quarantine_end),
-        starts AS (SELECT quarantine_start AS day, count(*) AS n FROM q GROUP BY ALL),
-        ends AS (SELECT quarantine_end AS day, count(*) AS n FROM q GROUP BY ALL),
-        -- in on a day: started by then (those before the window count on its first day) and not ended before it
-        entering AS (SELECT greatest(quarantine_start, CAST($start AS DATE)) AS day, count(*) AS n FROM q GROUP BY ALL),
-        leaving AS (SELECT quarantine_end + 1 AS day, count(*) AS n FROM q GROUP BY ALL)
+        held AS (SELECT quarantine_start, quarantine_end,
+                        greatest(valid_from, quarantine_start) AS lo,
+                        least(coalesce(valid_to - 1, DATE '9999-12-31'), coalesce(quarantine_end, DATE '9999-12-31'),
+                              CASE WHEN status = 'active' THEN DATE '9999-12-31' ELSE status_since END) AS hi
+                 FROM (SELECT t.*, {SOURCE_KIND_SQL} AS source_kind
+                       FROM person_timeline t JOIN persons p USING (person_key)
+                       WHERE {SCOPE_SQL.replace("neighbourhood_code", "t.neighbourhood_code")}
+                         AND t.measure IN {P.PERIOD_MEASURES} AND t.quarantine_start <= $end
+                         AND t.valid_from <= $end AND (t.valid_to IS NULL OR t.valid_to > $start)
+                         AND (t.quarantine_end IS NULL OR t.quarantine_end >= $start)) s
+                 WHERE {FILTER_SQL}),
+        q AS (SELECT * FROM held WHERE lo <= hi AND lo <= $end AND hi >= $start),
+        starts AS (SELECT quarantine_start AS day, count(*) AS n FROM q
+                   WHERE quarantine_start BETWEEN lo AND hi GROUP BY ALL),
+        ends AS (SELECT quarantine_end AS day, count(*) AS n FROM q WHERE quarantine_end BETWEEN lo AND hi GROUP BY ALL),
+        -- in on a day: held from lo (those before the window count on its first day) to hi
+        entering AS (SELECT greatest(lo, CAST($start AS DATE)) AS day, count(*) AS n FROM q GROUP BY ALL),
+        leaving AS (SELECT hi + 1 AS day, count(*) AS n FROM q WHERE hi < $end GROUP BY ALL)
         SELECT days.day,
                CAST(sum(coalesce(entering.n, 0) - coalesce(leaving.n, 0)) OVER (ORDER BY days.day) AS BIGINT)
                    AS in_quarantine,
@@ -141,11 +152,12 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                  _params(scope, measure, status, source, day, start=start, end=end))
 
 
-def _person_columns(show_room: bool) -> str:
-    """The masked person columns; `room` only for a scope that may see it."""
+def _person_columns(show_room: bool, state: str = "p") -> str:
+    """The masked person columns; `room` only for a scope that may see it. Measure, dates and
+    status come from the relation `state` (a version known by a day, or `p` itself)."""
     room = "p.room," if show_room else ""
     return f"""p.name_masked, p.id_masked, p.phone_masked, p.neighbourhood, p.address, {room}
-               p.arrived_on, p.measure, p.quarantine_start, p.quarantine_end, p.status"""
+               p.arrived_on, {state}.measure, {state}.quarantine_start, {state}.quarantine_end, {state}.status"""
 
 
 def blind_spot_persons(gen: Generation, scope: Scope, day: dt.date, limit: int = 1000) -> pd.DataFrame:
@@ -171,24 +183,31 @@ def blind_spot_persons(gen: Generation, scope: Scope, day: dt.date, limit: int =
 
 def count_persons(gen: Generation, scope: Scope, measure: str | None = None, status: str | None = None,
                   source: str | None = None, day: dt.date | None = None) -> int:
-    """How many persons the filters select (the person table shows at most its limit)."""
-    frame = query(gen, f"SELECT count(*) AS n FROM {PERSONS_SQL} p", _params(scope, measure, status, source, day))
+    """How many persons the filters select among those known by `day` (the person table shows
+    at most its limit)."""
+    frame = query(gen, f"""SELECT count(*) AS n FROM {PERSONS_SQL} p
+                           WHERE person_key IN (SELECT person_key FROM person_timeline WHERE valid_from <= $day)""",
+                  _params(scope, measure, status, source, day))
     return int(frame.at[0, "n"])
 
 
-def persons_ending_first(gen: Generation, scope: Scope, today: dt.date, measure: str | None = None,
+def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: str | None = None,
                          status: str | None = None, source: str | None = None,
                          limit: int = 1000) -> pd.DataFrame:
-    """The persons the filters select, masked: those in care first, soonest quarantine end
+    """The persons the filters select among those known by `day`, masked, each with the report
+    known by `day` (measure, dates, status): those in care first, soonest quarantine end
     first (a period already over while still in care comes first: its release was not
     recorded), then the latest arrivals."""
-    order = "status <> 'active', quarantine_end NULLS LAST, arrived_on DESC, name_masked"
+    order = "v.status <> 'active', v.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked"
     # The first `limit` by their sort columns, then only those rows read whole: a city has
     # millions of persons, and sorting them with their text reads it all.
     return query(gen, f"""
-        SELECT {_person_columns(scope.show_room)}, p.source_kind, p.id_valid,
-               coalesce(p.status = 'active' AND p.measure <> 'none' AND p.quarantine_end < $today, false) AS past_end
-        FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE rowid IN (
-                SELECT rowid FROM persons WHERE {PERSONS_WHERE} ORDER BY {order} LIMIT $limit)) p
+        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM person_timeline
+                   WHERE {P.person_known("CAST($day AS DATE)")}),
+        chosen AS (SELECT p.rowid AS person_row, v.* FROM persons p JOIN v USING (person_key)
+                   WHERE {PERSONS_WHERE} ORDER BY {order} LIMIT $limit)
+        SELECT {_person_columns(scope.show_room, state="v")}, {SOURCE_KIND_SQL} AS source_kind, p.id_valid,
+               coalesce(v.status = 'active' AND v.measure <> 'none' AND v.quarantine_end < $day, false) AS past_end
+        FROM chosen v JOIN persons p ON p.rowid = v.person_row
         ORDER BY {order}
-        LIMIT $limit""", _params(scope, measure, status, source, today, today=today, limit=limit))
+        LIMIT $limit""", _params(scope, measure, status, source, day, limit=limit))
