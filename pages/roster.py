@@ -70,8 +70,8 @@ with right:
 st.subheader("隔离时间线")
 timeline = cached(q.quarantine_timeline)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
 chart(charts.lines(timeline, "day", labels.TIMELINE, None, colours=labels.TIMELINE_COLOURS), click=clicks.DAY)
-st.caption("按隔离（健康观察）起止日期回溯：当日处于隔离/观察期内的人数、当日开始的人数、当日期满的人数；"
-           "转出/离沪人员不计。")
+st.caption("每日按当日已知的最新报送回溯：当日处于隔离/观察期内的人数（即当日居家隔离、集中隔离、健康观察之和）、"
+           "当日开始的人数、当日期满的人数；解除或离沪的人员计至报送该状态的当日。")
 
 st.subheader("各居民区隔离情况与解除日期")
 by_nb = cached(q.persons_by_neighbourhood)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.day, k,
