@@ -4,33 +4,22 @@ A query spec names a dataset, filters, up to two grouping columns and a measure.
 identifier in the SQL comes from the allow-list below; every user value is a bound
 `$param`. Only masked personal columns are listed; `person_key` and the keyed hashes are
 never selectable, and `room` only when the viewer's scope may see it.
+
+The four streams' datasets are written here, with the board's labels; any other source brings
+its own in its registry entry (etl/sources/, `dataset`) and is listed after them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
+from etl.sources import BOARD_ORDER, SOURCES
+from etl.sources.source import Dataset
+from etl.sources.source import DatasetColumn as Column
+
 from .. import labels
 from .db import SCOPE_SQL, Scope
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    kind: str                   # text / enum / bool / date / timestamp / number
-    values: dict | None = None  # enum code -> label; None: the distinct values in the data
-    dim: bool = False           # may be grouped by
-    room: bool = False          # shown only when the scope may see rooms
-
-
-@dataclass(frozen=True)
-class Dataset:
-    label: str
-    table: str
-    unit: str                   # what a row is, for the count's label
-    columns: dict = field(default_factory=dict)
-    order_by: str = ""          # newest first in the detail view
 
 
 BOOL = {True: "是", False: "否"}
@@ -104,6 +93,7 @@ DATASETS: dict[str, Dataset] = {
         "utensil_pledge": Column("公筷公勺承诺", "bool", BOOL, dim=True),
         "contact_phone_masked": Column("联系电话（脱敏）", "text"),
     }, "applied_on"),
+    **{name: SOURCES[name].dataset for name in BOARD_ORDER if SOURCES[name].dataset},
 }
 
 MEASURES = {"count": "计数", "count_distinct": "去重计数", "sum": "合计", "avg": "平均", "median": "中位数"}

@@ -27,6 +27,35 @@ class Column:
     # (in dates, times, numbers and codes they are folded too).
     text: bool = False
 
+    @property
+    def value_labels(self) -> dict[str, str]:
+        """Each enumeration value with the first word that names it: how the board shows it."""
+        labels: dict[str, str] = {}
+        for word, value in self.enum.items():
+            labels.setdefault(value, word)
+        return labels
+
+
+@dataclass(frozen=True)
+class DatasetColumn:
+    """A column a 查询 (explore) viewer may see, filter and group by (boardkit/data/datasets.py)."""
+    label: str
+    kind: str                   # text / enum / bool / date / timestamp / number
+    values: dict | None = None  # enum code -> label; None: the distinct values in the data
+    dim: bool = False           # may be grouped by
+    room: bool = False          # shown only when the scope may see rooms
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A 查询 dataset: a table with a neighbourhood_code (the viewer's scope applies) and the
+    allow-list of its columns; personal columns only in their masked form."""
+    label: str
+    table: str
+    unit: str                   # what a row is, for the count's label
+    columns: dict = field(default_factory=dict)
+    order_by: str = ""          # newest first in the detail view
+
 
 def _nothing(*_args) -> None:
     return None
@@ -84,6 +113,9 @@ class Source:
     # Table columns stored in clear on purpose (staff work contacts: README, threat model):
     # the one named exception to "no clear personal data"; nothing else may be.
     clear_columns: tuple[str, ...] = ()
+    # Its dataset on the 查询 page (the allow-list of what a viewer may query); None: not
+    # offered there, or written by the board with the board's labels (boardkit/data/datasets.py).
+    dataset: Dataset | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
