@@ -51,7 +51,7 @@ def silence_panel(ctx: Context, viewer: Viewer) -> None:
         device_id = middle.text_input("设备编号（可留空）")
         hours = right.number_input("静默小时数", min_value=1, max_value=longest, value=min(24, longest), step=1)
         types = st.multiselect("报警类型", list(notify_log.SILENCEABLE),
-                               format_func=lambda t: labels.label(labels.ALARM_TYPE, t))
+                               format_func=lambda t: labels.label(labels.ALARM_TYPE, t), placeholder="请选择（可多选）")
         reason = st.text_input("原因（必填）", max_chars=200)
         added = st.form_submit_button("静默提醒")
     if added:
