@@ -9,6 +9,7 @@ a real browser (test_screen_browser.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 
@@ -191,3 +192,27 @@ def test_map_of_one_sub_district_draws_its_neighbourhoods(screen):
     assert sorted(name for _, _, name in areas) == sorted(status["name"])
     assert {name: colour for colour, _, name in areas} == dict(zip(status["name"], status["status"]))
     assert "按街道着色" not in svg
+
+
+def _squares(n: int):
+    import pandas as pd
+    rows = []
+    for i in range(n):
+        x, y = 121.0 + (i % 10) * 0.01, 31.0 + (i // 10) * 0.01
+        ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+        rows.append({"name": f"第{i}街道", "polygon_json": json.dumps([ring]), "centroid_lon": x + 0.005,
+                     "centroid_lat": y + 0.005, "status": "green", "reason": "无需关注事项",
+                     "open_alarms": 3 if i == 0 else 0})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("n, area, named", [(40, "subdistrict", 40), (41, "subdistrict", 0),
+                                            (41, "neighbourhood", 41)])
+def test_map_names_areas_unless_too_many_sub_districts(n, area, named):
+    """A city's 200-odd sub-districts would be a wall of overlapping names: past 40 only the
+    badges stay (the names are in each area's tooltip); neighbourhoods keep their names."""
+    from boardkit.screen.svg import map_svg
+    svg = map_svg(_squares(n), 36, 70, area=area)
+    assert svg.count(f'data-area="{area}"') == n
+    assert svg.count('class="nb-name"') == named
+    assert BADGE.findall(svg) == [("第0街道", "3")]
