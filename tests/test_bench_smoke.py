@@ -48,7 +48,8 @@ def test_benchmark_table_on_a_tiny_database(tiny, monkeypatch):
         assert r.values["cold_ms"] > 0 and r.values["warm_ms"] > 0
 
     screen = by_section["screen"]
-    assert [r.values["panel"] for r in screen] == [*PANELS, None]  # every panel, then the whole run
+    assert [r.item for r in screen] == [*PANELS, "fragment header", "fragment slow", "fragment fast",
+                                        "whole screen run"]
     for r in screen:
         assert not r.values["problem"], (r.item, r.values["problem"])
         assert r.values["cold_ms"] > 0 and r.values["warm_ms"] > 0
@@ -89,7 +90,7 @@ def test_screen_refused_is_failed_not_timed(tiny_env):
     """A wrong key shows the screen's refusal page: no panel may get a time from it."""
     from bench import screen_speed
     rows = screen_speed.screen_rows(1, key="not-the-screen-key", say=lambda msg: None)
-    assert [r.values["panel"] for r in rows] == [*PANELS, None]
+    assert [r.item for r in rows] == [*PANELS, "whole screen run"]  # refused before any fragment
     for r in rows:
         assert r.figure == "FAILED" and r.ok is False and "cold_ms" not in r.values, r
     assert all(r.values["problem"].startswith("not the screen: 大屏未开放给此地址") for r in rows[:-1])
@@ -105,10 +106,10 @@ def test_screen_error_panel_is_failed_not_timed(tiny_env, monkeypatch):
         raise RuntimeError("trend broke")
 
     monkeypatch.setitem(live.SLOW, "trend", broken)
-    rows = {r.values["panel"]: r for r in screen_speed.screen_rows(1, say=lambda msg: None)}
+    rows = {r.item: r for r in screen_speed.screen_rows(1, say=lambda msg: None)}
     assert rows["trend"].figure == "FAILED" and "cold_ms" not in rows["trend"].values
     assert rows["trend"].values["problem"] == "error panel: RuntimeError: trend broke"
-    assert rows[None].figure == "FAILED"
+    assert rows["fragment slow"].figure == rows["whole screen run"].figure == "FAILED"
     for name in set(PANELS) - {"trend"}:
         assert rows[name].values["warm_ms"] > 0 and not rows[name].values["problem"], name
 
