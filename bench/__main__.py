@@ -1,7 +1,8 @@
 """`python -m bench --scale subdistrict|district|city [--repeat N] [--skip-etl] [--skip-browser] [--seed S]`.
 
 Modules, one concern each: build (the demo database, reused per scale and seed),
-etl_speed, page_speed (AppTest), query_speed (inspect), naive (the st.cache_data +
+etl_speed, page_speed (AppTest), screen_speed (the wall screen's panels, AppTest with its
+key), query_speed (inspect), naive (the st.cache_data +
 pandas baseline, in a capped subprocess), browser (Chromium), report (the table and
 RESULTS.md), run (the order of it all). bench/etl_ratio.py stays runnable on its own.
 """

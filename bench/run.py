@@ -2,11 +2,12 @@
 measure, print one table, append it to bench/RESULTS.md.
 
 Sections: sizes; ETL rows/s per source vs DuckDB's read_csv (and bench/etl_ratio.py's
-400k-row hotline file); every page (AppTest, cold and warm cache); every named query
+400k-row hotline file); every page (AppTest, cold and warm cache); the wall screen's panels
+(bench/screen_speed.py: drawn for real, cold and warm); every named query
 (cold and warm, rows returned); the overview's hotline figures the naive way vs ours in
 memory-capped subprocesses; Chromium timing of the overview against a trivial page;
-peak memory. At scales with more than one sub-district, pages and queries are measured
-twice: the whole area, and one sub-district filtered inside it.
+peak memory. At scales with more than one sub-district, pages, the screen and queries are
+measured twice: the whole area, and one sub-district filtered inside it.
 
 Tests never assert on these times; the budgets are printed beside the figures.
 """
@@ -78,7 +79,7 @@ def measure(built, args, say=print) -> list[Row]:
     from boardkit.data.clock import make_clock
     from boardkit.data.db import current_generation
 
-    from . import build, etl_speed, naive, page_speed, query_speed
+    from . import build, etl_speed, naive, page_speed, query_speed, screen_speed
 
     quiet_streamlit()
     built.apply_environment()
@@ -102,6 +103,11 @@ def measure(built, args, say=print) -> list[Row]:
                                                     label=scopes.one_label, say=say)
         rows += one_rows
         browser_targets.append((f"overview ({scopes.one_label})", "/?" + urlencode(scopes.one_params), one_charts))
+
+    say("wall screen …")
+    rows += screen_speed.screen_rows(args.repeat, say=say)
+    if scopes.one is not None:
+        rows += screen_speed.screen_rows(args.repeat, scope=scopes.one, label=scopes.one_label, say=say)
 
     say("queries …")
     rows += query_speed.query_rows(query_speed.Standard(gen, clock, scopes.whole), args.repeat, say=say)

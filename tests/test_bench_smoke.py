@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from boardkit.screen.layout import PANELS
 from etl.sources import SOURCES
 
 
@@ -46,6 +47,15 @@ def test_benchmark_table_on_a_tiny_database(tiny, monkeypatch):
         assert not r.values["problem"].startswith("raised"), (r.item, r.values["problem"])
         assert r.values["cold_ms"] > 0 and r.values["warm_ms"] > 0
 
+    screen = by_section["screen"]
+    assert [r.item for r in screen] == [*PANELS, "fragment header", "fragment slow", "fragment fast",
+                                        "whole screen run"]
+    for r in screen:
+        assert not r.values["problem"], (r.item, r.values["problem"])
+        assert r.values["cold_ms"] > 0 and r.values["warm_ms"] > 0
+    map_row = next(r for r in screen if r.values["panel"] == "map")
+    assert map_row.values["neighbourhood"] > 0 and map_row.values["subdistrict"] == 0  # one sub-district
+
     queries = by_section["query"]
     discovered = query_speed.discover_queries()
     assert len(queries) == len(discovered)
@@ -64,6 +74,44 @@ def test_benchmark_table_on_a_tiny_database(tiny, monkeypatch):
     assert by_section["memory"][0].values["mb"] > 0
     text = report.table(rows, "subdistrict")
     assert text.count("\n") == len(rows) + 1
+
+
+@pytest.fixture
+def tiny_env(tiny, monkeypatch):
+    from bench.common import quiet_streamlit
+    quiet_streamlit()
+    for name, value in tiny.environment().items():   # restored after the test
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("BOARD_REFERENCE", raising=False)
+    return tiny
+
+
+def test_screen_refused_is_failed_not_timed(tiny_env):
+    """A wrong key shows the screen's refusal page: no panel may get a time from it."""
+    from bench import screen_speed
+    rows = screen_speed.screen_rows(1, key="not-the-screen-key", say=lambda msg: None)
+    assert [r.item for r in rows] == [*PANELS, "whole screen run"]  # refused before any fragment
+    for r in rows:
+        assert r.figure == "FAILED" and r.ok is False and "cold_ms" not in r.values, r
+    assert all(r.values["problem"].startswith("not the screen: 大屏未开放给此地址") for r in rows[:-1])
+
+
+def test_screen_error_panel_is_failed_not_timed(tiny_env, monkeypatch):
+    """A panel that fails shows its error panel: that panel's row says FAILED and why; the
+    others are timed."""
+    from bench import screen_speed
+    from boardkit.screen import live
+
+    def broken(*args):
+        raise RuntimeError("trend broke")
+
+    monkeypatch.setitem(live.SLOW, "trend", broken)
+    rows = {r.item: r for r in screen_speed.screen_rows(1, say=lambda msg: None)}
+    assert rows["trend"].figure == "FAILED" and "cold_ms" not in rows["trend"].values
+    assert rows["trend"].values["problem"] == "error panel: RuntimeError: trend broke"
+    assert rows["fragment slow"].figure == rows["whole screen run"].figure == "FAILED"
+    for name in set(PANELS) - {"trend"}:
+        assert rows[name].values["warm_ms"] > 0 and not rows[name].values["problem"], name
 
 
 def test_classification_speed_runs_on_the_demo_season_texts(capsys):

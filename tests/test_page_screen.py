@@ -9,6 +9,7 @@ a real browser (test_screen_browser.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 
@@ -18,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from boardkit.data.clock import live_clock, make_clock
 from boardkit.data.db import ALL, current_generation, query
 from boardkit.metrics.figures import overview_figures
+from boardkit.metrics.status import neighbourhood_status
 from boardkit.screen.layout import PANELS, VIEWS
 from page_helpers import BOARD
 
@@ -143,3 +145,74 @@ def test_duty_line_shows_role_surname_and_duty_phone_only(screen):
     # The demo leaves an officer's slot empty three days ahead: a red mark.
     day = (now + dt.timedelta(days=3)).strftime("%m-%d")
     assert re.search(rf'class="gap" data-uncovered="1">缺岗 {day} 全天 值班员<', panels[0]), panels[0]
+
+
+MAP_PANEL = re.compile(r'<section class="scr-panel scr-map[^"]*" data-panel="map".*?</section>', re.S)
+AREA_PATH = re.compile(r'<path class="nb nb-(\w+)" data-area="(\w+)"[^>]*><title>([^：<]+)：')
+BADGE = re.compile(r'data-nb="([^"]+)" data-open-alarms="(\d+)"')
+
+
+def map_markup(at: AppTest) -> str:
+    panels = MAP_PANEL.findall(markup(at))
+    assert len(panels) == 1
+    return panels[0]
+
+
+def test_map_over_several_sub_districts_draws_their_outlines(two_subdistrict_env):
+    """A district or a city: one outline per sub-district, coloured by its worst
+    neighbourhood, its name and its neighbourhoods' unhandled alarms summed; no
+    neighbourhood polygon, no camera."""
+    at = open_screen()
+    gen = current_generation()
+    status = neighbourhood_status(gen, live_clock(gen), ALL)
+    names = query(gen, "SELECT DISTINCT subdistrict_name FROM ref_neighbourhoods")["subdistrict_name"]
+    assert len(names) == 2 and len(status) == 6
+    svg = map_markup(at)
+    areas = AREA_PATH.findall(svg)
+    assert [kind for _, kind, _ in areas] == ["subdistrict"] * 2
+    assert svg.count("<path class=\"nb ") == 2  # not the 6 neighbourhoods
+    worst = status.groupby("subdistrict_name")["status"].agg(
+        lambda s: next(c for c in ("red", "amber", "green") if (s == c).any()))
+    assert {name: colour for colour, _, name in areas} == worst.to_dict()
+    for name in names:
+        assert f">{name}</text>" in svg  # labelled
+    alarms = status.groupby("subdistrict_name")["open_alarms"].sum()
+    assert dict(BADGE.findall(svg)) == {n: str(int(c)) for n, c in alarms.items() if c}
+    assert 'class="cam ' not in svg
+    assert "按街道着色" in svg and "摄像头不在全区图上显示" in svg
+
+
+def test_map_of_one_sub_district_draws_its_neighbourhoods(screen):
+    gen = current_generation()
+    status = neighbourhood_status(gen, live_clock(gen), ALL)
+    assert status["subdistrict_code"].nunique() == 1
+    svg = map_markup(screen)
+    areas = AREA_PATH.findall(svg)
+    assert {kind for _, kind, _ in areas} == {"neighbourhood"}
+    assert sorted(name for _, _, name in areas) == sorted(status["name"])
+    assert {name: colour for colour, _, name in areas} == dict(zip(status["name"], status["status"]))
+    assert "按街道着色" not in svg
+
+
+def _squares(n: int):
+    import pandas as pd
+    rows = []
+    for i in range(n):
+        x, y = 121.0 + (i % 10) * 0.01, 31.0 + (i // 10) * 0.01
+        ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+        rows.append({"name": f"第{i}街道", "polygon_json": json.dumps([ring]), "centroid_lon": x + 0.005,
+                     "centroid_lat": y + 0.005, "status": "green", "reason": "无需关注事项",
+                     "open_alarms": 3 if i == 0 else 0})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("n, area, named", [(40, "subdistrict", 40), (41, "subdistrict", 0),
+                                            (41, "neighbourhood", 41)])
+def test_map_names_areas_unless_too_many_sub_districts(n, area, named):
+    """A city's 200-odd sub-districts would be a wall of overlapping names: past 40 only the
+    badges stay (the names are in each area's tooltip); neighbourhoods keep their names."""
+    from boardkit.screen.svg import map_svg
+    svg = map_svg(_squares(n), 36, 70, area=area)
+    assert svg.count(f'data-area="{area}"') == n
+    assert svg.count('class="nb-name"') == named
+    assert BADGE.findall(svg) == [("第0街道", "3")]

@@ -123,7 +123,8 @@ def worst_first(status: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
 
 def by_subdistrict(status: pd.DataFrame) -> pd.DataFrame:
     """One row per sub-district in `status`: coloured by its worst neighbourhood, with how
-    many of its neighbourhoods are red / amber / green (the city map's areas)."""
+    many of its neighbourhoods are red / amber / green and their unhandled alarms summed
+    (the city map's areas)."""
     counts = pd.crosstab(status["subdistrict_code"], status["status"])
     for colour in STATUS_ORDER:
         if colour not in counts:
@@ -134,6 +135,7 @@ def by_subdistrict(status: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"subdistrict_code": counts.index, "name": names.reindex(counts.index).to_numpy(),
                         "status": worst.to_numpy(), "red": counts["red"].to_numpy(),
                         "amber": counts["amber"].to_numpy(), "green": counts["green"].to_numpy()})
+    out["open_alarms"] = status.groupby("subdistrict_code")["open_alarms"].sum().reindex(counts.index).to_numpy()
     out["reason"] = [f"红 {r} 个、黄 {a} 个、绿 {g} 个居民区"
                      for r, a, g in zip(out["red"], out["amber"], out["green"])]
     return out.reset_index(drop=True)

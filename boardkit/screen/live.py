@@ -29,7 +29,7 @@ from ..queries import duty as dq
 from ..queries import overview as oq
 from ..queries import screen as sq
 from .svg import map_svg, trend_svg
-from ..metrics.status import neighbourhood_status
+from ..metrics.status import by_subdistrict, neighbourhood_status
 
 log = logging.getLogger(__name__)
 CHIME_KEY = "screen_last_door_open"
@@ -42,9 +42,11 @@ def _live() -> tuple[Generation, object]:
     return gen, cached(live_clock)(gen)
 
 
-def _put(name: str, box: style.Box, build) -> None:
+def show_panel(name: str, box: style.Box, build) -> None:
     """One panel, one markdown element (unchanged markup leaves the DOM alone, so a
-    refresh does not flash). A failing panel shows its error and the others carry on."""
+    refresh does not flash). A failing panel shows its error and the others carry on.
+    Every panel but a fragment's own fallback goes through here: bench/screen_speed.py
+    times each `build` by wrapping this function."""
     try:
         markup = build()
     except Exception as exc:  # noqa: BLE001 - a wall screen must keep showing the rest
@@ -57,8 +59,16 @@ def _put(name: str, box: style.Box, build) -> None:
 
 def _map(box, opts, gen, clock, scope, figures) -> str:
     status = cached(neighbourhood_status)(gen, clock, scope)
-    polygons = cached(oq.neighbourhood_polygons)(gen, scope)
     width, height = box.inner()
+    if status["subdistrict_code"].nunique() > 1:
+        # A district's or a city's thousands of neighbourhoods would be thousands of paths
+        # every refresh: the whole area shows its sub-districts, as the overview's map does,
+        # and its cameras (thousands too) are left out.
+        outlines = cached(oq.subdistrict_polygons)(gen, scope)
+        areas = by_subdistrict(status).merge(outlines, on="subdistrict_code")
+        return html_panels.panel("map", box, map_svg(areas, width, height, area="subdistrict"), "街道状态",
+                                 note=html_panels.map_note(status, by_subdistrict=True))
+    polygons = cached(oq.neighbourhood_polygons)(gen, scope)
     cameras = cached(cq.camera_points)(gen, scope)
     try:
         settings.camera_page_template()
@@ -114,10 +124,10 @@ def _header(scope: Scope) -> None:
         return
     reference = clock.now if clock.replay else wall
     limits = {s: float(settings.get(f"screen_freshness_hours.{s}")) for s in html_panels.FRESH_SOURCES}
-    _put("clock", boxes["clock"], lambda: html_panels.clock_html(boxes["clock"], wall, clock))
-    _put("freshness", boxes["freshness"],
+    show_panel("clock", boxes["clock"], lambda: html_panels.clock_html(boxes["clock"], wall, clock))
+    show_panel("freshness", boxes["freshness"],
          lambda: html_panels.freshness_html(boxes["freshness"], freshness(gen), reference, limits))
-    _put("duty", boxes["duty"], lambda: _duty(boxes["duty"], gen, scope, reference))
+    show_panel("duty", boxes["duty"], lambda: _duty(boxes["duty"], gen, scope, reference))
     _chime(gen, scope)
 
 
@@ -147,10 +157,10 @@ def _slow(view: str, scope: Scope) -> None:
         st.markdown(html_panels.error_panel("kpis", style.KPI_BOX, "数据暂不可用", str(exc)[:120]),
                     unsafe_allow_html=True)
         return
-    _put("kpis", style.KPI_BOX, lambda: html_panels.kpis_html(style.KPI_BOX, figures, keys))
+    show_panel("kpis", style.KPI_BOX, lambda: html_panels.kpis_html(style.KPI_BOX, figures, keys))
     for name, (box, opts) in layout.items():
         if name in SLOW:
-            _put(name, box, lambda b=box, o=opts, f=SLOW[name]: f(b, o, gen, clock, scope, figures))
+            show_panel(name, box, lambda b=box, o=opts, f=SLOW[name]: f(b, o, gen, clock, scope, figures))
 
 
 def _fast(view: str, scope: Scope) -> None:
@@ -160,7 +170,7 @@ def _fast(view: str, scope: Scope) -> None:
     except Exception as exc:  # noqa: BLE001
         st.markdown(html_panels.error_panel("ticker", box, "数据暂不可用", str(exc)[:120]), unsafe_allow_html=True)
         return
-    _put("ticker", box, lambda: _ticker(box, opts, gen, clock, scope, large=view != "overview"))
+    show_panel("ticker", box, lambda: _ticker(box, opts, gen, clock, scope, large=view != "overview"))
 
 
 def render(scope: Scope, rotate: bool) -> None:

@@ -161,11 +161,14 @@ def kpis_html(box: Box, figures: dict[str, Figure], keys: tuple) -> str:
 
 # ---- map, trend ---------------------------------------------------------------------------
 
-def map_note(status: pd.DataFrame) -> str:
+def map_note(status: pd.DataFrame, by_subdistrict: bool = False) -> str:
+    """The neighbourhoods' counts by colour; over several sub-districts, also that each area is
+    a sub-district coloured by its worst neighbourhood and that cameras are not drawn."""
     counts = status["status"].value_counts()
     parts = [f'<span class="dot" style="background:{labels.STATUS_COLOURS[s]}"></span>'
              f'{labels.STATUS_LABELS[s]} {int(counts.get(s, 0))}' for s in ("red", "amber", "green")]
-    return "　".join(parts) + '　圈内数字=未处置报警'
+    areas = '　按街道着色（取最需关注的居民区）· 摄像头不在全区图上显示' if by_subdistrict else ''
+    return "　".join(parts) + '　圈内数字=未处置报警' + areas
 
 
 def trend_note(series: pd.DataFrame) -> str:

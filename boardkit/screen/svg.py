@@ -30,11 +30,18 @@ def short_name(name: str) -> str:
     return str(name).replace("居民区", "")
 
 
+# Above this many sub-districts a name on each would overlap the others: the badges stay,
+# the names go into the areas' tooltips (as on the overview's city map).
+NAMED_AREAS_MAX = 40
+
+
 def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFrame | None = None,
-            camera_url=None) -> str:
-    """Neighbourhood polygons filled by status; at each neighbourhood's centre its short
-    name and, when there are any, the count of unhandled alarms in a badge.
-    `frame`: name, polygon_json, centroid_lon, centroid_lat, status, open_alarms.
+            camera_url=None, area: str = "neighbourhood") -> str:
+    """Areas filled by status — neighbourhoods, or at a scope of several sub-districts the
+    sub-districts' outlines (`area="subdistrict"`, each coloured by its worst neighbourhood);
+    at each area's centre its short name and, when there are any, the count of unhandled
+    alarms in a badge. Each area's path says which kind it is in data-area.
+    `frame`: name, polygon_json, centroid_lon, centroid_lat, status, reason, open_alarms.
     `cameras` (camera_id, camera_name, lon, lat, online): road cameras over them, online a small
     dot, offline a larger red diamond; each a link opening `camera_url(camera_id)` (the
     platform's page) in a new tab when that gives one; their online/offline counts in a legend
@@ -65,21 +72,22 @@ def map_svg(frame: pd.DataFrame, width: float, height: float, cameras: pd.DataFr
         return ox + (x - x0) * scale, oy + (y - y0) * scale
 
     shapes, texts = [], []
+    named = area == "neighbourhood" or len(frame) <= NAMED_AREAS_MAX
     for ring, row in zip(rings, frame.itertuples(index=False)):
         d = "M" + "L".join(f"{_f(px)} {_f(py)}" for px, py in (place(x, y) for x, y in ring)) + "Z"
         status = row.status if row.status in labels.STATUS_COLOURS else "none"
-        shapes.append(f'<path class="nb nb-{status}" d="{d}"><title>{html.escape(str(row.name))}：'
+        shapes.append(f'<path class="nb nb-{status}" data-area="{area}" d="{d}"><title>{html.escape(str(row.name))}：'
                       f'{html.escape(str(row.reason))}</title></path>')
         cx, cy = place(float(row.centroid_lon), float(row.centroid_lat))
         name = html.escape(short_name(row.name))
         count = int(row.open_alarms or 0)
         if count:
-            texts.append(f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy - size * 0.35)}" font-size="{_f(size)}">'
-                         f'{name}</text>'
+            texts.append((f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy - size * 0.35)}" font-size="{_f(size)}">'
+                          f'{name}</text>' if named else '') +
                          f'<circle class="nb-badge" cx="{_f(cx)}" cy="{_f(cy + size * 0.95)}" r="{_f(size * 0.78)}"/>'
                          f'<text class="nb-count" data-nb="{name}" data-open-alarms="{count}" x="{_f(cx)}" y="{_f(cy + size * 0.95)}" '
                          f'font-size="{_f(size * 1.05)}">{count}</text>')
-        else:
+        elif named:
             texts.append(f'<text class="nb-name" x="{_f(cx)}" y="{_f(cy)}" font-size="{_f(size)}">{name}</text>')
     points = [] if cameras is None else [_camera(row, *place(float(row.lon), float(row.lat)), size, camera_url)
                                          for row in cameras.itertuples(index=False)]
