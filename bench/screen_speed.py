@@ -24,9 +24,8 @@ import secrets
 import time
 
 from .common import Row, env, fmt_ms, median
-from .page_speed import BOARD
+from .page_speed import BOARD, SCREEN as PAGE
 
-PAGE = "pages/screen.py"
 # Issue 24: each panel's run ≤ 300 ms warm at city scale.
 BUDGET_WARM_MS = 300.0
 _AREA = re.compile(r'<path class="nb [^"]*" data-area="(\w+)"')
