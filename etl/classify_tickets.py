@@ -29,6 +29,9 @@ from .topic_model import Model, load_model
 
 COLUMNS = ["epidemic_related", "topic", "faq_question", "topic_words", "topic_confidence"]
 CORRECTED_CONFIDENCE = 1.0
+# The model's confidence is stored to 4 decimals; a sure verdict stops just below a
+# correction's 1.0, so no model verdict reads as a clerk's.
+MODEL_CONFIDENCE_MAX = 0.9999
 STRONG_MATCH = 4
 VETO = 0.1
 
@@ -45,7 +48,7 @@ def classify_tickets(texts: pd.Series, catalogue: Catalogue | None = None, model
     strong = _strong(by_catalogue, catalogue, probabilities)
     best = probabilities.idxmax(axis=1)
     topic = best.where(~strong, by_catalogue["topic"])
-    confidence = _probability_of(probabilities, topic)
+    confidence = _probability_of(probabilities, topic).clip(upper=MODEL_CONFIDENCE_MAX)
     if corrected is not None:
         given = corrected.reindex(texts.index).notna()
         topic = topic.where(~given, corrected.reindex(texts.index))

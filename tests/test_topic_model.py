@@ -87,6 +87,18 @@ def test_a_corrected_topic_wins_with_full_confidence(shipped):
     assert result.loc[9, "topic"] == "non_epidemic" and result.loc[9, "topic_confidence"] < 1.0
 
 
+def test_a_sure_model_verdict_stays_below_a_corrections_confidence():
+    # a model certain of its topic (probability 1 to 4 decimals) must not look corrected
+    classes = len(topic_model.CLASSES)
+    sure = topic_model.Model(None, topic_model.CLASSES, np.zeros((1 << topic_model.BITS, classes), dtype=np.float32),
+                             np.zeros((classes, classes)), np.array([0.0, 0.0, 0.0, 0.0, 100.0]),
+                             topic_model.BITS, topic_model.NGRAM_MAX, "test")
+    texts = pd.Series(["楼上装修太吵", "楼下装修太吵"])
+    result = classify_tickets(texts, model=sure, corrected=pd.Series([None, "non_epidemic"]))
+    assert result["topic"].tolist() == ["non_epidemic", "non_epidemic"]
+    assert result["topic_confidence"].tolist() == [0.9999, 1.0]
+
+
 def test_the_model_file_is_arrays_only(shipped):
     # allow_pickle=False refuses any object array: reading the file runs no code from it
     with np.load(topic_model.default_model_path(), allow_pickle=False) as data:
