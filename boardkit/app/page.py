@@ -50,6 +50,14 @@ class Context:
 
 
 @cached
+def _ready(gen: Generation) -> bool:
+    """check_ready once per generation (a generation file never changes): a run whose
+    queries are all cached then opens no database at all. A failed check is not cached."""
+    check_ready(gen)
+    return True
+
+
+@cached
 def _clock(gen: Generation, day: dt.date | None) -> Clock:
     return make_clock(gen, day)
 
@@ -79,7 +87,7 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     filters: it always shows the default report day and the whole area."""
     try:
         gen = current_generation()
-        check_ready(gen)
+        _ready(gen)
     except NoDatabase as exc:
         no_database_page(exc)
         st.stop()
