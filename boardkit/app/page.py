@@ -3,6 +3,7 @@ clock, scope, filters), shared filters kept in st.query_params, cached queries."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import sys
 from dataclasses import dataclass, replace
@@ -34,9 +35,19 @@ from ..data.ranges import bounded, data_first_day, default_start
 
 def cached(fn):
     """st.cache_data keyed by the arguments: the generation is always one of them, so a
-    new load is picked up on the next run, however long the TTL."""
-    return st.cache_data(ttl=int(settings.get("cache_ttl_seconds")), show_spinner=False,
-                         max_entries=512)(fn)
+    new load is picked up on the next run, however long the TTL. Pages call it inline
+    (`cached(q.x)(gen, …)`) on every run: the wrapper is made once per function and TTL,
+    since making one reads and hashes the function's source. A function a page script
+    defines is a new object on every run, so it gets a new wrapper (nothing kept per run)."""
+    ttl = int(settings.get("cache_ttl_seconds"))
+    return _cache_data(fn, ttl) if fn.__module__ == "__main__" else _kept_wrapper(fn, ttl)
+
+
+def _cache_data(fn, ttl: int):
+    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=512)(fn)
+
+
+_kept_wrapper = functools.cache(_cache_data)
 
 
 @dataclass(frozen=True)
