@@ -247,14 +247,33 @@ def kpi(column, key: str, figure, spark: list | None = None) -> None:
                   delta_color={"neutral": "off", "worse": "inverse"}.get(metric.rise, "normal"))
 
 
-def chart(fig, click: str | None = None) -> None:
-    """A Plotly figure as every page shows one: Chinese date ticks, full width. Keyed by the
-    page line that draws it: with no data yet two charts can be identical, and Streamlit
-    refuses two identical elements without keys (a traceback on a new database). `click`
+def chart(build, *args, click: str | None = None, **kwargs) -> None:
+    """A Plotly figure as every page shows one: `build(*args, **kwargs)` (a builder of
+    boardkit.render.charts), Chinese date ticks, full width. Keyed by the page line that
+    draws it: with no data yet two charts can be identical, and Streamlit refuses two
+    identical elements without keys (a traceback on a new database). `click`
     (clicks.NEIGHBOURHOOD or clicks.DAY): a click on a mark filters the page."""
     caller = inspect.currentframe().f_back
     place = f"{Path(caller.f_code.co_filename).stem}_{caller.f_lineno}"
+    fig = _shared(f"{_name(build)} (readable)", args, kwargs, lambda *a, **k: charts.readable(build(*a, **k)))
     if click:
-        clicks.plotly_chart(charts.readable(fig), click, f"chart_{place}", width="stretch")
+        clicks.plotly_chart(fig, click, f"chart_{place}", width="stretch")
     else:
-        st.plotly_chart(charts.readable(fig), width="stretch", key=f"chart_{place}")
+        st.plotly_chart(fig, width="stretch", key=f"chart_{place}")
+
+
+def shared(build, *args, **kwargs):
+    """`build(*args, **kwargs)` (a chart builder: a plotly figure, an Altair chart) made once
+    per arguments, its data included, and shared by every session: building a chart costs
+    far more than hashing its small input frames. One object for all sessions, so it is
+    read only once built (st.plotly_chart and st.altair_chart only read it)."""
+    return _shared(_name(build), args, kwargs, build)
+
+
+def _name(build) -> str:
+    return f"{build.__module__}.{build.__qualname__}"
+
+
+@st.cache_resource(ttl=int(settings.get("cache_ttl_seconds")), max_entries=256, show_spinner=False)
+def _shared(name: str, args: tuple, kwargs: dict, _build):
+    return _build(*args, **kwargs)
