@@ -25,7 +25,7 @@ try:
 except TimeoutError as exc:
     st.error(f"{exc}。请缩小筛选范围或减少分组字段后再试。")
     st.stop()
-table = tables.explore_result(frame, spec)
+table = cached(tables.explore_result)(frame, spec)  # labels every cell: shared, not redone per run
 words = ex.describe(spec)
 
 st.subheader("　".join(md(w) for w in words))
