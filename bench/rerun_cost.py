@@ -23,17 +23,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import io
 import os
-import socket
 import subprocess
 import sys
 import tarfile
-import io
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+from .browser import Server
 from .common import REPO_ROOT, WORK_ROOT, median
 from .streamlit_tab import GOOD_ENDS, RunFailed, Tab
 
@@ -54,12 +52,6 @@ def cpu_ms(pid: int) -> float:
     """User + system CPU time of the process (all threads), in ms."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def demo_database(say=print) -> Path:
@@ -88,47 +80,6 @@ def export_tree(commit: str) -> Path:
     return tree
 
 
-class Server:
-    """`streamlit run board.py` from `tree` on a free loopback port."""
-
-    def __init__(self, name: str, tree: Path, env: dict[str, str]):
-        self.name, self.tree = name, tree
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = WORK / f"server-{name}.log"
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "board.py", "--server.port", str(self.port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true",
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-                 "--server.runOnSave", "false"],
-                cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name}: streamlit exited:\n{self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{self.name}: no answer on /_stcore/health within {timeout:.0f} s")
-            time.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def _check(result, what: str) -> None:
     if result is None:
         raise RunFailed(f"{what}: the fragment is gone")
@@ -148,18 +99,18 @@ async def measure_page(server: Server, path: str, runs: int) -> dict[str, float 
         await tab.connect()
         _check(await tab.first_run(), "first run")
         _check(await tab.rerun(), "warm-up rerun")
-        before = cpu_ms(server.process.pid)
+        before = cpu_ms(server.proc.pid)
         for _ in range(runs):
             _check(await tab.rerun(), "rerun")
-        rows["page"] = (cpu_ms(server.process.pid) - before) / runs
+        rows["page"] = (cpu_ms(server.proc.pid) - before) / runs
         fragments = list(tab.auto_reruns)
         for number, fragment_id in enumerate(fragments):
             name = SCREEN_FRAGMENTS[number] if len(fragments) == len(SCREEN_FRAGMENTS) else f"fragment {number}"
             _check(await tab.rerun_fragment(fragment_id), f"{name} warm-up")
-            before = cpu_ms(server.process.pid)
+            before = cpu_ms(server.proc.pid)
             for _ in range(runs):
                 _check(await tab.rerun_fragment(fragment_id), name)
-            rows[name] = (cpu_ms(server.process.pid) - before) / runs
+            rows[name] = (cpu_ms(server.proc.pid) - before) / runs
     except (RunFailed, OSError) as problem:
         rows.setdefault("page", f"error: {problem}")
         rows["error"] = str(problem)
@@ -185,13 +136,13 @@ def main(argv=None) -> int:
            "BOARD_SCREEN_KEY": SCREEN_KEY}
     env.pop("BOARD_REFERENCE", None)
     trees = ([("base " + args.base, export_tree(args.base))] if args.base else []) + [("this tree", REPO_ROOT)]
-    servers = [Server(f"s{i}", tree, env) for i, (_, tree) in enumerate(trees)]
+    servers = [Server(tree / "board.py", env, WORK / f"server-{i}.log", cwd=tree) for i, (_, tree) in enumerate(trees)]
     names = [name for name, _ in trees]
     pages = PAGES if args.pages is None else [(n, p) for n, p in PAGES if p in args.pages.split(",")]
     results: dict[str, dict[str, list]] = {}   # row -> server name -> values per round
     try:
         for server in servers:
-            server.wait()
+            server.wait_healthy(90)
         for round_number in range(args.rounds):
             for label, path in pages:
                 for name, server in zip(names, servers):
