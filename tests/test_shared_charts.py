@@ -1,0 +1,49 @@
+"""Charts are built once per arguments and shared by every session (boardkit.app.page.shared);
+cached() makes one st.cache_data wrapper per module function, not one per call."""
+from __future__ import annotations
+
+import pandas as pd
+
+from boardkit.app import page
+
+BUILT: list[tuple] = []
+
+
+def count_build(frame: pd.DataFrame, title: str, height: int = 300) -> dict:
+    BUILT.append((title, height))
+    return {"n": int(frame["n"].sum()), "title": title, "height": height}
+
+
+def test_the_same_arguments_give_the_same_object_built_once():
+    BUILT.clear()
+    frame = pd.DataFrame({"day": ["03-01", "03-02"], "n": [3, 4]})
+    first = page.shared(count_build, frame, "甲", height=320)
+    again = page.shared(count_build, frame.copy(), "甲", height=320)
+    assert again is first
+    assert first == {"n": 7, "title": "甲", "height": 320}
+    assert BUILT == [("甲", 320)]
+
+
+def test_other_data_or_options_build_another_chart():
+    BUILT.clear()
+    frame = pd.DataFrame({"day": ["03-01", "03-02"], "n": [3, 4]})
+    page.shared(count_build, frame, "乙")
+    same_shape_other_values = pd.DataFrame({"day": ["03-01", "03-02"], "n": [3, 5]})
+    assert page.shared(count_build, same_shape_other_values, "乙") == {"n": 8, "title": "乙", "height": 300}
+    assert page.shared(count_build, frame, "乙", height=400)["height"] == 400
+    assert page.shared(count_build, frame, "丙")["title"] == "丙"
+    assert BUILT == [("乙", 300), ("乙", 300), ("乙", 400), ("丙", 300)]
+
+
+def test_cached_makes_one_wrapper_per_module_function():
+    assert page.cached(count_build) is page.cached(count_build)
+
+
+def test_a_page_scripts_own_function_gets_a_fresh_wrapper():
+    # A page script runs as module "__main__" and defines its functions anew on every run.
+    def scripted(x):
+        return x + 1
+    scripted.__module__ = "__main__"
+    first, second = page.cached(scripted), page.cached(scripted)
+    assert first is not second
+    assert first(1) == second(1) == 2
