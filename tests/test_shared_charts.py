@@ -47,3 +47,15 @@ def test_a_page_scripts_own_function_gets_a_fresh_wrapper():
     first, second = page.cached(scripted), page.cached(scripted)
     assert first is not second
     assert first(1) == second(1) == 2
+
+
+def test_one_changed_row_of_a_large_frame_builds_another_chart():
+    # Streamlit's own frame hashing samples frames of 50,000 rows or more: a change in a row
+    # it did not sample would have given the old chart.
+    BUILT.clear()
+    frame = pd.DataFrame({"day": range(60_000), "n": 1})
+    changed = frame.copy()
+    changed.loc[59_999, "n"] = 2
+    assert page.shared(count_build, frame, "丁")["n"] == 60_000
+    assert page.shared(count_build, changed, "丁")["n"] == 60_001
+    assert BUILT == [("丁", 300), ("丁", 300)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import pickle
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from core import settings
@@ -43,8 +45,20 @@ def cached(fn):
     return _cache_data(fn, ttl) if fn.__module__ == "__main__" else _kept_wrapper(fn, ttl)
 
 
+def _frame_bytes(frame) -> bytes:
+    """A frame or series argument, for a cache key: its pickle (the whole content; equal
+    frames pickle alike, and a spurious difference only costs a rebuild) is many times
+    cheaper than Streamlit's own frame hashing, which also samples frames of 50,000 rows
+    or more."""
+    return pickle.dumps(frame, protocol=5)
+
+
+# How cached() and shared() hash frame arguments.
+HASH_FUNCS = {pd.DataFrame: _frame_bytes, pd.Series: _frame_bytes}
+
+
 def _cache_data(fn, ttl: int):
-    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=512)(fn)
+    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=512, hash_funcs=HASH_FUNCS)(fn)
 
 
 _kept_wrapper = functools.cache(_cache_data)
@@ -274,6 +288,7 @@ def _name(build) -> str:
     return f"{build.__module__}.{build.__qualname__}"
 
 
-@st.cache_resource(ttl=int(settings.get("cache_ttl_seconds")), max_entries=256, show_spinner=False)
+@st.cache_resource(ttl=int(settings.get("cache_ttl_seconds")), max_entries=256, show_spinner=False,
+                   hash_funcs=HASH_FUNCS)
 def _shared(name: str, args: tuple, kwargs: dict, _build):
     return _build(*args, **kwargs)
