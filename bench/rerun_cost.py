@@ -2,10 +2,12 @@
 
     .venv/bin/python -m bench.rerun_cost --runs 20                 # this tree
     .venv/bin/python -m bench.rerun_cost --runs 20 --base 60c4210  # that commit vs this tree
+    .venv/bin/python -m bench.rerun_cost --sign-in                 # as a signed-in viewer
 
-Starts `streamlit run board.py` (sign-in off, loopback only) on the sub-district demo
-database (built once into bench/work/rerun_cost/, a replay of spring 2020), opens each page
-with a client that speaks the browser's websocket protocol (bench/streamlit_tab.py), runs it
+Starts `streamlit run board.py` (sign-in off, loopback only; or with --sign-in on, each tab
+signing in as the demo account leader) on the sub-district demo database (a replay of spring
+2020, built once with its demo accounts, person key and audit into bench/work/rerun_cost/),
+opens each page with a client that speaks the browser's websocket protocol (bench/streamlit_tab.py), runs it
 once untimed (the cache fills), then reruns it `--runs` times as a browser does after a click
 that changes nothing (same widgets, same query string, the large messages it already holds
 named). The board process's CPU time (/proc/<pid>/stat: user + system, all its threads) is
@@ -32,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .browser import Server
-from .common import REPO_ROOT, WORK_ROOT, median
+from .common import REPO_ROOT, WORK_ROOT, env, median
 from .streamlit_tab import GOOD_ENDS, RunFailed, Tab
 
 WORK = WORK_ROOT / "rerun_cost"
@@ -54,17 +56,28 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
 
 
-def demo_database(say=print) -> Path:
-    """The sub-district demo database (120 days ending 2020-03-15), built once."""
-    db = WORK / "db" / "board.duckdb"
+def board_env() -> dict[str, str]:
+    """The board's files for the build and the servers, all under bench/work/rerun_cost/: the
+    person key, the users (the demo accounts), the audit; never the real ones."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    key_file = WORK / "person-key.secret"
+    if not key_file.exists():
+        key_file.write_text("5e" * 32)
+    return {"BOARD_DB": str(WORK / "db" / "board.duckdb"), "BOARD_SECRET_KEY_FILE": str(key_file),
+            "BOARD_USERS": str(WORK / "users.toml"), "BOARD_AUDIT": str(WORK / "audit.sqlite"),
+            "BOARD_SCREEN_KEY": SCREEN_KEY, "BOARD_REFERENCE": None}
+
+
+def demo_database(environment: dict[str, str], say=print) -> None:
+    """The sub-district demo database (120 days ending 2020-03-15) and its demo accounts, built once."""
+    db = Path(environment["BOARD_DB"])
     if db.exists():
-        return db
+        return
     from demo.load import run_demo
     say(f"building the sub-district demo database into {db.parent} …")
-    WORK.mkdir(parents=True, exist_ok=True)
-    if run_demo("subdistrict", 2020, DEMO_END, None, WORK / "files", db) != 0:
-        raise SystemExit("the demo database did not build")
-    return db
+    with env(**environment):
+        if run_demo("subdistrict", 2020, DEMO_END, None, WORK / "files", db) != 0:
+            raise SystemExit("the demo database did not build")
 
 
 def export_tree(commit: str) -> Path:
@@ -89,15 +102,18 @@ def _check(result, what: str) -> None:
         raise RunFailed(f"{what}: {result.exceptions[0][:200]}")
 
 
-async def measure_page(server: Server, path: str, runs: int) -> dict[str, float | str]:
+async def measure_page(server: Server, path: str, runs: int,
+                       account: tuple[str, str] | None = None) -> dict[str, float | str]:
     """{row name: CPU ms per rerun, or the error}: the page's full reruns, and for the screen
-    each fragment's reruns too."""
+    each fragment's reruns too. `account` (name, password): sign in first (not on the screen)."""
     query = urlencode({"key": SCREEN_KEY}) if path == "screen" else ""
     tab = Tab(server.url, path, query=query, timeout=120)
     rows: dict[str, float | str] = {}
     try:
         await tab.connect()
         _check(await tab.first_run(), "first run")
+        if account and path != "screen":
+            _check(await tab.sign_in(*account), "sign-in")
         _check(await tab.rerun(), "warm-up rerun")
         before = cpu_ms(server.proc.pid)
         for _ in range(runs):
@@ -125,18 +141,20 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the table shows the median (default 3)")
     parser.add_argument("--base", help="also serve this commit's tree and measure it interleaved")
     parser.add_argument("--pages", help="only these url paths, comma-separated (overview is '', screen is screen)")
+    parser.add_argument("--sign-in", action="store_true",
+                        help="sign-in on, each page's tab signs in as the demo account leader (default: BOARD_AUTH=off)")
     args = parser.parse_args(argv)
 
-    db = demo_database()
-    key_file = WORK / "person-key.secret"
-    if not key_file.exists():
-        key_file.write_text("5e" * 32)
-    env = {**os.environ, "BOARD_DB": str(db), "BOARD_AUTH": "off", "BOARD_SECRET_KEY_FILE": str(key_file),
-           "BOARD_USERS": str(WORK / "users.toml"), "BOARD_AUDIT": str(WORK / "audit.sqlite"),
-           "BOARD_SCREEN_KEY": SCREEN_KEY}
-    env.pop("BOARD_REFERENCE", None)
+    environment = board_env()
+    demo_database(environment)
+    served = {k: v for k, v in {**os.environ, **environment}.items() if v is not None}
+    if args.sign_in:
+        served.pop("BOARD_AUTH", None)
+    else:
+        served["BOARD_AUTH"] = "off"
+    account = ("leader", "leader-2020") if args.sign_in else None
     trees = ([("base " + args.base, export_tree(args.base))] if args.base else []) + [("this tree", REPO_ROOT)]
-    servers = [Server(tree / "board.py", env, WORK / f"server-{i}.log", cwd=tree) for i, (_, tree) in enumerate(trees)]
+    servers = [Server(tree / "board.py", served, WORK / f"server-{i}.log", cwd=tree) for i, (_, tree) in enumerate(trees)]
     names = [name for name, _ in trees]
     pages = PAGES if args.pages is None else [(n, p) for n, p in PAGES if p in args.pages.split(",")]
     results: dict[str, dict[str, list]] = {}   # row -> server name -> values per round
@@ -146,7 +164,7 @@ def main(argv=None) -> int:
         for round_number in range(args.rounds):
             for label, path in pages:
                 for name, server in zip(names, servers):
-                    rows = asyncio.run(measure_page(server, path, args.runs))
+                    rows = asyncio.run(measure_page(server, path, args.runs, account))
                     for row, value in rows.items():
                         if row == "error":
                             continue
@@ -159,7 +177,7 @@ def main(argv=None) -> int:
         for server in servers:
             server.stop()
     print(f"CPU ms per rerun, board process, median of {args.rounds} rounds × {args.runs} reruns "
-          f"(sub-district demo, {os.cpu_count()} cores)")
+          f"(sub-district demo, {'signed in as leader' if args.sign_in else 'sign-in off'}, {os.cpu_count()} cores)")
     width = max(len(r) for r in results) + 2
     print(f"{'page':<{width}}" + "".join(f"{n:>18}" for n in names))
     for row, by_server in results.items():
