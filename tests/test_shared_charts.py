@@ -3,6 +3,8 @@ cached() makes one st.cache_data wrapper per module function, not one per call."
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
+import pytest
 
 from boardkit.app import page
 
@@ -59,3 +61,8 @@ def test_one_changed_row_of_a_large_frame_builds_another_chart():
     assert page.shared(count_build, frame, "丁")["n"] == 60_000
     assert page.shared(count_build, changed, "丁")["n"] == 60_001
     assert BUILT == [("丁", 300), ("丁", 300)]
+
+
+def test_chart_refuses_a_figure_built_in_the_page():
+    with pytest.raises(TypeError, match="builder"):
+        page.chart(go.Figure())

@@ -267,6 +267,9 @@ def chart(build, *args, click: str | None = None, **kwargs) -> None:
     draws it: with no data yet two charts can be identical, and Streamlit refuses two
     identical elements without keys (a traceback on a new database). `click`
     (clicks.NEIGHBOURHOOD or clicks.DAY): a click on a mark filters the page."""
+    if not callable(build):
+        raise TypeError("chart() takes a builder and its arguments, e.g. chart(charts.bars, frame, …), "
+                        "so that the figure is built once for every session")
     caller = inspect.currentframe().f_back
     place = f"{Path(caller.f_code.co_filename).stem}_{caller.f_lineno}"
     fig = _shared(f"{_name(build)} (readable)", args, kwargs, lambda *a, **k: charts.readable(build(*a, **k)))
