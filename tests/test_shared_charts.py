@@ -2,6 +2,8 @@
 cached() makes one st.cache_data wrapper per module function, not one per call."""
 from __future__ import annotations
 
+import pickle
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -66,3 +68,23 @@ def test_one_changed_row_of_a_large_frame_builds_another_chart():
 def test_chart_refuses_a_figure_built_in_the_page():
     with pytest.raises(TypeError, match="builder"):
         page.chart(go.Figure())
+
+
+def test_equal_frames_made_differently_share_one_chart():
+    # A query's frame on its first run is fresh from DuckDB, later runs get st.cache_data's
+    # copy: equal data, not always the same pickle (here: two blocks of numbers, or one).
+    BUILT.clear()
+    added = pd.DataFrame({"day": ["03-01", "03-02"]})
+    added["n"] = [3, 4]
+    added["m"] = [5, 6]
+    whole = pd.DataFrame({"day": ["03-01", "03-02"], "n": [3, 4], "m": [5, 6]})
+    assert pickle.dumps(added) != pickle.dumps(whole)
+    assert page.shared(count_build, added, "戊") is page.shared(count_build, whole, "戊")
+    assert BUILT == [("戊", 300)]
+
+
+def test_none_and_the_word_none_are_different_data():
+    BUILT.clear()
+    page.shared(count_build, pd.DataFrame({"n": [1], "who": [None]}), "己")
+    page.shared(count_build, pd.DataFrame({"n": [1], "who": ["None"]}), "己")
+    assert BUILT == [("己", 300), ("己", 300)]
