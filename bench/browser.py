@@ -71,9 +71,10 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run script` on a free localhost port; stopped by its own pid."""
+    """`streamlit run script` on a free localhost port; stopped by its own pid. `cwd`: the
+    tree it runs in (its .streamlit/config.toml applies)."""
 
-    def __init__(self, script: Path, env: dict, log: Path):
+    def __init__(self, script: Path, env: dict, log: Path, cwd: Path = REPO_ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log, "w")
@@ -81,7 +82,7 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -62,8 +62,8 @@ left, right = st.columns(2)
 with left:
     st.subheader("报警时段分布")
     by_hour = cached(q.alarms_by_hour_and_type)(ctx.gen, ctx.scope, ctx.start, ctx.end, alarm_type)
-    chart(charts.stacked_bars(by_hour, "hour", "alarm_type", labels.ALARM_COLOURS, labels.ALARM_TYPE, None,
-                                        x_title="时（0–23点）"))
+    chart(charts.stacked_bars, by_hour, "hour", "alarm_type", labels.ALARM_COLOURS, labels.ALARM_TYPE, None,
+                                        x_title="时（0–23点）")
     st.caption(f"趋势区间内报警按报警时间的小时与类型计数，共 {int(by_hour['n'].sum()):,} 条。")
 with right:
     shown_type = alarm_type or "door_open"
@@ -73,8 +73,8 @@ with right:
     binned = cached(q.response_minutes_binned)(ctx.gen, ctx.scope, ctx.start, ctx.end, shown_type,
                                                int(width * 60), width)
     summary = cached(q.response_summary)(ctx.gen, ctx.scope, ctx.start, ctx.end, shown_type).iloc[0]
-    chart(charts.binned_histogram(binned, None, threshold=limit, last_label=f"≥{width * 60}",
-                                            bin_width=width))
+    chart(charts.binned_histogram, binned, None, threshold=limit, last_label=f"≥{width * 60}",
+                                            bin_width=width)
     median = "—" if summary["median_minutes"] != summary["median_minutes"] else f"{summary['median_minutes']:.1f}"
     st.caption(f"趋势区间内已处置（含误报）的{labels.ALARM_TYPE[shown_type]}报警，响应时长 = 处置时间 − 报警时间；"
                f"共 {int(summary['answered']):,} 条，中位数 {median} 分钟，超过阈值 {limit:g} 分钟的 "
@@ -91,9 +91,9 @@ stacked = stacked.assign(rank=stacked["居民区"].map(rank)).sort_values("rank"
 shown_areas = stacked["居民区"].nunique()
 a, b = st.columns(2)
 with a:
-    chart(charts.stacked_bars(stacked, "居民区", "alarm_type", labels.ALARM_COLOURS, labels.ALARM_TYPE, None,
+    chart(charts.stacked_bars, stacked, "居民区", "alarm_type", labels.ALARM_COLOURS, labels.ALARM_TYPE, None,
                                         horizontal=True, height=max(320, 22 * shown_areas + 60),
-                              ids="neighbourhood_code"), click=clicks.NEIGHBOURHOOD)
+                              ids="neighbourhood_code", click=clicks.NEIGHBOURHOOD)
     st.caption("趋势区间内各居民区报警数，按类型着色；点击居民区只看该居民区。" + filters.busiest_note(shown_areas, areas))
 with b:
     door = by_nb[by_nb["alarm_type"] == "door_open"].set_index("居民区")["median_response"]

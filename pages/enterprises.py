@@ -46,7 +46,7 @@ with left:
     applied = int(by_status[["pending", "approved", "returned"]].sum())
     stages = pd.DataFrame({"stage": ["企业总数", "已提交申请", "审核通过"],
                            "n": [int(by_status.sum()), applied, int(by_status["approved"])]})
-    chart(charts.funnel(stages, None))
+    chart(charts.funnel, stages, None)
     st.caption(f"统计日（{today:%m-%d}）各企业的复工申请状态（按申请、审核日期）：" + "、".join(f"{labels.APPLICATION_STATUS[s]} {int(by_status[s]):,} 家"
                                                    for s in q.STATUSES)
                + "。已提交申请 = 待审核 + 已通过 + 已退回；百分比为占企业总数。")
@@ -58,8 +58,8 @@ with right:
     else:
         # An age is a whole number of days and "past" means more than `days`: the line sits
         # between the bar of `days` and the first bar past it.
-        chart(charts.binned_histogram(ages, None, threshold=days + 0.5, unit="天", centred=True,
-                                      threshold_label=f"超过 {days} 天为超期"))
+        chart(charts.binned_histogram, ages, None, threshold=days + 0.5, unit="天", centred=True,
+                                      threshold_label=f"超过 {days} 天为超期")
     st.caption(f"待审核申请按自申请日起的天数（截至统计日 {today:%m-%d}）计数；红线右侧为审核超期。")
 
 late = cached(q.pending_past_threshold_oldest_first)(ctx.gen, ctx.scope, today, days, industry)
@@ -78,26 +78,26 @@ left, right = st.columns(2)
 with left:
     st.subheader("各行业复工状态")
     by_industry = cached(q.enterprises_by_industry_and_status)(ctx.gen, ctx.scope, today, industry, status)
-    chart(charts.stacked_bars(by_industry, "industry", "application_status", labels.APPLICATION_COLOURS,
+    chart(charts.stacked_bars, by_industry, "industry", "application_status", labels.APPLICATION_COLOURS,
                                         labels.APPLICATION_STATUS, None, horizontal=True,
-                                        height=max(320, 24 * by_industry["industry"].nunique() + 60)))
+                                        height=max(320, 24 * by_industry["industry"].nunique() + 60))
     st.caption(f"各行业企业数，按统计日（{today:%m-%d}）的复工申请状态着色；行业取企业填报的所属行业。")
 with right:
     st.subheader("各居民区复工状态")
     by_nb = cached(q.enterprises_by_neighbourhood_and_status)(ctx.gen, ctx.scope, today, days, industry, status)
     by_nb["居民区"] = [filters.neighbourhood_name(c, n) for c, n in zip(by_nb["neighbourhood_code"], by_nb["neighbourhood"])]
     shown, areas = filters.busiest(by_nb, "居民区", "n")
-    chart(charts.stacked_bars(shown, "居民区", "application_status", labels.APPLICATION_COLOURS,
+    chart(charts.stacked_bars, shown, "居民区", "application_status", labels.APPLICATION_COLOURS,
                                         labels.APPLICATION_STATUS, None, horizontal=True,
                                         height=max(320, 22 * shown["居民区"].nunique() + 60),
-                              ids="neighbourhood_code"), click=clicks.NEIGHBOURHOOD)
+                              ids="neighbourhood_code", click=clicks.NEIGHBOURHOOD)
     st.caption(f"各居民区（按经营地址）企业数，按统计日（{today:%m-%d}）的复工申请状态着色；点击居民区只看该居民区。"
                + filters.busiest_note(shown["居民区"].nunique(), areas))
 
 st.subheader("员工返岗与来沪员工")
 staff = cached(q.staff_by_industry)(ctx.gen, ctx.scope, today, industry, status)
 total, outside, on_site = (int(staff[c].sum()) for c in ("employees_total", "employees_from_outside", "employees_on_site"))
-chart(charts.grouped_bars(staff, "industry", labels.STAFF, None, colours=labels.STAFF_COLOURS))
+chart(charts.grouped_bars, staff, "industry", labels.STAFF, None, colours=labels.STAFF_COLOURS)
 st.caption(f"企业填报的员工总数 {total:,} 人，其中来沪（外地返沪）员工 {outside:,} 人"
            f"（{outside / total:.0%}），在岗 {on_site:,} 人（{on_site / total:.0%}）。按行业汇总，员工多的行业在前。"
            if total else "所选企业未填报员工人数。")
@@ -107,8 +107,8 @@ pledge = cached(q.pledge_coverage_by_industry)(ctx.gen, ctx.scope, today, labels
 long = pledge.melt(id_vars="industry", value_vars=list(labels.PLEDGE), var_name="pledge", value_name="n")
 a, b = st.columns([3, 2])
 with a:
-    chart(charts.stacked_bars(long, "industry", "pledge", labels.PLEDGE_COLOURS, labels.PLEDGE, None,
-                                        horizontal=True, height=max(300, 24 * len(pledge) + 60)))
+    chart(charts.stacked_bars, long, "industry", "pledge", labels.PLEDGE_COLOURS, labels.PLEDGE, None,
+                                        horizontal=True, height=max(300, 24 * len(pledge) + 60))
 with b:
     audited_table(st, "承诺书签订", pledge.assign(coverage=pledge["coverage"] * 100).rename(columns={
         "industry": "行业", "enterprises": "企业数", "pledged": "已签订", "declined": "未签订", "unknown": "未填报",

@@ -11,6 +11,14 @@ from boardkit.render.markup import md
 from boardkit.app.page import cached, context
 from boardkit.queries import explore as q
 
+
+def labelled_run(gen, scope, spec):
+    """The query's frame, whether it was cut, and its table in Chinese words (labelling every
+    cell is most of the work: cached with the query, not redone per run)."""
+    frame, truncated = q.run(gen, scope, spec)
+    return frame, truncated, tables.explore_result(frame, spec)
+
+
 ctx = context()
 st.title("查询")
 st.caption("选择数据集，按字段筛选、分组并统计；结果可下载为 CSV 或 Excel。个人信息只显示脱敏后的形式；"
@@ -21,11 +29,10 @@ spec = spec_form(ctx, linked)
 keep_in_link(spec)
 
 try:
-    frame, truncated = cached(q.run)(ctx.gen, ctx.scope, spec)
+    frame, truncated, table = cached(labelled_run)(ctx.gen, ctx.scope, spec)
 except TimeoutError as exc:
     st.error(f"{exc}。请缩小筛选范围或减少分组字段后再试。")
     st.stop()
-table = tables.explore_result(frame, spec)
 words = ex.describe(spec)
 
 st.subheader("　".join(md(w) for w in words))

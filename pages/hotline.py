@@ -57,8 +57,8 @@ st.subheader("每日工单量（按话题）与涉疫占比")
 by_topic = cached(q.daily_received_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
 share = cached(q.daily_epidemic_share)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
 # With one topic chosen the share is 0% or 100% every day: leave the line out.
-chart(charts.stacked_daily(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
-                           share=None if topic else share), click=clicks.DAY)
+chart(charts.stacked_daily, by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC, None,
+                           share=None if topic else share, click=clicks.DAY)
 st.caption(f"按受理时间统计每日工单数，颜色为话题；折线为当日涉疫工单占比。区间合计 {int(share['received'].sum()):,} 件，"
            f"其中涉疫 {int(share['epidemic'].sum()):,} 件。点击某日可将其设为统计日。")
 
@@ -71,20 +71,20 @@ with left:
     parts, areas = filters.busiest(parts, "居民区", "received")
     stacked = parts.melt(id_vars=["居民区", "neighbourhood_code"], value_vars=["涉疫", "非涉疫"], var_name="kind",
                          value_name="n")
-    chart(charts.stacked_bars(stacked, "居民区", "kind", {"涉疫": labels.TOPIC_COLOURS["quarantine"],
+    chart(charts.stacked_bars, stacked, "居民区", "kind", {"涉疫": labels.TOPIC_COLOURS["quarantine"],
                                                                    "非涉疫": labels.TOPIC_COLOURS["non_epidemic"]},
                                         {}, None, horizontal=True, height=max(320, 22 * len(parts) + 60),
-                              ids="neighbourhood_code"), click=clicks.NEIGHBOURHOOD)
+                              ids="neighbourhood_code", click=clicks.NEIGHBOURHOOD)
     st.caption("趋势区间内按受理时间统计；地址无法对应居民区的工单单列为“未识别居民区”。点击居民区只看该居民区。"
                + filters.busiest_note(len(parts), areas))
 with right:
     st.subheader("诉求类型")
     types = cached(q.received_by_request_type)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args)
     types["类型"] = types["request_type"].map(lambda v: labels.label(labels.REQUEST_TYPE, v))
-    chart(charts.grouped_bars(types.assign(non=types["n"] - types["epidemic"]), "类型",
+    chart(charts.grouped_bars, types.assign(non=types["n"] - types["epidemic"]), "类型",
                                         {"epidemic": "涉疫", "non": "非涉疫"}, None,
                                         colours={"epidemic": labels.TOPIC_COLOURS["quarantine"],
-                                                 "non": labels.TOPIC_COLOURS["non_epidemic"]}))
+                                                 "non": labels.TOPIC_COLOURS["non_epidemic"]})
     st.caption("趋势区间内受理的工单按诉求类型（咨询、投诉、求助……）计数。")
     st.markdown("**各居民区在办与超期（点击跳转到该居民区）**")
     # Each row opens this page for that neighbourhood with the same page filters.
@@ -100,18 +100,18 @@ st.subheader("办理时效与服务质量")
 rates = cached(q.daily_service_rates)(ctx.gen, ctx.scope, ctx.start, ctx.end, ctx.clock.at, *args)
 a, b = st.columns(2)
 with a:
-    chart(charts.bars(rates, "day", "overdue_open", "每日日终超期在办工单", colour=labels.STATUS_COLOURS["red"]),
+    chart(charts.bars, rates, "day", "overdue_open", "每日日终超期在办工单", colour=labels.STATUS_COLOURS["red"],
           click=clicks.DAY)
     st.caption("每日24:00（当天取当前时刻）时在办且已过办理时限的工单数；办理时限按工作日计，涉疫1个工作日。")
 with b:
-    chart(charts.lines(rates, "day", {"on_time_rate": "按时办结率"}, "每日按时办结率", percent=True,
-                                 colours={"on_time_rate": labels.STATUS_COLOURS["green"]}), click=clicks.DAY)
+    chart(charts.lines, rates, "day", {"on_time_rate": "按时办结率"}, "每日按时办结率", percent=True,
+                                 colours={"on_time_rate": labels.STATUS_COLOURS["green"]}, click=clicks.DAY)
     st.caption("当日办结的工单中，办结时间不晚于办理时限的占比；当日无办结则不画点。")
 st.markdown("**先行联系率与满意率（市级考核重点）**")
-chart(charts.lines(rates, "day", {"first_contact_rate": "先行联系率", "satisfaction_rate": "满意率",
+chart(charts.lines, rates, "day", {"first_contact_rate": "先行联系率", "satisfaction_rate": "满意率",
                                   "satisfaction_score": "满意度得分"}, None, percent=True,
                    colours={"first_contact_rate": "#1a73e8", "satisfaction_rate": labels.STATUS_COLOURS["green"],
-                            "satisfaction_score": "#9aa0a6"}), click=clicks.DAY)
+                            "satisfaction_score": "#9aa0a6"}, click=clicks.DAY)
 st.caption("先行联系率：当日受理且已记录先行联系情况的工单中已先行联系的占比。满意率：当日办结且有评价的工单中"
            "满意+基本满意的占比；满意度得分按满意1、基本满意0.8、一般0.6、不满意0加权。")
 
@@ -169,6 +169,6 @@ else:
 st.subheader("25问：各问题每日工单量")
 matrix = cached(questions_by_day)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 st.caption("行：目录中的问题（悬停看全文），按区间内工单量从多到少；列：受理日期。")
-chart(charts.faq_heatmap(matrix))
+chart(charts.faq_heatmap, matrix)
 
 surge_panel(ctx)

@@ -12,7 +12,7 @@ from boardkit.metrics import OVERVIEW
 from boardkit.metrics.figures import overview_figures, summary
 from boardkit.data.clock import moment_text
 from boardkit.metrics import rules as status_rules
-from boardkit.app.page import cached, context, kpi
+from boardkit.app.page import cached, context, kpi, shared
 from boardkit.app.panels import camera_panel, duty_now_panel, surge_panel
 from boardkit.queries import cameras as camera_q
 from boardkit.queries import overview as q
@@ -87,8 +87,8 @@ with right:
 st.subheader("近30日12345工单（按话题）与涉疫占比")
 by_topic = cached(q.daily_by_topic)(ctx.gen, ctx.scope, ctx.start, ctx.end)
 trend = cached(q.daily_series)(ctx.gen, ctx.scope, ctx.start, ctx.end)
-clicks.altair_chart(light_charts.stacked_daily_with_share(by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC,
-                                                         share=trend.rename(columns={"epidemic_share": "share"})),
+clicks.altair_chart(shared(light_charts.stacked_daily_with_share, by_topic, "topic", labels.TOPIC_COLOURS, labels.TOPIC,
+                           share=trend.rename(columns={"epidemic_share": "share"})),
                     clicks.DAY, "ov_trend", width="stretch")
 st.caption("点击某日的柱可将其设为统计日。")
 

@@ -44,7 +44,7 @@ args = (measure, status, source)
 
 st.subheader("每日来沪人员（按报送来源）")
 by_day = cached(q.arrivals_by_day_and_source)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
-chart(charts.stacked_daily(by_day, "source_kind", labels.PERSON_SOURCE_COLOURS, labels.PERSON_SOURCE, None),
+chart(charts.stacked_daily, by_day, "source_kind", labels.PERSON_SOURCE_COLOURS, labels.PERSON_SOURCE, None,
       click=clicks.DAY)
 st.caption(f"按抵沪日期统计，每人只计一次；区间合计 {int(by_day['n'].sum()):,} 人。点击某日可将其设为统计日。")
 
@@ -53,8 +53,8 @@ with left:
     st.subheader("来源省份")
     provinces = cached(q.arrivals_by_province)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
     provinces["省份"] = provinces["province"].fillna("未识别")
-    chart(charts.bars(provinces, "省份", "n", None, horizontal=True, colour="#5f6368",
-                                height=max(300, 24 * len(provinces) + 40)))
+    chart(charts.bars, provinces, "省份", "n", None, horizontal=True, colour="#5f6368",
+                                height=max(300, 24 * len(provinces) + 40))
     st.caption("趋势区间内抵沪人员按来源地所在省份计数（取该人最近一次写明来源地的报送）；"
                "来源地无法识别省份的计为“未识别”。")
 with right:
@@ -63,13 +63,13 @@ with right:
     order = list(labels.PERSON_SOURCE)
     sources = sources.assign(来源=sources["source_kind"].map(labels.PERSON_SOURCE),
                              rank=sources["source_kind"].map(order.index)).sort_values("rank")
-    chart(charts.bars(sources, "来源", "n", None, colours=[labels.PERSON_SOURCE_COLOURS[s]
-                                                                    for s in sources["source_kind"]], height=260))
+    chart(charts.bars, sources, "来源", "n", None, colours=[labels.PERSON_SOURCE_COLOURS[s]
+                                                                    for s in sources["source_kind"]], height=260)
     st.caption("趋势区间内抵沪人员按由谁报送：仅居委、居委和企业都报送、仅企业（可能是居委尚未掌握的人员）。")
 
 st.subheader("隔离时间线")
 timeline = cached(q.quarantine_timeline)(ctx.gen, ctx.scope, ctx.start, ctx.end, *args, day=ctx.clock.day)
-chart(charts.lines(timeline, "day", labels.TIMELINE, None, colours=labels.TIMELINE_COLOURS), click=clicks.DAY)
+chart(charts.lines, timeline, "day", labels.TIMELINE, None, colours=labels.TIMELINE_COLOURS, click=clicks.DAY)
 st.caption("每日按当日已知的最新报送回溯：当日处于隔离/观察期内的人数（即当日居家隔离、集中隔离、健康观察之和）、"
            "当日开始的人数、当日期满的人数；解除或离沪的人员计至报送该状态的当日。")
 

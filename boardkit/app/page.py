@@ -3,11 +3,14 @@ clock, scope, filters), shared filters kept in st.query_params, cached queries."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core import settings
@@ -34,9 +37,43 @@ from ..data.ranges import bounded, data_first_day, default_start
 
 def cached(fn):
     """st.cache_data keyed by the arguments: the generation is always one of them, so a
-    new load is picked up on the next run, however long the TTL."""
-    return st.cache_data(ttl=int(settings.get("cache_ttl_seconds")), show_spinner=False,
-                         max_entries=512)(fn)
+    new load is picked up on the next run, however long the TTL. Pages call it inline
+    (`cached(q.x)(gen, …)`) on every run: the wrapper is made once per function and TTL,
+    since making one reads and hashes the function's source. A function a page script
+    defines is a new object on every run, so it gets a new wrapper (nothing kept per run)."""
+    ttl = int(settings.get("cache_ttl_seconds"))
+    return _cache_data(fn, ttl) if fn.__module__ == "__main__" else _kept_wrapper(fn, ttl)
+
+
+def _frame_bytes(frame) -> bytes:
+    """A frame or series argument, for a cache key: its column names and types, index and
+    every value (numbers and times as their bytes, other values by repr, which tells None
+    from "None" and NaN from "nan"). Equal frames give equal keys however they were made (a
+    pickle does not: a frame fresh from DuckDB and its copy from st.cache_data pickle
+    differently), at a fraction of Streamlit's own frame hashing, which also samples frames
+    of 50,000 rows or more."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    parts = [repr((frame.columns.tolist(), frame.columns.names, frame.index.names, frame.index.tolist(),
+                   frame.index.dtype, frame.dtypes.tolist())).encode()]
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufmM":
+            parts.append(column.to_numpy().tobytes())
+        else:
+            parts.append(repr(column.tolist()).encode())
+    return b"".join(len(part).to_bytes(8, "little") + part for part in parts)
+
+
+# How cached() and shared() hash frame arguments.
+HASH_FUNCS = {pd.DataFrame: _frame_bytes, pd.Series: _frame_bytes}
+
+
+def _cache_data(fn, ttl: int):
+    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=512, hash_funcs=HASH_FUNCS)(fn)
+
+
+_kept_wrapper = functools.cache(_cache_data)
 
 
 @dataclass(frozen=True)
@@ -47,6 +84,14 @@ class Context:
     start: dt.date        # trend range
     end: dt.date
     neighbourhoods: tuple  # ((code, name), …) in the viewer's scope
+
+
+@cached
+def _ready(gen: Generation) -> bool:
+    """check_ready once per generation (a generation file never changes): a run whose
+    queries are all cached then opens no database at all. A failed check is not cached."""
+    check_ready(gen)
+    return True
 
 
 @cached
@@ -79,7 +124,7 @@ def build_context(access: Scope = ALL, with_filters: bool = True) -> Context:
     filters: it always shows the default report day and the whole area."""
     try:
         gen = current_generation()
-        check_ready(gen)
+        _ready(gen)
     except NoDatabase as exc:
         no_database_page(exc)
         st.stop()
@@ -228,14 +273,37 @@ def kpi(column, key: str, figure, spark: list | None = None) -> None:
                   delta_color={"neutral": "off", "worse": "inverse"}.get(metric.rise, "normal"))
 
 
-def chart(fig, click: str | None = None) -> None:
-    """A Plotly figure as every page shows one: Chinese date ticks, full width. Keyed by the
-    page line that draws it: with no data yet two charts can be identical, and Streamlit
-    refuses two identical elements without keys (a traceback on a new database). `click`
+def chart(build, *args, click: str | None = None, **kwargs) -> None:
+    """A Plotly figure as every page shows one: `build(*args, **kwargs)` (a builder of
+    boardkit.render.charts), Chinese date ticks, full width. Keyed by the page line that
+    draws it: with no data yet two charts can be identical, and Streamlit refuses two
+    identical elements without keys (a traceback on a new database). `click`
     (clicks.NEIGHBOURHOOD or clicks.DAY): a click on a mark filters the page."""
+    if not callable(build):
+        raise TypeError("chart() takes a builder and its arguments, e.g. chart(charts.bars, frame, …), "
+                        "so that the figure is built once for every session")
     caller = inspect.currentframe().f_back
     place = f"{Path(caller.f_code.co_filename).stem}_{caller.f_lineno}"
+    fig = _shared(f"{_name(build)} (readable)", args, kwargs, lambda *a, **k: charts.readable(build(*a, **k)))
     if click:
-        clicks.plotly_chart(charts.readable(fig), click, f"chart_{place}", width="stretch")
+        clicks.plotly_chart(fig, click, f"chart_{place}", width="stretch")
     else:
-        st.plotly_chart(charts.readable(fig), width="stretch", key=f"chart_{place}")
+        st.plotly_chart(fig, width="stretch", key=f"chart_{place}")
+
+
+def shared(build, *args, **kwargs):
+    """`build(*args, **kwargs)` (a chart builder: a plotly figure, an Altair chart) made once
+    per arguments, its data included, and shared by every session: building a chart costs
+    far more than hashing its small input frames. One object for all sessions, so it is
+    read only once built (st.plotly_chart and st.altair_chart only read it)."""
+    return _shared(_name(build), args, kwargs, build)
+
+
+def _name(build) -> str:
+    return f"{build.__module__}.{build.__qualname__}"
+
+
+@st.cache_resource(ttl=int(settings.get("cache_ttl_seconds")), max_entries=256, show_spinner=False,
+                   hash_funcs=HASH_FUNCS)
+def _shared(name: str, args: tuple, kwargs: dict, _build):
+    return _build(*args, **kwargs)
