@@ -129,8 +129,16 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                  WHERE {SCOPE_SQL} AND {FILTER_SQL} AND NOT (status = 'closed' AND closed_at IS NULL)
                    AND status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
                    AND received_at <= $now AND NOT coalesce(closed_at <= due_at, false)),
-        overdue AS (SELECT days.day, count(late.received_at) AS overdue_open
-                    FROM days LEFT JOIN late ON {P.ticket_overdue("days.at_time")}
+        -- Each late ticket joins only the days it may be overdue at the end of: from the day
+        -- before its due day up to the day it closed (the window's end while open at now),
+        -- an equality join instead of a range join of every day with every ticket.
+        candidates AS (SELECT *, CAST(unnest(range(greatest(CAST($start AS DATE), CAST(due_at AS DATE) - 1),
+                                                   CASE WHEN closed_at <= $now THEN least(CAST(closed_at AS DATE), CAST($end AS DATE))
+                                                        ELSE CAST($end AS DATE) END + 1,
+                                                   INTERVAL 1 DAY)) AS DATE) AS day
+                       FROM late),
+        overdue AS (SELECT days.day, count(c.received_at) AS overdue_open
+                    FROM days LEFT JOIN candidates c ON c.day = days.day AND {P.ticket_overdue("days.at_time")}
                     GROUP BY ALL)
         SELECT days.day, coalesce(overdue_open, 0) AS overdue_open, coalesce(closed, 0) AS closed,
                CASE WHEN closed > 0 THEN closed_on_time / closed END AS on_time_rate,
