@@ -8,7 +8,7 @@ import pytest
 
 from boardkit import labels
 from boardkit.data.clock import make_clock
-from boardkit.data.db import Scope, current_generation
+from boardkit.data.db import ALL, Scope, current_generation
 from boardkit.queries import hotline as q
 from page_helpers import (busiest_neighbourhood, caption_number, data_now, direct, metric_value, one, open_page,
                             moment, rerun, subheader_number, table_with, trend_range)
@@ -156,6 +156,23 @@ def test_daily_service_rates_follow_metrics(narrowed):
     assert rates["overdue_open"] == one(
         f"SELECT count(*) FROM hotline_tickets WHERE neighbourhood_code = $c AND {OPEN} AND due_at < $now",
         {"c": code, "now": end_of_day})
+
+
+@pytest.mark.parametrize("now_back_hours", [0, 30])
+def test_overdue_open_of_each_day_of_a_range_past_now(board_env, now_back_hours):
+    """Every day of a range, those before now, the day of now and days after it, counts the
+    tickets overdue and open at its end (or now): each ticket joins only the days it may be
+    overdue on, and none is lost at either end of its overdue days."""
+    gen = current_generation()
+    now = make_clock(gen).now - dt.timedelta(hours=now_back_hours)
+    start, end = now.date() - dt.timedelta(days=20), now.date() + dt.timedelta(days=2)
+    rates = q.daily_service_rates(gen, ALL, start, end, now)
+    assert len(rates) == 23
+    expected = [one(f"SELECT count(*) FROM hotline_tickets WHERE {OPEN} AND due_at < $now",
+                    {"now": min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), now)})
+                for day in (start + dt.timedelta(days=i) for i in range(23))]
+    assert sum(expected) > 0
+    assert rates["overdue_open"].tolist() == expected
 
 
 def test_unsure_tickets_of_the_report_day_are_listed_for_a_clerk(board_env):

@@ -118,6 +118,25 @@ def test_ticker_is_time_neighbourhood_type_and_minutes_only(screen):
         assert re.fullmatch(r"\d+ 分钟\S+|已报备", minutes), minutes
 
 
+@pytest.mark.parametrize("spare", [0, 1, 40])
+def test_ticker_rows_are_the_newest_alarms_however_many_the_last_day_holds(board_env_module, spare):
+    """The ticker looks in the last day first: asked for exactly as many alarms as that day
+    holds, one more, or many more, it lists the newest of all, in scope."""
+    from boardkit.data.db import Scope
+    from boardkit.queries.screen import TICKER_WINDOW, alarm_ticker
+    gen = current_generation()
+    clock = live_clock(gen)
+    for scope in (ALL, Scope(("310115010001",))):
+        where = "($scope_all OR list_contains($scope_codes, neighbourhood_code)) AND raised_at <= $now"
+        in_window = int(query(gen, f"SELECT count(*) AS n FROM alarms WHERE {where} AND raised_at > $since",
+                              {"now": clock.at, "since": clock.at - TICKER_WINDOW, **scope.params})["n"].iat[0])
+        limit = max(in_window, 1) + spare
+        newest = query(gen, f"SELECT raised_at FROM alarms WHERE {where} ORDER BY raised_at DESC LIMIT $limit",
+                       {"now": clock.at, "limit": limit, **scope.params})
+        ticker = alarm_ticker(gen, clock, scope, limit)
+        assert list(ticker["raised_at"]) == list(newest["raised_at"])
+
+
 def test_rotation_renders_every_view(board_env_module):
     at = open_screen({"rotate": "1"})
     text = markup(at) + "\n".join(str(e.value) for e in at.html)

@@ -17,13 +17,18 @@ FILTER_SQL = """(CAST($topic AS VARCHAR) IS NULL OR coalesce(topic, 'non_epidemi
   AND (CAST($request_type AS VARCHAR) IS NULL OR coalesce(request_type, 'other') = $request_type)"""
 # $now: the moment the page shows, t(D) (the end of the report day, or now for today).
 OPEN_SQL = P.ticket_open("$now")
+RECEIVED_BY_NOW = "received_at <= $now"
+# The views of tickets received by now, by what else holds of them.
+RECEIVED_VIEWS = {
+    "closed": P.ticket_closed_by("$now"),
+    "returned": "status = 'returned'",
+    "all": "true",
+}
 # The ticket table's status view: fixed SQL fragments chosen by key, never user text.
 VIEW_SQL = {
     "open": OPEN_SQL,
     "overdue": P.ticket_overdue("$now"),
-    "closed": f"received_at <= $now AND {P.ticket_closed_by('$now')}",
-    "returned": "received_at <= $now AND status = 'returned'",
-    "all": "received_at <= $now",
+    **{view: f"{RECEIVED_BY_NOW} AND {condition}" for view, condition in RECEIVED_VIEWS.items()},
 }
 IN_RANGE_SQL = "received_at >= $start AND received_at < CAST($end AS DATE) + 1"
 # Views whose tickets are all open at now: read from the open records (boardkit/data/open_records.py).
@@ -124,8 +129,16 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                  WHERE {SCOPE_SQL} AND {FILTER_SQL} AND NOT (status = 'closed' AND closed_at IS NULL)
                    AND status <> 'returned' AND due_at < least(CAST($end AS DATE) + 1, $now)
                    AND received_at <= $now AND NOT coalesce(closed_at <= due_at, false)),
-        overdue AS (SELECT days.day, count(late.received_at) AS overdue_open
-                    FROM days LEFT JOIN late ON {P.ticket_overdue("days.at_time")}
+        -- Each late ticket joins only the days it may be overdue at the end of: from the day
+        -- before its due day up to the day it closed (the window's end while open at now),
+        -- an equality join instead of a range join of every day with every ticket.
+        candidates AS (SELECT *, CAST(unnest(range(greatest(CAST($start AS DATE), CAST(due_at AS DATE) - 1),
+                                                   CASE WHEN closed_at <= $now THEN least(CAST(closed_at AS DATE), CAST($end AS DATE))
+                                                        ELSE CAST($end AS DATE) END + 1,
+                                                   INTERVAL 1 DAY)) AS DATE) AS day
+                       FROM late),
+        overdue AS (SELECT days.day, count(c.received_at) AS overdue_open
+                    FROM days LEFT JOIN candidates c ON c.day = days.day AND {P.ticket_overdue("days.at_time")}
                     GROUP BY ALL)
         SELECT days.day, coalesce(overdue_open, 0) AS overdue_open, coalesce(closed, 0) AS closed,
                CASE WHEN closed > 0 THEN closed_on_time / closed END AS on_time_rate,
@@ -141,12 +154,13 @@ def daily_service_rates(gen: Generation, scope: Scope, start: dt.date, end: dt.d
 def ticket_counts_by_view(gen: Generation, scope: Scope, now: dt.datetime, topic: str | None = None,
                           request_type: str | None = None) -> dict[str, int]:
     """How many tickets each status view of the table holds at now ({view: n})."""
-    # Open and overdue from the open records; the others need every ticket's dates.
+    # Open and overdue from the open records; the others need every ticket's dates: the
+    # receipt they share is the scan's filter, each view's own condition its count's.
     opened = ",\n".join(f"count(*) FILTER ({VIEW_SQL[v]}) AS {v}" for v in OPEN_VIEWS)
-    others = ",\n".join(f"count(*) FILTER ({VIEW_SQL[v]}) AS {v}" for v in TICKET_VIEWS if v not in OPEN_VIEWS)
+    others = ",\n".join(f"count(*) FILTER ({c}) AS {v}" for v, c in RECEIVED_VIEWS.items())
     frame = query(gen, f"""
         SELECT * FROM (SELECT {opened} FROM {tickets_open_after("$now")} WHERE {SCOPE_SQL} AND {FILTER_SQL}),
-                      (SELECT {others} FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL})""",
+                      (SELECT {others} FROM hotline_tickets WHERE {SCOPE_SQL} AND {FILTER_SQL} AND {RECEIVED_BY_NOW})""",
                   _params(scope, topic, request_type, now=now))
     return {v: int(frame.at[0, v]) for v in TICKET_VIEWS}
 

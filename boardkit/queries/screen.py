@@ -53,9 +53,24 @@ def enterprises_by_neighbourhood(gen: Generation, clock: Clock, scope: Scope) ->
         GROUP BY ALL ORDER BY total DESC, s.neighbourhood_code""", {"day": clock.day, **scope.params})
 
 
+# Where the ticker looks first for the newest alarms: a scope's last day holds them unless
+# the scope is small or quiet, and the alarms' recent end is reached by its zone maps.
+TICKER_WINDOW = dt.timedelta(days=1)
+
+
 def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -> pd.DataFrame:
     """The newest alarms raised by now: time, neighbourhood, type, state and minutes open
     (unhandled: now - raised; answered: the response minutes). Nothing finer."""
+    # The newest `limit` alarms of the last TICKER_WINDOW are the newest of all when there
+    # are `limit` of them (the answer then has `limit` rows); else the whole table is asked.
+    recent = _alarm_ticker(gen, clock, scope, limit, since=clock.at - TICKER_WINDOW)
+    return recent if len(recent) >= limit else _alarm_ticker(gen, clock, scope, limit, since=None)
+
+
+def _alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int,
+                  since: dt.datetime | None) -> pd.DataFrame:
+    """The ticker's rows among the alarms raised after `since` (None: all)."""
+    after = "AND raised_at > $since" if since is not None else ""
     return query(gen, f"""
         SELECT a.raised_at, coalesce(nb.name, '未定位居民区') AS neighbourhood, a.alarm_type,
                CASE WHEN {UNHANDLED_NOW} AND {P.ALARM_ANSWERED} THEN 'open' ELSE a.status END AS status,
@@ -67,10 +82,10 @@ def alarm_ticker(gen: Generation, clock: Clock, scope: Scope, limit: int = 30) -
           -- The newest `limit` moments first, by one column (and zone maps): joining ten
           -- million alarms to their names before the LIMIT would read them all.
           AND a.raised_at >= (SELECT min(raised_at) FROM (
-                SELECT raised_at FROM alarms WHERE {SCOPE_SQL} AND raised_at <= $now
+                SELECT raised_at FROM alarms WHERE {SCOPE_SQL} AND raised_at <= $now {after}
                 ORDER BY raised_at DESC LIMIT CAST($limit AS INTEGER)))
         ORDER BY a.raised_at DESC, nb.name LIMIT CAST($limit AS INTEGER)""",
-        {"now": clock.at, "limit": limit, **thresholds(), **scope.params}, cap=limit)
+        {"now": clock.at, "since": since, "limit": limit, **thresholds(), **scope.params}, cap=limit)
 
 
 def latest_door_open(gen: Generation, scope: Scope) -> dt.datetime | None:
