@@ -14,20 +14,35 @@ SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report TH
                           WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
 # The measure and status filters read each person's version known by the report day $day
 # (docs/metrics.md, Roster), not the latest report.
-FILTER_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
+MEASURE_STATUS_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
        OR person_key IN (SELECT person_key FROM person_timeline
                          -- no rows to read when neither filter is chosen
                          WHERE NOT (CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL)
                            AND {P.person_known("CAST($day AS DATE)")}
                            AND (CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
-                           AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))
+                           AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))"""
+FILTER_SQL = f"""{MEASURE_STATUS_SQL}
   AND (CAST($source AS VARCHAR) IS NULL OR source_kind = $source)"""
+# Who reported a person, over rows of `person_timeline` (each person's home is that of `persons`).
+SOURCE_OF_KEY_SQL = f"""person_key IN (SELECT person_key FROM persons WHERE ({SOURCE_KIND_SQL}) = $source)"""
 # The persons a viewer may see, with the page filters applied.
 PERSONS_SQL = f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
                    WHERE {FILTER_SQL})"""
 # The same as a WHERE over `persons` itself, for lists that pick rows by rowid first.
 PERSONS_WHERE = f"{SCOPE_SQL} AND {FILTER_SQL.replace('source_kind', f'({SOURCE_KIND_SQL})')}"
 ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
+
+
+def _timeline_filter(measure: str | None, status: str | None, source: str | None) -> str:
+    """The page filters over rows of `person_timeline`, only those chosen: the timeline's
+    counts and lists then read neither `persons` nor the timeline again for a filter
+    nobody chose (even an empty semi-join reads every row's key)."""
+    chosen = ["true"]
+    if measure is not None or status is not None:
+        chosen.append(MEASURE_STATUS_SQL)
+    if source is not None:
+        chosen.append(SOURCE_OF_KEY_SQL)
+    return " AND ".join(chosen)
 
 
 def _params(scope: Scope, measure: str | None, status: str | None, source: str | None,
@@ -83,12 +98,10 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
                count(*) FILTER ({P.quarantine_ending("$day", "1", "1")}) AS ending_next_day,
                count(*) FILTER ({P.quarantine_ending("$day", "1", "CAST($k AS INTEGER)")}) AS ending_soon,
                min(quarantine_end) FILTER ({P.quarantine_ending("$day", "1", "36500")}) AS next_end
-            FROM (SELECT t.*, {SOURCE_KIND_SQL} AS source_kind
-                  FROM person_timeline t JOIN persons p USING (person_key)
-                  WHERE {SCOPE_SQL.replace("neighbourhood_code", "t.neighbourhood_code")}
-                    AND t.valid_from <= $day AND t.quarantine_start <= $day
-                    AND (t.quarantine_end IS NULL OR t.quarantine_end >= $day)) s
-            WHERE {P.under_measure("$day")} AND {FILTER_SQL}
+            FROM person_timeline
+            WHERE {SCOPE_SQL} AND valid_from <= $day AND quarantine_start <= $day
+              AND (quarantine_end IS NULL OR quarantine_end >= $day)
+              AND {P.under_measure("$day")} AND {_timeline_filter(measure, status, source)}
             GROUP BY neighbourhood_code)
         SELECT present.neighbourhood_code, present.neighbourhood,
                coalesce(arrivals, 0) AS arrivals, coalesce(home_quarantine, 0) AS home_quarantine,
@@ -128,13 +141,11 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                         greatest(valid_from, quarantine_start) AS lo,
                         least(coalesce(valid_to - 1, DATE '9999-12-31'), coalesce(quarantine_end, DATE '9999-12-31'),
                               CASE WHEN status = 'active' THEN DATE '9999-12-31' ELSE status_since END) AS hi
-                 FROM (SELECT t.*, {SOURCE_KIND_SQL} AS source_kind
-                       FROM person_timeline t JOIN persons p USING (person_key)
-                       WHERE {SCOPE_SQL.replace("neighbourhood_code", "t.neighbourhood_code")}
-                         AND t.measure IN {P.PERIOD_MEASURES} AND t.quarantine_start <= $end
-                         AND t.valid_from <= $end AND (t.valid_to IS NULL OR t.valid_to > $start)
-                         AND (t.quarantine_end IS NULL OR t.quarantine_end >= $start)) s
-                 WHERE {FILTER_SQL}),
+                 FROM person_timeline
+                 WHERE {SCOPE_SQL} AND measure IN {P.PERIOD_MEASURES} AND quarantine_start <= $end
+                   AND valid_from <= $end AND (valid_to IS NULL OR valid_to > $start)
+                   AND (quarantine_end IS NULL OR quarantine_end >= $start)
+                   AND {_timeline_filter(measure, status, source)}),
         q AS (SELECT * FROM held WHERE lo <= hi AND lo <= $end AND hi >= $start),
         starts AS (SELECT quarantine_start AS day, count(*) AS n FROM q
                    WHERE quarantine_start BETWEEN lo AND hi GROUP BY ALL),
@@ -185,8 +196,11 @@ def count_persons(gen: Generation, scope: Scope, measure: str | None = None, sta
                   source: str | None = None, day: dt.date | None = None) -> int:
     """How many persons the filters select among those known by `day` (the person table shows
     at most its limit)."""
-    frame = query(gen, f"""SELECT count(*) AS n FROM {PERSONS_SQL} p
-                           WHERE person_key IN (SELECT person_key FROM person_timeline WHERE valid_from <= $day)""",
+    # A person known by `day` has exactly one version known by it (the versions of a person
+    # follow one another), so the persons are counted on the timeline.
+    frame = query(gen, f"""SELECT count(*) AS n FROM person_timeline
+                           WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
+                             AND {_timeline_filter(measure, status, source)}""",
                   _params(scope, measure, status, source, day))
     return int(frame.at[0, "n"])
 
