@@ -214,12 +214,20 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
     recorded), then the latest arrivals."""
     order = "v.status <> 'active', v.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked"
     # The first `limit` by their sort columns, then only those rows read whole: a city has
-    # millions of persons, and sorting them with their text reads it all.
+    # millions of persons, and sorting them with their text reads it all. The versions are
+    # cut first at the `limit`-th one by the first two sort columns (`head`, one number in
+    # the same order; ties at the cut all kept), so only those few are joined to `persons`.
+    head = """CAST(CASE WHEN status = 'active' THEN 0 WHEN status <> 'active' THEN 1 ELSE 2 END AS BIGINT)
+                  * 100000000000 + coalesce(date_diff('day', DATE '1970-01-01', quarantine_end) + 10000000000,
+                                            99999999999)"""
     return query(gen, f"""
-        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM person_timeline
-                   WHERE {P.person_known("CAST($day AS DATE)")}),
-        chosen AS (SELECT p.rowid AS person_row, v.* FROM persons p JOIN v USING (person_key)
-                   WHERE {PERSONS_WHERE} ORDER BY {order} LIMIT $limit)
+        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status, {head} AS head
+                   FROM person_timeline
+                   WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
+                     AND {_timeline_filter(measure, status, source)}),
+        cut AS (SELECT max(head) AS head FROM (SELECT head FROM v ORDER BY head LIMIT $limit)),
+        chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_key)
+                   WHERE v.head <= (SELECT head FROM cut) ORDER BY {order} LIMIT $limit)
         SELECT {_person_columns(scope.show_room, state="v")}, {SOURCE_KIND_SQL} AS source_kind, p.id_valid,
                coalesce(v.status = 'active' AND v.measure <> 'none' AND v.quarantine_end < $day, false) AS past_end
         FROM chosen v JOIN persons p ON p.rowid = v.person_row
