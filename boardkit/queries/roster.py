@@ -28,8 +28,6 @@ SOURCE_OF_KEY_SQL = f"""person_key IN (SELECT person_key FROM persons WHERE ({SO
 # The persons a viewer may see, with the page filters applied.
 PERSONS_SQL = f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
                    WHERE {FILTER_SQL})"""
-# The same as a WHERE over `persons` itself, for lists that pick rows by rowid first.
-PERSONS_WHERE = f"{SCOPE_SQL} AND {FILTER_SQL.replace('source_kind', f'({SOURCE_KIND_SQL})')}"
 ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
 
 
@@ -86,10 +84,9 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
     next ending date after it, by each person's latest report known by `day` (as the KPIs
     count them; the measure and status filters apply to that report)."""
     return query(gen, f"""
-        WITH present AS (SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood
+        WITH present AS (SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood,
+                                count(*) FILTER ({ARRIVED_SQL}) AS arrivals
                          FROM {PERSONS_SQL} p GROUP BY neighbourhood_code),
-        arrived AS (SELECT neighbourhood_code, count(*) AS arrivals FROM {PERSONS_SQL} p
-                    WHERE {ARRIVED_SQL} GROUP BY neighbourhood_code),
         state AS (
             SELECT neighbourhood_code,
                count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
@@ -104,12 +101,11 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
               AND {P.under_measure("$day")} AND {_timeline_filter(measure, status, source)}
             GROUP BY neighbourhood_code)
         SELECT present.neighbourhood_code, present.neighbourhood,
-               coalesce(arrivals, 0) AS arrivals, coalesce(home_quarantine, 0) AS home_quarantine,
+               arrivals, coalesce(home_quarantine, 0) AS home_quarantine,
                coalesce(central_quarantine, 0) AS central_quarantine,
                coalesce(health_observation, 0) AS health_observation,
                coalesce(ending_next_day, 0) AS ending_next_day, coalesce(ending_soon, 0) AS ending_soon, next_end
         FROM present
-        LEFT JOIN arrived ON arrived.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         LEFT JOIN state ON state.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         ORDER BY present.neighbourhood_code IS NULL, arrivals DESC, present.neighbourhood_code""",
                  _params(scope, measure, status, source, day, start=start, end=end, k=k))
