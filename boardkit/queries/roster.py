@@ -213,19 +213,35 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
     # millions of persons, and sorting them with their text reads it all. The versions are
     # cut first at the `limit`-th one by the first two sort columns (`head`, one number in
     # the same order; ties at the cut all kept), so only those few are joined to `persons`.
-    head = """CAST(CASE WHEN status = 'active' THEN 0 WHEN status <> 'active' THEN 1 ELSE 2 END AS BIGINT)
-                  * 100000000000 + coalesce(date_diff('day', DATE '1970-01-01', quarantine_end) + 10000000000,
-                                            99999999999)"""
+    # The cut is found first and bound; when it falls among the active (as it does but for
+    # a list of released persons), the conditions it implies on status and end are given
+    # too, so that the scan itself drops the versions past it before reading their keys.
+    rank = "CASE WHEN status = 'active' THEN 0 WHEN status <> 'active' THEN 1 ELSE 2 END"
+    head = f"""CAST({rank} AS BIGINT) * 100000000000
+                  + coalesce(date_diff('day', DATE '1970-01-01', quarantine_end) + 10000000000, 99999999999)"""
+    versions = f"""person_timeline WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
+                     AND {_timeline_filter(measure, status, source)}"""
+    params = _params(scope, measure, status, source, day, limit=limit)
+    cut = query(gen, f"""SELECT * FROM (SELECT {head} AS head, {rank} AS status_rank, quarantine_end
+                                         FROM {versions} ORDER BY head LIMIT $limit)
+                         ORDER BY head DESC LIMIT 1""", params)
+    implied = ""
+    if cut.empty:   # nothing to list: a cut below every head keeps the frame's columns
+        params.update(cut=-1)
+    else:
+        if cut.at[0, "status_rank"] == 0:
+            implied = "AND status = 'active'" + ("" if pd.isna(cut.at[0, "quarantine_end"]) else
+                                                 " AND quarantine_end <= $cut_end")
+        params.update(cut=int(cut.at[0, "head"]), cut_end=None if pd.isna(cut.at[0, "quarantine_end"])
+                      else pd.Timestamp(cut.at[0, "quarantine_end"]).date())
     return query(gen, f"""
-        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status, {head} AS head
-                   FROM person_timeline
-                   WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
-                     AND {_timeline_filter(measure, status, source)}),
-        cut AS (SELECT max(head) AS head FROM (SELECT head FROM v ORDER BY head LIMIT $limit)),
+        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM {versions}
+                     {implied} AND {head} <= $cut),
         chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_key)
-                   WHERE v.head <= (SELECT head FROM cut) ORDER BY {order} LIMIT $limit)
+                   WHERE {SCOPE_SQL.replace("neighbourhood_code", "p.neighbourhood_code")}
+                   ORDER BY {order} LIMIT $limit)
         SELECT {_person_columns(scope.show_room, state="v")}, {SOURCE_KIND_SQL} AS source_kind, p.id_valid,
                coalesce(v.status = 'active' AND v.measure <> 'none' AND v.quarantine_end < $day, false) AS past_end
         FROM chosen v JOIN persons p ON p.rowid = v.person_row
         ORDER BY {order}
-        LIMIT $limit""", _params(scope, measure, status, source, day, limit=limit))
+        LIMIT $limit""", params)
