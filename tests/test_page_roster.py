@@ -169,3 +169,26 @@ def test_status_filter_of_a_past_day_reads_that_day(board_env):
     assert blind != one(f"SELECT count(*) FROM persons WHERE {BLIND}", {"day": report_day()})
     assert subheader_number(at, "排摸盲区") == blind
     assert int(metric_value(at, "居委盲区").replace(",", "")) == blind
+
+
+@pytest.mark.parametrize("day", [dt.date(2020, 2, 20), None])
+def test_person_table_cut_at_its_limit_keeps_the_full_order(board_env, day):
+    """The person table's first `limit` rows are those of the whole sorted list, whether
+    the limit falls among the persons in care, at a tie of end dates, or among the released
+    (the query cuts the versions before reading the persons)."""
+    from boardkit.data.db import query
+    gen = current_generation()
+    day = day or report_day()
+    order = ["done", "quarantine_end", "arrived_on", "name_masked"]
+    full = query(gen, f"""SELECT v.status <> 'active' AS done, v.quarantine_end, p.arrived_on, p.name_masked
+                          FROM persons p JOIN {KNOWN_VERSION} v USING (person_key)
+                          ORDER BY done, v.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked""",
+                 {"day": day})
+    in_care = int((~full["done"]).sum())
+    ends = full["quarantine_end"].astype(str)
+    tie = int(next(i for i in range(1, len(full)) if ends[i] == ends[i - 1] and not full["done"][i]))
+    assert 0 < in_care < len(full)
+    for limit in (1, tie, in_care, in_care + 3, len(full)):
+        people = q.persons_ending_first(gen, Scope(), day, limit=limit)
+        got = people.assign(done=people["status"] != "active")[order].astype(str).reset_index(drop=True)
+        assert got.equals(full[order].head(limit).astype(str)), limit

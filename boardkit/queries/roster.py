@@ -14,20 +14,33 @@ SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report TH
                           WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
 # The measure and status filters read each person's version known by the report day $day
 # (docs/metrics.md, Roster), not the latest report.
-FILTER_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
+MEASURE_STATUS_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
        OR person_key IN (SELECT person_key FROM person_timeline
                          -- no rows to read when neither filter is chosen
                          WHERE NOT (CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL)
                            AND {P.person_known("CAST($day AS DATE)")}
                            AND (CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
-                           AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))
+                           AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))"""
+FILTER_SQL = f"""{MEASURE_STATUS_SQL}
   AND (CAST($source AS VARCHAR) IS NULL OR source_kind = $source)"""
+# Who reported a person, over rows of `person_timeline` (each person's home is that of `persons`).
+SOURCE_OF_KEY_SQL = f"""person_key IN (SELECT person_key FROM persons WHERE ({SOURCE_KIND_SQL}) = $source)"""
 # The persons a viewer may see, with the page filters applied.
 PERSONS_SQL = f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
                    WHERE {FILTER_SQL})"""
-# The same as a WHERE over `persons` itself, for lists that pick rows by rowid first.
-PERSONS_WHERE = f"{SCOPE_SQL} AND {FILTER_SQL.replace('source_kind', f'({SOURCE_KIND_SQL})')}"
 ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
+
+
+def _timeline_filter(measure: str | None, status: str | None, source: str | None) -> str:
+    """The page filters over rows of `person_timeline`, only those chosen: the timeline's
+    counts and lists then read neither `persons` nor the timeline again for a filter
+    nobody chose (even an empty semi-join reads every row's key)."""
+    chosen = ["true"]
+    if measure is not None or status is not None:
+        chosen.append(MEASURE_STATUS_SQL)
+    if source is not None:
+        chosen.append(SOURCE_OF_KEY_SQL)
+    return " AND ".join(chosen)
 
 
 def _params(scope: Scope, measure: str | None, status: str | None, source: str | None,
@@ -71,10 +84,9 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
     next ending date after it, by each person's latest report known by `day` (as the KPIs
     count them; the measure and status filters apply to that report)."""
     return query(gen, f"""
-        WITH present AS (SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood
+        WITH present AS (SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood,
+                                count(*) FILTER ({ARRIVED_SQL}) AS arrivals
                          FROM {PERSONS_SQL} p GROUP BY neighbourhood_code),
-        arrived AS (SELECT neighbourhood_code, count(*) AS arrivals FROM {PERSONS_SQL} p
-                    WHERE {ARRIVED_SQL} GROUP BY neighbourhood_code),
         state AS (
             SELECT neighbourhood_code,
                count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
@@ -83,20 +95,17 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
                count(*) FILTER ({P.quarantine_ending("$day", "1", "1")}) AS ending_next_day,
                count(*) FILTER ({P.quarantine_ending("$day", "1", "CAST($k AS INTEGER)")}) AS ending_soon,
                min(quarantine_end) FILTER ({P.quarantine_ending("$day", "1", "36500")}) AS next_end
-            FROM (SELECT t.*, {SOURCE_KIND_SQL} AS source_kind
-                  FROM person_timeline t JOIN persons p USING (person_key)
-                  WHERE {SCOPE_SQL.replace("neighbourhood_code", "t.neighbourhood_code")}
-                    AND t.valid_from <= $day AND t.quarantine_start <= $day
-                    AND (t.quarantine_end IS NULL OR t.quarantine_end >= $day)) s
-            WHERE {P.under_measure("$day")} AND {FILTER_SQL}
+            FROM person_timeline
+            WHERE {SCOPE_SQL} AND valid_from <= $day AND quarantine_start <= $day
+              AND (quarantine_end IS NULL OR quarantine_end >= $day)
+              AND {P.under_measure("$day")} AND {_timeline_filter(measure, status, source)}
             GROUP BY neighbourhood_code)
         SELECT present.neighbourhood_code, present.neighbourhood,
-               coalesce(arrivals, 0) AS arrivals, coalesce(home_quarantine, 0) AS home_quarantine,
+               arrivals, coalesce(home_quarantine, 0) AS home_quarantine,
                coalesce(central_quarantine, 0) AS central_quarantine,
                coalesce(health_observation, 0) AS health_observation,
                coalesce(ending_next_day, 0) AS ending_next_day, coalesce(ending_soon, 0) AS ending_soon, next_end
         FROM present
-        LEFT JOIN arrived ON arrived.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         LEFT JOIN state ON state.neighbourhood_code IS NOT DISTINCT FROM present.neighbourhood_code
         ORDER BY present.neighbourhood_code IS NULL, arrivals DESC, present.neighbourhood_code""",
                  _params(scope, measure, status, source, day, start=start, end=end, k=k))
@@ -128,13 +137,11 @@ def quarantine_timeline(gen: Generation, scope: Scope, start: dt.date, end: dt.d
                         greatest(valid_from, quarantine_start) AS lo,
                         least(coalesce(valid_to - 1, DATE '9999-12-31'), coalesce(quarantine_end, DATE '9999-12-31'),
                               CASE WHEN status = 'active' THEN DATE '9999-12-31' ELSE status_since END) AS hi
-                 FROM (SELECT t.*, {SOURCE_KIND_SQL} AS source_kind
-                       FROM person_timeline t JOIN persons p USING (person_key)
-                       WHERE {SCOPE_SQL.replace("neighbourhood_code", "t.neighbourhood_code")}
-                         AND t.measure IN {P.PERIOD_MEASURES} AND t.quarantine_start <= $end
-                         AND t.valid_from <= $end AND (t.valid_to IS NULL OR t.valid_to > $start)
-                         AND (t.quarantine_end IS NULL OR t.quarantine_end >= $start)) s
-                 WHERE {FILTER_SQL}),
+                 FROM person_timeline
+                 WHERE {SCOPE_SQL} AND measure IN {P.PERIOD_MEASURES} AND quarantine_start <= $end
+                   AND valid_from <= $end AND (valid_to IS NULL OR valid_to > $start)
+                   AND (quarantine_end IS NULL OR quarantine_end >= $start)
+                   AND {_timeline_filter(measure, status, source)}),
         q AS (SELECT * FROM held WHERE lo <= hi AND lo <= $end AND hi >= $start),
         starts AS (SELECT quarantine_start AS day, count(*) AS n FROM q
                    WHERE quarantine_start BETWEEN lo AND hi GROUP BY ALL),
@@ -185,8 +192,11 @@ def count_persons(gen: Generation, scope: Scope, measure: str | None = None, sta
                   source: str | None = None, day: dt.date | None = None) -> int:
     """How many persons the filters select among those known by `day` (the person table shows
     at most its limit)."""
-    frame = query(gen, f"""SELECT count(*) AS n FROM {PERSONS_SQL} p
-                           WHERE person_key IN (SELECT person_key FROM person_timeline WHERE valid_from <= $day)""",
+    # A person known by `day` has exactly one version known by it (the versions of a person
+    # follow one another), so the persons are counted on the timeline.
+    frame = query(gen, f"""SELECT count(*) AS n FROM person_timeline
+                           WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
+                             AND {_timeline_filter(measure, status, source)}""",
                   _params(scope, measure, status, source, day))
     return int(frame.at[0, "n"])
 
@@ -200,14 +210,38 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
     recorded), then the latest arrivals."""
     order = "v.status <> 'active', v.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked"
     # The first `limit` by their sort columns, then only those rows read whole: a city has
-    # millions of persons, and sorting them with their text reads it all.
+    # millions of persons, and sorting them with their text reads it all. The versions are
+    # cut first at the `limit`-th one by the first two sort columns (`head`, one number in
+    # the same order; ties at the cut all kept), so only those few are joined to `persons`.
+    # The cut is found first and bound; when it falls among the active (as it does but for
+    # a list of released persons), the conditions it implies on status and end are given
+    # too, so that the scan itself drops the versions past it before reading their keys.
+    rank = "CASE WHEN status = 'active' THEN 0 WHEN status <> 'active' THEN 1 ELSE 2 END"
+    head = f"""CAST({rank} AS BIGINT) * 100000000000
+                  + coalesce(date_diff('day', DATE '1970-01-01', quarantine_end) + 10000000000, 99999999999)"""
+    versions = f"""person_timeline WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
+                     AND {_timeline_filter(measure, status, source)}"""
+    params = _params(scope, measure, status, source, day, limit=limit)
+    cut = query(gen, f"""SELECT * FROM (SELECT {head} AS head, {rank} AS status_rank, quarantine_end
+                                         FROM {versions} ORDER BY head LIMIT $limit)
+                         ORDER BY head DESC LIMIT 1""", params)
+    implied = ""
+    if cut.empty:   # nothing to list: a cut below every head keeps the frame's columns
+        params.update(cut=-1)
+    else:
+        if cut.at[0, "status_rank"] == 0:
+            implied = "AND status = 'active'" + ("" if pd.isna(cut.at[0, "quarantine_end"]) else
+                                                 " AND quarantine_end <= $cut_end")
+        params.update(cut=int(cut.at[0, "head"]), cut_end=None if pd.isna(cut.at[0, "quarantine_end"])
+                      else pd.Timestamp(cut.at[0, "quarantine_end"]).date())
     return query(gen, f"""
-        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM person_timeline
-                   WHERE {P.person_known("CAST($day AS DATE)")}),
-        chosen AS (SELECT p.rowid AS person_row, v.* FROM persons p JOIN v USING (person_key)
-                   WHERE {PERSONS_WHERE} ORDER BY {order} LIMIT $limit)
+        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM {versions}
+                     {implied} AND {head} <= $cut),
+        chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_key)
+                   WHERE {SCOPE_SQL.replace("neighbourhood_code", "p.neighbourhood_code")}
+                   ORDER BY {order} LIMIT $limit)
         SELECT {_person_columns(scope.show_room, state="v")}, {SOURCE_KIND_SQL} AS source_kind, p.id_valid,
                coalesce(v.status = 'active' AND v.measure <> 'none' AND v.quarantine_end < $day, false) AS past_end
         FROM chosen v JOIN persons p ON p.rowid = v.person_row
         ORDER BY {order}
-        LIMIT $limit""", _params(scope, measure, status, source, day, limit=limit))
+        LIMIT $limit""", params)
