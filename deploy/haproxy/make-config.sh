@@ -99,6 +99,10 @@ backend replicas
     cookie board_replica insert indirect nocache httponly secure attr "SameSite=Lax"
     option httpchk GET /_stcore/health
     http-check expect status 200
+    # A replica drawing many first runs at once answers its health check late, not never: a
+    # slow answer must not take it out of service (with one replica, every tab got 503), yet
+    # a replica that hangs (or whose socket a child still holds) must be out within seconds.
+    timeout check 3s
     default-server check inter 1s fastinter 500ms fall 2 rise 2
 CFG
 n=0
