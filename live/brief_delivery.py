@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core import settings
 from etl import privacy
-from live import notify_log
+from core import notify_log
 from live.webhook import LEADERS, NotifyConfig
 
 log = logging.getLogger("etl.notify")

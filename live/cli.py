@@ -85,7 +85,7 @@ def serve_alarms(args, db: Path) -> int:
 
 def notify(args, db: Path) -> int:
     from live.notify import Notifier, NotifierBusy, NotifierLoop, notifier_lock
-    from live.notify_log import log_path
+    from core.notify_log import log_path
     from live.webhook import NotifyConfig, payload, post
     log_in_local_time()
     config = NotifyConfig.load(args.config)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from etl import privacy
-from live import notify_log
+from core import notify_log
 
 
 def building_of(address: str | None) -> str:

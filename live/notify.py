@@ -11,7 +11,7 @@
 - Each neighbourhood's robot URL comes from the pack's `notify.toml`; with no URL
   nothing is sent (off until configured), and such alarms are not recorded, so a
   neighbourhood configured later still gets what is recent.
-- Delivery goes through the notification log (live.notify_log), which is the queue: a
+- Delivery goes through the notification log (core.notify_log), which is the queue: a
   notice waits there for its robot's token bucket (the robots take about 20 messages a
   minute), through a pause after the robot refused for sending too fast (DingTalk then
   refuses for 10 minutes), and through retries with exponential backoff after a failure,
@@ -42,7 +42,8 @@ from typing import Callable
 
 import duckdb
 
-from live import brief_delivery, notify_log
+from core import notify_log
+from live import brief_delivery
 from live.notice_text import building_of, compose, compose_digest, compose_follow_up
 from etl.sources import SOURCES
 from core import settings

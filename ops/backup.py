@@ -105,7 +105,7 @@ def backup(to: Path, db_path: Path | None = None, keep: int | None = None) -> Ba
     if (raw / archive.JOURNAL).exists():
         shutil.copyfile(raw / archive.JOURNAL, folder / "archive" / "raw" / archive.JOURNAL)
 
-    from live.notify_log import log_path
+    from core.notify_log import log_path
     for name, source in (("audit.sqlite", settings.audit_db()), ("notify.sqlite", log_path(db_path))):
         if source.exists():
             (folder / "logs").mkdir(exist_ok=True)
@@ -199,7 +199,7 @@ def restore(folder: Path, db_path: Path | None = None) -> list[str]:
     if (folder / "archive" / "raw" / archive.JOURNAL).exists() and not (raw / archive.JOURNAL).exists():
         shutil.copyfile(folder / "archive" / "raw" / archive.JOURNAL, raw / archive.JOURNAL)
     lines.append(f"已恢复归档原始文件 {restored} 个")
-    from live.notify_log import log_path
+    from core.notify_log import log_path
     for name, dest in (("logs/audit.sqlite", settings.audit_db()), ("logs/notify.sqlite", log_path(db_path)),
                        ("secrets/intake.token", Path(settings.get("intake.token_file")).expanduser()),
                        ("secrets/users.toml", settings.users_file()),

@@ -152,7 +152,7 @@ def send_brief(args, db: Path) -> int:
     from core.localtime import log_in_local_time
     from live.brief_delivery import default_day
     from live.notify import Notifier, NotifierBusy, notifier_lock
-    from live.notify_log import brief_delivery, log_path
+    from core.notify_log import brief_delivery, log_path
     from live.webhook import NotifyConfig
     from ops.status import FIRST_LOAD
     log_in_local_time()

@@ -254,7 +254,7 @@ def remove_older_generations(db_path: Path, below: int) -> int:
 def trim_notify_log(db_path: Path, cutoff: dt.date) -> int:
     """Deletes notices (device, building, time) about alarms raised before the cutoff, and
     the silences that ended before it."""
-    from live.notify_log import log_path
+    from core.notify_log import log_path
     path = log_path(db_path)
     if not path.exists():
         return 0

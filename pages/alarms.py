@@ -15,7 +15,7 @@ from boardkit.app.page import cached, chart, context, kpi
 from boardkit.queries import alarms as q
 from boardkit.queries import overview as oq
 from boardkit.app.silences import silence_panel
-from live.notify_log import recent_notifications
+from core.notify_log import recent_notifications
 
 
 ctx = context()

@@ -6,7 +6,7 @@ from boardkit.brief.build import build_brief, workbook_bytes
 from boardkit.brief.printable import render_html
 from boardkit.app.page import cached, context
 from boardkit.render.markup import md
-from live.notify_log import brief_delivery
+from core.notify_log import brief_delivery
 
 ctx = context()
 brief = cached(build_brief)(ctx.gen, ctx.clock.day, ctx.scope)

@@ -13,7 +13,7 @@ import pytest
 
 from etl.load import LoadOptions, load_files
 from live.notify import Notifier, Policy
-from live.notify_log import recent_notifications
+from core.notify_log import recent_notifications
 from live.webhook import NotifyConfig
 from live_helpers import Robot, alarm_csv, assert_nothing_personal, scalar, serving
 
@@ -173,7 +173,7 @@ NAMES = ["陈敏", "王芳", "李娜"]
 
 
 def test_a_silence_keeps_back_a_device_notice_but_never_a_door_opening(robot, tmp_path):
-    from live.notify_log import SilenceRefused, active_silences, add_silence, end_silence, notice_outcomes
+    from core.notify_log import SilenceRefused, active_silences, add_silence, end_silence, notice_outcomes
     db = load_alarms(tmp_path, SILENCE_ROWS)
     log_file = tmp_path / "notify.sqlite"
     code = scalar(db, "SELECT neighbourhood_code FROM alarms WHERE alarm_id = 'S1'")

@@ -12,7 +12,7 @@ import pytest
 
 from core import settings
 from live.notify import Notifier, Policy
-from live.notify_log import brief_delivery
+from core.notify_log import brief_delivery
 from live.webhook import NotifyConfig
 from etl_helpers import override_settings
 from live_helpers import Robot, assert_nothing_personal, serving

@@ -16,7 +16,7 @@ from boardkit.queries import roster as rq
 from ops import purge
 from etl import store
 from etl.load import LoadOptions, load_files
-from live.notify_log import SCHEMA as NOTIFY_SCHEMA
+from core.notify_log import SCHEMA as NOTIFY_SCHEMA
 
 TODAY = dt.date.fromisoformat(DEMO_END)
 DAYS = 14

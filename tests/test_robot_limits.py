@@ -17,7 +17,7 @@ import pytest
 import live.notify
 from etl.load import LoadOptions, load_files
 from live.notify import Notifier, Policy
-from live.notify_log import notice_outcomes, recent_notifications
+from core.notify_log import notice_outcomes, recent_notifications
 from live.webhook import NotifyConfig
 from live_helpers import alarm_csv
 

@@ -1,7 +1,7 @@
 """提醒静默: a leader silences the group-robot notices of a neighbourhood or a device (a
 device under repair, a doorbell) for a while, with a reason; listed with who, why and until
 when, and ended early. Robot notices only: figures, status, the lists and the screen stay
-as they are. Kept in the notification store (live.notify_log), every change audited."""
+as they are. Kept in the notification store (core.notify_log), every change audited."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import settings
 from core.localtime import local_now
-from live import notify_log
+from core import notify_log
 
 from .. import labels
 from ..render.markup import md
