@@ -17,6 +17,7 @@ def _macros_text() -> tuple[str, str]:
     text = (Path(__file__).parent / "sql" / "macros.sql").read_text(encoding="utf-8")
     for name in FREE_TEXT_PATTERNS:  # patterns defined once, in etl/privacy.py
         text = text.replace("{{" + name + "}}", "'" + getattr(privacy, name).replace("'", "''") + "'")
+    text = text.replace("{{REDACT_PASSES}}", str(int(privacy.REDACT_PASSES)))
     return text, f"_macros_{zlib.crc32(text.encode()):08x}"
 
 

@@ -117,10 +117,15 @@ CREATE OR REPLACE TEMP MACRO redact_numbers(x) AS array_to_string(list_transform
 CREATE OR REPLACE TEMP MACRO mobile_alone(x) AS regexp_replace(x, {{MOBILE_ALONE}}, {{MOBILE_ALONE_MASK}}, 'g');
 -- Each macro below names its argument few times: every copy of a big pattern is compiled
 -- when a statement is planned, and a load plans several statements a file.
-CREATE OR REPLACE TEMP MACRO redact_rest(y) AS CASE WHEN regexp_matches(y, {{PERSONAL_NUMBER}})
-    THEN redact_numbers(redact_numbers(redact_numbers(y))) ELSE y END;
-CREATE OR REPLACE TEMP MACRO redact(x) AS CASE WHEN regexp_matches(x, {{PERSONAL_NUMBER}})
-    THEN redact_rest(mobile_alone(x)) ELSE x END;
+-- The passes are a list_reduce over REDACT_PASSES placeholders, so the pattern is written
+-- (and compiled) once, not once a pass.
+CREATE OR REPLACE TEMP MACRO redact_rest(y) AS list_transform([y], lambda z: CASE WHEN regexp_matches(z, {{PERSONAL_NUMBER}})
+    THEN list_reduce(list_concat([z], list_transform(range({{REDACT_PASSES}}), lambda i: '')),
+                     lambda text, unused: redact_numbers(text)) ELSE z END)[1];
+-- Every caller has found something in the text first (needs_scrub, has_room, the address
+-- test), so the mobile-alone pass runs before any test of the whole pattern: a text without
+-- a personal number passes both unchanged.
+CREATE OR REPLACE TEMP MACRO redact(x) AS redact_rest(mobile_alone(x));
 
 -- Room numbers: chr(31) put before each (after a building mark or a dash twice: a match
 -- takes the character after it, which may begin the next one); masked as ***.
@@ -139,8 +144,8 @@ CREATE OR REPLACE TEMP MACRO room_free(x) AS CASE WHEN has_room(x) THEN mask_roo
 -- over a one-element list binds a value once, where naming it twice would copy it.
 CREATE OR REPLACE TEMP MACRO needs_scrub(x) AS
     regexp_matches(x, {{PERSONAL_NUMBER}} || '|' || {{ROOM_AFTER_MARK}} || '|' || {{ROOM_BEFORE_SHI}});
-CREATE OR REPLACE TEMP MACRO scrub_if(x, hit) AS CASE WHEN NOT hit THEN x WHEN NOT has_room(x) THEN redact(x)
-    ELSE list_transform([mask_rooms(x)], lambda y: redact(y))[1] END;
+CREATE OR REPLACE TEMP MACRO scrub_if(x, hit) AS CASE WHEN NOT hit THEN x
+    ELSE list_transform([room_free(x)], lambda y: redact(y))[1] END;
 CREATE OR REPLACE TEMP MACRO with_rooms_if(x, hit) AS CASE WHEN hit AND has_room(x)
     THEN list_transform([redact(x)], lambda r: CASE WHEN has_room(r) THEN r END)[1] END;
 CREATE OR REPLACE TEMP MACRO scrub(x) AS scrub_if(x, needs_scrub(x));
