@@ -10,6 +10,8 @@ browser submits them; or --cookie, a session cookie it already holds), then ever
 screen opens /screen and reruns its panels' fragments when the server asks, as a browser
 does. Every run is timed from the request to its end; a run counts when it finished without
 an error (an exception drawn, a compile error, a lost connection, no end within --timeout).
+A tab that lost its connection connects again through the proxy; a signed-in viewer that
+then sees the sign-in form counts as an error (its sign-in did not survive).
 Prints p50/p95/max per kind of run, the errors, and this process's own CPU share.
 """
 from __future__ import annotations
