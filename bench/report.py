@@ -70,12 +70,17 @@ def versions() -> str:
     return f"streamlit {streamlit.__version__}, duckdb {duckdb.__version__}, pandas {pandas.__version__}"
 
 
+def machine_line(info: dict) -> str:
+    """The results' line on the machine (`info` from machine()) and the versions."""
+    return (f"- machine: {info.get('nproc')} cores ({info.get('cpu', '?')}), {info.get('memory_gb', '?')} GB memory, "
+            f"load average at the end {info.get('load_average', '?')}; Python {info.get('python')}, {versions()}\n")
+
+
 def section_text(rows: list[Row], scale: str, command: str, started: dt.datetime, seconds: float,
                  info: dict) -> str:
     head = (f"## {scale} · {started:%Y-%m-%d %H:%M} · commit {info.get('commit', 'unknown')}\n\n"
             f"- command: `{command}`\n"
-            f"- machine: {info.get('nproc')} cores ({info.get('cpu', '?')}), {info.get('memory_gb', '?')} GB memory, "
-            f"load average at the end {info.get('load_average', '?')}; Python {info.get('python')}, {versions()}\n"
+            + machine_line(info) +
             f"- benchmark wall time {seconds / 60:.1f} min. Figures are medians of the repeats. "
             "Budgets are issue 9's; one in parentheses is set for another scale and shown for information.\n\n")
     return head + table(rows, scale) + "\n"

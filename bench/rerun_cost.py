@@ -135,6 +135,50 @@ async def measure_page(server: Server, path: str, runs: int,
     return rows
 
 
+def measure_trees(runs: int, rounds: int, base: str | None = None, paths: list[str] | None = None,
+                  sign_in: bool = False, say=print) -> tuple[list[str], dict[str, dict[str, list]]]:
+    """(server names, {row: {server name: CPU ms per rerun (or an error) per round}}): this
+    tree, and with `base` that commit's tree first; `paths`: only these pages' url paths."""
+    environment = board_env()
+    demo_database(environment, say=say)
+    served = {k: v for k, v in {**os.environ, **environment}.items() if v is not None}
+    if sign_in:
+        served.pop("BOARD_AUTH", None)
+    else:
+        served["BOARD_AUTH"] = "off"
+    account = ("leader", "leader-2020") if sign_in else None
+    trees = ([("base " + base, export_tree(base))] if base else []) + [("this tree", REPO_ROOT)]
+    servers = [Server(tree / "board.py", served, WORK / f"server-{i}.log", cwd=tree) for i, (_, tree) in enumerate(trees)]
+    names = [name for name, _ in trees]
+    pages = PAGES if paths is None else [(n, p) for n, p in PAGES if p in paths]
+    results: dict[str, dict[str, list]] = {}   # row -> server name -> values per round
+    try:
+        for server in servers:
+            server.wait_healthy(90)
+        for round_number in range(rounds):
+            for label, path in pages:
+                for name, server in zip(names, servers):
+                    rows = asyncio.run(measure_page(server, path, runs, account))
+                    for row, value in rows.items():
+                        if row == "error":
+                            continue
+                        row_name = label if row == "page" else row
+                        results.setdefault(row_name, {}).setdefault(name, []).append(value)
+                    say(f"  round {round_number + 1} {name}: {label}: "
+                        + ", ".join(f"{r} {v:.0f} ms" if isinstance(v, float) else f"{r} {v}"
+                                    for r, v in rows.items() if r != "error"))
+    finally:
+        for server in servers:
+            server.stop()
+    return names, results
+
+
+def cell(values: list) -> str:
+    """A row's figure on one server: the median of its rounds, or its first error."""
+    errors = [v for v in values if isinstance(v, str)]
+    return errors[0] if errors else f"{median(values):.0f}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.rerun_cost", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="reruns measured per page and round (default 20)")
@@ -145,48 +189,15 @@ def main(argv=None) -> int:
                         help="sign-in on, each page's tab signs in as the demo account leader (default: BOARD_AUTH=off)")
     args = parser.parse_args(argv)
 
-    environment = board_env()
-    demo_database(environment)
-    served = {k: v for k, v in {**os.environ, **environment}.items() if v is not None}
-    if args.sign_in:
-        served.pop("BOARD_AUTH", None)
-    else:
-        served["BOARD_AUTH"] = "off"
-    account = ("leader", "leader-2020") if args.sign_in else None
-    trees = ([("base " + args.base, export_tree(args.base))] if args.base else []) + [("this tree", REPO_ROOT)]
-    servers = [Server(tree / "board.py", served, WORK / f"server-{i}.log", cwd=tree) for i, (_, tree) in enumerate(trees)]
-    names = [name for name, _ in trees]
-    pages = PAGES if args.pages is None else [(n, p) for n, p in PAGES if p in args.pages.split(",")]
-    results: dict[str, dict[str, list]] = {}   # row -> server name -> values per round
-    try:
-        for server in servers:
-            server.wait_healthy(90)
-        for round_number in range(args.rounds):
-            for label, path in pages:
-                for name, server in zip(names, servers):
-                    rows = asyncio.run(measure_page(server, path, args.runs, account))
-                    for row, value in rows.items():
-                        if row == "error":
-                            continue
-                        row_name = label if row == "page" else row
-                        results.setdefault(row_name, {}).setdefault(name, []).append(value)
-                    print(f"  round {round_number + 1} {name}: {label}: "
-                          + ", ".join(f"{r} {v:.0f} ms" if isinstance(v, float) else f"{r} {v}"
-                                      for r, v in rows.items() if r != "error"), file=sys.stderr)
-    finally:
-        for server in servers:
-            server.stop()
+    names, results = measure_trees(args.runs, args.rounds, args.base,
+                                   None if args.pages is None else args.pages.split(","), args.sign_in,
+                                   say=lambda text: print(text, file=sys.stderr))
     print(f"CPU ms per rerun, board process, median of {args.rounds} rounds × {args.runs} reruns "
           f"(sub-district demo, {'signed in as leader' if args.sign_in else 'sign-in off'}, {os.cpu_count()} cores)")
     width = max(len(r) for r in results) + 2
     print(f"{'page':<{width}}" + "".join(f"{n:>18}" for n in names))
     for row, by_server in results.items():
-        cells = []
-        for name in names:
-            values = by_server.get(name, [])
-            errors = [v for v in values if isinstance(v, str)]
-            cells.append(errors[0][:17] if errors else f"{median(values):.0f}")
-        print(f"{row:<{width}}" + "".join(f"{c:>18}" for c in cells))
+        print(f"{row:<{width}}" + "".join(f"{cell(by_server.get(name, []))[:17]:>18}" for name in names))
     failed = any(isinstance(v, str) for by in results.values() for vs in by.values() for v in vs)
     return 1 if failed else 0
 

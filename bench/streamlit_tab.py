@@ -15,7 +15,10 @@ What a browser does, and this tab does too:
 - reruns a fragment every `run_every` seconds when the server asks (`auto_rerun`), until the
   next full run;
 - on a lost connection, connects again (through the proxy: possibly to another replica) and
-  asks for the page it was on.
+  asks for the page it was on;
+- after signing in through the form, claims the session cookie as the page's script does
+  (POSTs the hand-off token the run drew), so a reconnect to another replica is still
+  signed in. The tab runs no other script of the page.
 
 A run counts as good when it finished (`script_finished`) without a compile error and no
 exception element was drawn during it.
@@ -26,7 +29,9 @@ import asyncio
 import dataclasses
 import datetime as dt
 import http.client
+import json
 import random
+import re
 import ssl
 import time
 from http.cookies import SimpleCookie
@@ -39,10 +44,14 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
+from boardkit.app.sessions import CLAIM_PATH
+
 FINISHED = ForwardMsg.ScriptFinishedStatus
 GOOD_ENDS = {FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 # A browser drops a cached large message when no run has used it for this many runs.
 CACHE_RUNS = 5
+# The hand-off token in the script the board draws after a sign-in (boardkit.app.auth).
+_CLAIM = re.compile(re.escape(f"fetch({json.dumps(CLAIM_PATH)}, {{method: 'POST', body: ") + r'(".*?"), ')
 
 
 class RunFailed(Exception):
@@ -110,6 +119,8 @@ class Tab:
         self._inbox: asyncio.Queue = asyncio.Queue()
         self.lock = asyncio.Lock()  # one request in flight per tab, as a browser's queue
         self._reconnecting = asyncio.Lock()
+        self.claim_token = ""  # drawn by the latest run that asked the browser to claim its cookie
+        self.signed_in = False  # through the form, by this tab
 
     # -- connection ----------------------------------------------------------------------
     def _cookie_header(self) -> str:
@@ -117,6 +128,10 @@ class Tab:
 
     def _load_page(self) -> int:
         """GET the page as a browser does before its websocket; keeps the cookies it sets."""
+        return self._http("GET", f"/{self.path}" + (f"?{self.query_string}" if self.query_string else ""))
+
+    def _http(self, method: str, path: str, body: bytes | None = None) -> int:
+        """One request to the board with this tab's cookies; keeps the cookies it sets."""
         parts = urlsplit(self.base_url)
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         kwargs = {"context": self.context} if parts.scheme == "https" else {}
@@ -124,7 +139,7 @@ class Tab:
             kwargs["source_address"] = (self.source, 0)
         con = cls(parts.hostname, parts.port, timeout=self.timeout, **kwargs)
         try:
-            con.request("GET", f"{parts.path}/{self.path}" + (f"?{self.query_string}" if self.query_string else ""),
+            con.request(method, f"{parts.path}{path}", body=body,
                         headers={**self.headers, "Cookie": self._cookie_header()})
             answer = con.getresponse()
             answer.read()
@@ -313,6 +328,8 @@ class Tab:
                     drawn[widget_id] = Widget(widget_id, field, proto, proto.form_id,
                                               msg.metadata.active_script_hash)
                     self.widget_scripts[widget_id] = msg.metadata.active_script_hash
+            if field == "html" and (claim := _CLAIM.search(element.html.body)):
+                self.claim_token = json.loads(claim.group(1))
         elif kind == "page_not_found":
             exceptions.append(f"page not found: {msg.page_not_found.page_name}")
         elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
@@ -336,8 +353,14 @@ class Tab:
         result = await self.set_widgets(typed, [press])
         for state in typed:          # a form's inputs are not kept once the page moved on
             self.values.pop(state.id, None)
-        if any(w.kind == "text_input" and w.proto.type == w.proto.PASSWORD for w in result.widgets.values()):
+        if on_sign_in_form(result):
             raise RunFailed("still on the sign-in form after signing in")
+        if self.claim_token:
+            token, self.claim_token = self.claim_token, ""
+            status = await asyncio.to_thread(self._http, "POST", CLAIM_PATH, token.encode("ascii"))
+            if status != 204:
+                raise RunFailed(f"claiming the session cookie answered HTTP {status}")
+        self.signed_in = True
         return result
 
     def filter_change(self, rng: random.Random) -> WidgetState | None:
@@ -351,6 +374,11 @@ class Tab:
             if state is not None:
                 return state
         return None
+
+
+def on_sign_in_form(result: RunResult) -> bool:
+    """Whether the run drew the sign-in form (a password input): the viewer is signed out."""
+    return any(w.kind == "text_input" and w.proto.type == w.proto.PASSWORD for w in result.widgets.values())
 
 
 def text_state(widget_id: str, text: str) -> WidgetState:

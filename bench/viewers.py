@@ -10,6 +10,8 @@ browser submits them; or --cookie, a session cookie it already holds), then ever
 screen opens /screen and reruns its panels' fragments when the server asks, as a browser
 does. Every run is timed from the request to its end; a run counts when it finished without
 an error (an exception drawn, a compile error, a lost connection, no end within --timeout).
+A tab that lost its connection connects again through the proxy; a signed-in viewer that
+then sees the sign-in form counts as an error (its sign-in did not survive).
 Prints p50/p95/max per kind of run, the errors, and this process's own CPU share.
 """
 from __future__ import annotations
@@ -25,7 +27,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from .streamlit_tab import GOOD_ENDS, RunFailed, RunResult, Tab, ssl_context
+from .proxy_stack import AFFINITY_COOKIE
+from .streamlit_tab import GOOD_ENDS, RunFailed, RunResult, Tab, on_sign_in_form, ssl_context
 
 # Kinds of run, in the order the report lists them.
 KINDS = ("open", "sign_in", "page", "filter", "fragment", "reconnect")
@@ -33,9 +36,16 @@ KINDS = ("open", "sign_in", "page", "filter", "fragment", "reconnect")
 
 @dataclass
 class Tally:
-    """Every run's time by kind, and every failure's reason."""
+    """Every run's time by kind, and every failure's reason; for one tab, also the replica
+    the proxy first served it from (its affinity cookie; "" without the proxy)."""
     seconds: dict = field(default_factory=lambda: defaultdict(list))
     errors: Counter = field(default_factory=Counter)
+    replica: str = ""
+
+    def add(self, other: Tally) -> None:
+        for kind, values in other.seconds.items():
+            self.seconds[kind].extend(values)
+        self.errors.update(other.errors)
 
     def good(self, kind: str, result: RunResult) -> None:
         if result.status not in GOOD_ENDS:
@@ -84,7 +94,9 @@ async def run_tab(tab: Tab, kind: str, call, tally: Tally) -> RunResult | None:
         if str(problem) == "connection lost":
             try:
                 again = await tab.reconnect()
-                if again is not None:
+                if again is not None and tab.signed_in and on_sign_in_form(again):
+                    tally.failed("reconnect", "signed out: the sign-in form after reconnecting")
+                elif again is not None:
                     tally.good("reconnect", again)
             except (RunFailed, OSError) as failure:
                 tally.failed("reconnect", str(failure))
@@ -119,6 +131,7 @@ async def open_tab(options: Options, path: str, tally: Tally, query: str = "") -
     except (RunFailed, OSError) as problem:
         tally.failed("open", f"{type(problem).__name__}: {problem}")
         return None
+    tally.replica = tally.replica or tab.cookies.get(AFFINITY_COOKIE, "")
     if await run_tab(tab, "open", tab.first_run, tally) is None:  # the error is counted
         await tab.close()
         return None
@@ -169,17 +182,32 @@ async def screen(options: Options, start: float, stop: float, tally: Tally) -> N
         await tab.close()
 
 
-async def simulate(options: Options) -> Tally:
-    tally = Tally()
+async def simulate_tabs(options: Options) -> tuple[list[Tally], list[Tally]]:
+    """(the screens' tallies, the viewers' tallies): one per tab; the tabs open one after
+    another, evenly over `options.ramp` seconds."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     stop = t0 + options.duration
     tabs = options.viewers + options.screens
     starts = [t0 + options.ramp * i / max(1, tabs) for i in range(tabs)]
-    jobs = [screen(options, starts[i], stop, tally) for i in range(options.screens)]
-    jobs += [viewer(options, i, starts[options.screens + i], stop, tally) for i in range(options.viewers)]
+    screens = [Tally() for _ in range(options.screens)]
+    viewers = [Tally() for _ in range(options.viewers)]
+    jobs = [screen(options, starts[i], stop, screens[i]) for i in range(options.screens)]
+    jobs += [viewer(options, i, starts[options.screens + i], stop, viewers[i]) for i in range(options.viewers)]
     await asyncio.gather(*jobs)
-    return tally
+    return screens, viewers
+
+
+def merged(tallies) -> Tally:
+    whole = Tally()
+    for tally in tallies:
+        whole.add(tally)
+    return whole
+
+
+async def simulate(options: Options) -> Tally:
+    screens, viewers = await simulate_tabs(options)
+    return merged(screens + viewers)
 
 
 def report(tally: Tally, wall: float, cpu: float) -> dict:

@@ -3,7 +3,8 @@ HAProxy, on the demo database with sign-in on. Through the proxy, over TLS check
 the generated certificate: the page and the health check, the websocket (a browser's
 protocol: sign in, a page, the wall screen's fragments), the client address passed on and
 believed only from the proxy, and a replica killed with SIGKILL taken out by the proxy's
-health check, its tab served again by the other replica, and the replica started again."""
+health check, its signed-in viewer served again by the other replica still signed in (the
+session cookie it claimed after signing in), and the replica started again."""
 from __future__ import annotations
 
 import asyncio
@@ -13,15 +14,13 @@ import os
 import shutil
 import signal
 import socket
-import ssl
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from bench.streamlit_tab import GOOD_ENDS, RunFailed, Tab
+from bench.proxy_stack import ProxyStack
+from bench.streamlit_tab import GOOD_ENDS, RunFailed, Tab, on_sign_in_form
 from boardkit.app import audit
 from core.users import add_user
 
@@ -35,36 +34,12 @@ pytestmark = pytest.mark.skipif(not (shutil.which("haproxy", path=f"{os.environ.
                                 reason="haproxy or openssl is not installed (scripts/setup.sh --dev)")
 
 
-def _free_ports(count: int) -> int:
-    """The first of `count` consecutive free local ports."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + count > 65535:
-            continue
-        try:
-            held = []
-            for port in range(first, first + count):
-                probe = socket.socket()
-                held.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for probe in held:
-                probe.close()
-    raise RuntimeError("no free consecutive ports")
+class Stack(ProxyStack):
+    """The stack, and what a test does through it: a plain HTTPS request, a tab."""
 
-
-class Stack:
-    def __init__(self, run_dir: Path, port: int, first_port: int, audit_db: Path, process: subprocess.Popen):
-        self.run_dir, self.port, self.first_port, self.audit_db, self.process = (
-            run_dir, port, first_port, audit_db, process)
-        self.url = f"https://127.0.0.1:{port}"
-        # The test trusts exactly the certificate the stack generated: TLS is checked for real.
-        self.tls = ssl.create_default_context(cafile=str(run_dir / "self-signed.pem"))
+    def __init__(self, run_dir: Path, environment: dict[str, str], log: Path, audit_db: Path):
+        super().__init__(2, run_dir, environment, log)
+        self.audit_db = audit_db
 
     def get(self, path: str, cookie: str = "", source: str | None = None) -> http.client.HTTPResponse:
         con = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=30,
@@ -78,63 +53,24 @@ class Stack:
     def tab(self, path: str = "", **kwargs) -> Tab:
         return Tab(self.url, path, context=self.tls, timeout=60, **kwargs)
 
-    def replica_pid(self, port: int) -> int:
-        return int((self.run_dir / f"replica-{port}.pid").read_text())
-
-    def server_status(self) -> dict[str, str]:
-        """{server name: UP/DOWN/…} from HAProxy's admin socket."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(str(self.run_dir / "haproxy.sock"))
-            s.sendall(b"show stat\n")
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-        lines = data.decode().splitlines()
-        header = lines[0].lstrip("# ").split(",")
-        rows = [dict(zip(header, line.split(","))) for line in lines[1:] if line]
-        return {r["svname"]: r["status"] for r in rows if r["pxname"] == "replicas" and r["svname"].startswith("board")}
-
-    def wait_status(self, server: str, status: str, seconds: float) -> float:
-        t0 = time.monotonic()
-        while self.server_status().get(server, "").split(" ")[0] != status:
-            assert time.monotonic() - t0 < seconds, f"{server} not {status} after {seconds} s: {self.server_status()}"
-            time.sleep(0.2)
-        return time.monotonic() - t0
-
 
 @pytest.fixture(scope="module")
 def stack(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("proxy-stack")
     users = folder / "users.toml"
     add_user(USER, "staff", PASSWORD, path=users)
-    run_dir = folder / "serve"
-    port = _free_ports(1)
-    first = _free_ports(2)
     env = {**os.environ, "BOARD_DB": str(demo_db), "BOARD_AUTH": "required", "BOARD_USERS": str(users),
            "BOARD_AUDIT": str(folder / "audit.sqlite"), "BOARD_COOKIE_SECRET_FILE": str(folder / "cookie.secret"),
            "BOARD_SCREEN_KEY": SCREEN_KEY}
-    log = open(folder / "serve.log", "wb")
-    process = subprocess.Popen([str(REPO / "scripts" / "serve.sh"), "--replicas", "2", "--port", str(port),
-                                "--first-port", str(first), "--run-dir", str(run_dir)],
-                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while not (run_dir / "ready").exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"serve.sh did not get ready:\n{(folder / 'serve.log').read_text()[-3000:]}")
-        time.sleep(0.3)
-    stack = Stack(run_dir, port, first, folder / "audit.sqlite", process)
+    stack = Stack(folder / "serve", env, folder / "serve.log", folder / "audit.sqlite")
+    try:
+        stack.start(timeout=90)
+    except RuntimeError as problem:
+        pytest.fail(str(problem))
     try:
         yield stack
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
+        stack.stop()
 
 
 def test_page_and_health_over_tls_with_the_affinity_cookie(stack):
@@ -248,33 +184,36 @@ def test_percentiles_by_nearest_rank():
     assert percentile([], 95) != percentile([], 95)   # NaN: no runs, no figure
 
 
-def test_a_killed_replica_is_taken_out_replaced_and_its_tab_served_again(stack):
+def test_a_killed_replica_is_taken_out_replaced_and_its_viewer_served_again_signed_in(stack):
     async def scenario():
         doomed = stack.tab()
         await doomed.connect()
         await doomed.first_run()
+        await doomed.sign_in(USER, PASSWORD)
         survivor_name = "board2" if doomed.cookies["board_replica"] == "board1" else "board1"
         survivor = stack.tab(cookies=f"board_replica={survivor_name}")
         await survivor.connect()
         await survivor.first_run()
+        await survivor.sign_in(USER, PASSWORD)
 
         killed = doomed.cookies["board_replica"]
-        port = stack.first_port + int(killed.removeprefix("board")) - 1
-        os.kill(stack.replica_pid(port), signal.SIGKILL)
+        os.kill(stack.replica_pid(stack.replica_port(killed)), signal.SIGKILL)
         took = stack.wait_status(killed, "DOWN", 10)
 
         # A new request, even one whose cookie names the dead replica, is served.
         again = stack.get("/", cookie=f"board_replica={killed}")
         assert again.status == 200 and again.getheader("Set-Cookie").startswith(f"board_replica={survivor_name}")
-        # The tab on the dead replica lost its connection; it reconnects through the proxy.
+        # The tab on the dead replica lost its connection; it reconnects through the proxy to
+        # the other replica, whose new session finds the sign-in by its cookie: no sign-in form.
         with pytest.raises(RunFailed, match="connection lost"):
             await doomed.rerun()
         back = await doomed.reconnect()
         assert back.status in GOOD_ENDS and not back.exceptions
         assert doomed.cookies["board_replica"] == survivor_name
+        assert not on_sign_in_form(back) and len(back.widgets) > 3
         # The other replica's tab noticed nothing.
-        calm = await survivor.rerun()
-        assert calm.status in GOOD_ENDS and not calm.exceptions
+        calm = await survivor.switch_page("hotline")
+        assert calm.status in GOOD_ENDS and not calm.exceptions and not on_sign_in_form(calm)
         await doomed.close()
         await survivor.close()
         return killed, took
