@@ -332,6 +332,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny numbers: a smoke test that every section works")
     parser.add_argument("--replicas", default="1,2,3", help="replica counts, comma-separated (default 1,2,3)")
     parser.add_argument("--duration", type=float, help="seconds of the replica table's load (default 180; quick 20)")
+    parser.add_argument("--steps", help="capacity steps, viewers, comma-separated (default 40,60,…,140)")
+    parser.add_argument("--step-duration", type=float, help="seconds of each capacity step (default 90)")
     parser.add_argument("--skip-city", action="store_true", help="no city screen and no city alarm latency")
     parser.add_argument("--skip-rerun-cost", action="store_true", help="no per-page rerun cost")
     parser.add_argument("--city-work", type=Path, default=WORK_ROOT,
@@ -344,6 +346,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--replicas: whole numbers, comma-separated (1,2,3)")
     if not args.replica_counts or min(args.replica_counts) < 1:
         parser.error("--replicas: at least one count, each ≥ 1")
+    try:
+        args.step_counts = tuple(int(n) for n in args.steps.split(",")) if args.steps else None
+    except ValueError:
+        parser.error("--steps: whole numbers, comma-separated (40,60,80)")
+    if args.step_counts is not None and (len(args.step_counts) < 2 or min(args.step_counts) < 1):
+        parser.error("--steps: at least two counts, each ≥ 1")
     return args
 
 
@@ -364,6 +372,10 @@ def main(argv=None) -> int:
     plan = QUICK if args.quick else FULL
     if args.duration:
         plan = replace(plan, duration=args.duration)
+    if args.step_counts:
+        plan = replace(plan, steps=args.step_counts)
+    if args.step_duration:
+        plan = replace(plan, step_duration=args.step_duration)
     started, t0 = dt.datetime.now(), time.perf_counter()
     os.chdir(REPO_ROOT)
     commit_at_start = report.machine()["commit"]
