@@ -291,15 +291,11 @@ def _transform(con, source: Source, staged: list[Staged], options: LoadOptions) 
     """`stg` (the group's files) -> TEMP table `n` (normalised, derived) and `_issues` (one
     row per failed check, duplicates in a file included). Returns, per file index, (rows,
     rows rejected, rows warned)."""
+    _address_parts(con, source)
     _enum_columns(con, source)
     source.prepare(con)
     con.execute(source.normalise_sql.read_text(encoding="utf-8"))
     drop, given = staged_columns_dropped(source), given_columns(source)
-    # Every source with an address takes it as below (normalise/*.sql); read from the
-    # staged rows, the address matching skips the enumeration lookups of n_typed.
-    if any(c.name == "address" for c in source.columns):
-        con.execute("CREATE OR REPLACE TEMP VIEW _staged_addresses AS SELECT split_address(address_text).address "
-                    "AS address FROM (SELECT address_text(raw_address) AS address_text FROM stg)")
     source.derive_rows(con, drop, given, options)
     _collect_issues(con, source, options)
     _drop_duplicates(con, source)
@@ -418,8 +414,21 @@ def _unknown_columns_note(names: list[str], listed: int = 20, width: int = 30) -
     return "未识别的列已忽略：" + "、".join(shown) + more
 
 
+def _address_parts(con, source: Source) -> None:
+    """TEMP table `_staged_addresses` (_rid, address, room) for a source with an address:
+    each staged address split once (etl/sql/macros.sql: address_text, split_address), for the
+    normalisation (stg_e's address_part and room_part) and the neighbourhood matching (its
+    distinct addresses) alike — computed in both, the split cost a 400,000-row load twice."""
+    con.execute("DROP TABLE IF EXISTS _staged_addresses")
+    if any(c.name == "address" for c in source.columns):
+        con.execute("""CREATE TEMP TABLE _staged_addresses AS
+            SELECT _rid, split_address(address_text).address AS address, split_address(address_text).room AS room
+            FROM (SELECT _rid, address_text(raw_address) AS address_text FROM stg)""")
+
+
 def _enum_columns(con, source: Source) -> None:
-    """stg -> VIEW stg_e: each enumeration column's canonical value as enum_<name>.
+    """stg -> VIEW stg_e: each enumeration column's canonical value as enum_<name>, and
+    for a source with an address its parts (address_part, room_part: `_address_parts`).
 
     A file holds few distinct words per column: each is looked up once, into a small table
     `_enum_<i>` (the file's word -> the value; '' stands for a blank cell, which folded text
@@ -448,6 +457,9 @@ def _enum_columns(con, source: Source) -> None:
                      "blank": col.enum_default or None, "unknown": unknown_value})
         joins.append(f"LEFT JOIN _enum_{i} ON _enum_{i}.word = coalesce(s.raw_{col.name}, '')")
         selects.append(f"_enum_{i}.value AS enum_{col.name}")
+    if any(c.name == "address" for c in source.columns):
+        joins.append("LEFT JOIN _staged_addresses a ON a._rid = s._rid")
+        selects += ["a.address AS address_part", "a.room AS room_part"]
     con.execute("CREATE OR REPLACE TEMP VIEW stg_e AS SELECT s.*"
                 + "".join(f", {x}" for x in selects) + " FROM stg s " + " ".join(joins))
 

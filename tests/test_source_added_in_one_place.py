@@ -66,14 +66,14 @@ REFUSE = Source("refuse", "垃圾清运点", "refuse_points", ("point_id",), (
 
 NORMALISE = """-- Refuse collection points.
 CREATE OR REPLACE TEMP VIEW n_typed AS
-SELECT s.* EXCLUDE (address_text),
+SELECT s.* EXCLUDE (address_part, room_part),
        id_text(raw_point_id)               AS point_id,
        raw_name                            AS name,
-       split_address(address_text).address AS address,
+       address_part                        AS address,
        raw_neighbourhood                   AS neighbourhood_given,
        parse_date(raw_collected_on)        AS collected_on,
        enum_state                          AS state
-FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s;
+FROM stg_e s;
 """
 
 MIGRATION = """-- Refuse collection points, one row a point.

@@ -1,20 +1,20 @@
 -- Door-sensor and doorbell alarms.
 CREATE OR REPLACE TEMP VIEW n_typed AS
 WITH typed AS (
-    SELECT s.* EXCLUDE (address_text, note_hit),
+    SELECT s.* EXCLUDE (address_part, room_part, note_hit),
            id_text(raw_device_id)              AS device_id,
            enum_device_type                    AS device_type,
            enum_alarm_type                     AS alarm_type,
            parse_ts(raw_raised_at)             AS raised_at,
-           split_address(address_text).address AS address,
-           split_address(address_text).room    AS room,
+           address_part                        AS address,
+           room_part                           AS room,
            raw_neighbourhood             AS neighbourhood_given,
            coalesce(enum_status, 'open')       AS status,
            mask_name(raw_handled_by)           AS handled_by_masked,
            parse_ts(raw_handled_at)            AS handled_at,
            scrub_if(raw_note, note_hit)        AS note,
            with_rooms_if(raw_note, note_hit)   AS note_with_rooms
-    FROM (SELECT *, address_text(raw_address) AS address_text, needs_scrub(raw_note) AS note_hit
+    FROM (SELECT *, needs_scrub(raw_note) AS note_hit
           FROM stg_e) s)
 SELECT t.*,
        coalesce(raw_alarm_id,

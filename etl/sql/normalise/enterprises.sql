@@ -1,11 +1,11 @@
 -- Work-resumption applications and staff reports.
 CREATE OR REPLACE TEMP VIEW n_typed AS
-SELECT s.* EXCLUDE (address_text),
+SELECT s.* EXCLUDE (address_part, room_part),
        id_text(raw_uscc)                     AS uscc,
        raw_name                        AS name,
        raw_industry                    AS industry,
-       split_address(address_text).address   AS address,
-       split_address(address_text).room      AS room,
+       address_part                          AS address,
+       room_part                             AS room,
        raw_neighbourhood               AS neighbourhood_given,
        parse_int(raw_employees_total)        AS employees_total,
        parse_int(raw_employees_from_outside) AS employees_from_outside,
@@ -19,4 +19,4 @@ SELECT s.* EXCLUDE (address_text),
        TRY_CAST(raw_lon AS DOUBLE)     AS lon,
        TRY_CAST(raw_lat AS DOUBLE)     AS lat,
        enum_crs                              AS crs
-FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s;
+FROM stg_e s;

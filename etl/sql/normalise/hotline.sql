@@ -1,13 +1,13 @@
 -- 12345 work orders: typed, folded, redacted. Input `stg_e` (raw_* text + enum_* values).
 CREATE OR REPLACE TEMP VIEW n_typed AS
-SELECT s.* EXCLUDE (address_text, content_hit),
+SELECT s.* EXCLUDE (address_part, room_part, content_hit),
        raw_ticket_id                  AS ticket_id,
        parse_ts(raw_received_at)            AS received_at,
        enum_request_type                    AS request_type,
        scrub_if(raw_content, content_hit)   AS content,
        with_rooms_if(raw_content, content_hit) AS content_with_rooms,
-       split_address(address_text).address  AS address,
-       split_address(address_text).room     AS room,
+       address_part                         AS address,
+       room_part                            AS room,
        raw_neighbourhood              AS neighbourhood_given,
        scrub(raw_handling_unit)             AS handling_unit,
        parse_ts(raw_due_at)                 AS due_at,
@@ -27,5 +27,5 @@ SELECT s.* EXCLUDE (address_text, content_hit),
        CAST(NULL AS BOOLEAN) AS epidemic_related, CAST(NULL AS VARCHAR) AS topic,
        CAST(NULL AS INTEGER) AS faq_question, CAST(NULL AS VARCHAR) AS topic_words,
        CAST(NULL AS DOUBLE) AS topic_confidence
-FROM (SELECT *, address_text(raw_address) AS address_text, needs_scrub(raw_content) AS content_hit
+FROM (SELECT *, needs_scrub(raw_content) AS content_hit
       FROM stg_e) s;

@@ -3,9 +3,9 @@
 -- table _roster_params (a view cannot hold bound parameters).
 CREATE OR REPLACE TEMP VIEW n_typed AS
 WITH typed AS (
-    SELECT s.* EXCLUDE (address_text),
-           split_address(address_text).address          AS address,
-           split_address(address_text).room             AS room,
+    SELECT s.* EXCLUDE (address_part, room_part),
+           address_part                                 AS address,
+           room_part                                    AS room,
            coalesce(enum_id_type, 'resident_id')         AS id_type,
            id_text(raw_id_number)                        AS id_number,
            digits(raw_phone)                             AS phone_digits,
@@ -18,7 +18,7 @@ WITH typed AS (
            enum_measure                                  AS measure,
            coalesce(enum_status, 'active')               AS status,
            id_text(raw_device_id)                        AS device_id
-    FROM (SELECT *, address_text(raw_address) AS address_text FROM stg_e) s)
+    FROM stg_e s)
 SELECT t.*,
        sha256(k.opad || unhex(sha256(k.ipad || encode(id_type || ':' || coalesce(id_number, ''))))) AS person_key,
        mask_name(raw_name)                               AS name_masked,
