@@ -26,7 +26,7 @@ import json
 from .sources import SOURCES, Source
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
-DERIVED_VERSION = "5"
+DERIVED_VERSION = "6"
 
 # One row per person (data-contract.md): the latest report (load order) decides measure,
 # dates and status; a community report, when there is one, decides where the person lives.
@@ -42,7 +42,7 @@ SELECT l.person_key, l.name_masked, l.id_masked, l.phone_masked,
        h.neighbourhood, h.neighbourhood_code, h.address, h.room,
        l.measure, l.quarantine_start, l.quarantine_end, l.status, l.device_id,
        a.arrived_on, a.sources, a.has_community_report, a.has_enterprise_report, a.id_valid,
-       a.origin_province, a.employer_usccs
+       a.origin_province, a.employer_usccs, k.enterprise_known_on, k.community_known_on
 FROM ranked l
 JOIN ranked h ON h.person_key = l.person_key AND h.home = 1
 JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
@@ -57,6 +57,15 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
              list_sort(list(DISTINCT enterprise_uscc)
                        FILTER (reported_by = 'enterprise' AND enterprise_uscc IS NOT NULL)) AS employer_usccs
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
+-- when the first enterprise and the first community report became known, by their files'
+-- dates (a version without a date counts as known from the start, as in person_timeline)
+LEFT JOIN (SELECT r.person_key,
+                  min(coalesce(v.file_date, DATE '1900-01-01')) FILTER (r.reported_by = 'enterprise')
+                      AS enterprise_known_on,
+                  min(coalesce(v.file_date, DATE '1900-01-01')) FILTER (r.reported_by = 'community')
+                      AS community_known_on
+           FROM roster_versions v JOIN reports r USING (report_key)  -- a report key has one person key
+           GROUP BY r.person_key) k ON k.person_key = l.person_key
 WHERE l.latest = 1
 -- Stored by month of arrival, then neighbourhood: a list reads its rows whole from the
 -- vectors they sit in, so the rows it shows should sit together: ordered by neighbourhood
