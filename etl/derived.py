@@ -73,6 +73,11 @@ WHERE l.latest = 1
 -- sub-district's list; this order keeps both lists close together.
 ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
 
+# Each person's integer id (`person_id`, the queries join persons and their versions on it
+# rather than on the long person_key) numbers them in the order they are stored in; a person
+# refreshed keeps theirs, a new one takes the next.
+PERSONS_ORDER = "date_trunc('month', arrived_on), neighbourhood_code, person_key"
+
 # Each person's roster versions (etl/roster_versions.py) as a timeline: the version in force
 # from its file's date until the next version's (the later load of one date wins), the
 # person's home neighbourhood from `persons` (for the scope), and since when the person has
@@ -89,7 +94,7 @@ runs AS (
     FROM v WINDOW w AS (PARTITION BY person_key ORDER BY file_date NULLS FIRST, run_id, row_number))
 SELECT r.person_key, p.neighbourhood, p.neighbourhood_code, r.valid_from, r.valid_to, r.measure,
        r.quarantine_start, r.quarantine_end, r.status,
-       min(r.valid_from) OVER (PARTITION BY r.person_key, r.status_run) AS status_since
+       min(r.valid_from) OVER (PARTITION BY r.person_key, r.status_run) AS status_since, p.person_id
 FROM runs r LEFT JOIN persons p USING (person_key)
 WHERE r.valid_to IS NULL OR r.valid_to > r.valid_from  -- a version replaced on its own day never holds
 ORDER BY p.neighbourhood_code, r.valid_from"""
@@ -114,6 +119,7 @@ WHERE run_id IS NOT NULL AND neighbourhood_code IS NOT NULL"""
 REBUILT_WHOLE = {**OPEN_RECORDS, "run_neighbourhoods": RUN_NEIGHBOURHOODS_SQL}
 
 NOTES = "_derived_notes"
+IDS = "_person_ids"
 WHOLE_AFTER_KEYS = 200_000
 # Polygons of the city map are drawn at ~10 m per pixel: finer detail is only bytes.
 SIMPLIFY_DEGREES = 0.0002
@@ -172,18 +178,27 @@ def refresh(con) -> list[str]:
 
 
 def _refresh_persons(con, whole: bool) -> str:
-    """`persons`, then `person_timeline` (which takes each person's home from it)."""
+    """`persons`, then `person_timeline` (which takes each person's home and id from it)."""
     if whole:
         con.execute("DELETE FROM persons")
-        con.execute("INSERT INTO persons " + PERSONS_SQL.format(reports="SELECT * FROM roster_reports"))
+        con.execute(f"INSERT INTO persons SELECT *, row_number() OVER (ORDER BY {PERSONS_ORDER}) AS person_id "
+                    f"FROM ({PERSONS_SQL.format(reports='SELECT * FROM roster_reports')}) ORDER BY person_id")
         con.execute("DELETE FROM person_timeline")
         con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(
             persons="SELECT person_key FROM roster_versions"))
         return "persons: rebuilt"
     keys = f"SELECT key FROM {NOTES} WHERE kind = 'persons' AND key IS NOT NULL"
+    # A person refreshed keeps their id; a new one takes the next free one.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT person_key, person_id FROM persons "
+                f"WHERE person_key IN ({keys})")
+    last_id = con.execute("SELECT coalesce(max(person_id), 0) FROM persons").fetchone()[0]
     con.execute(f"DELETE FROM persons WHERE person_key IN ({keys})")
-    con.execute("INSERT INTO persons " + PERSONS_SQL.format(
-        reports=f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"))
+    reports = f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"
+    con.execute(f"""INSERT INTO persons
+        SELECT d.*, coalesce(i.person_id, ? + row_number() OVER (PARTITION BY i.person_id IS NULL
+                                                                 ORDER BY d.person_key)) AS person_id
+        FROM ({PERSONS_SQL.format(reports=reports)}) d LEFT JOIN {IDS} i USING (person_key)""", [last_id])
+    con.execute(f"DROP TABLE {IDS}")
     con.execute(f"DELETE FROM person_timeline WHERE person_key IN ({keys})")
     con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(persons=keys))
     return "persons: refreshed"

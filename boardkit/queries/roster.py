@@ -13,12 +13,12 @@ from ..data.db import SCOPE_SQL, Generation, Scope, query
 SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report THEN 'both'
                           WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
 # Who reported a person, over rows of `person_timeline` (each person's home is that of `persons`).
-SOURCE_OF_KEY_SQL = f"""person_key IN (SELECT person_key FROM persons WHERE ({SOURCE_KIND_SQL}) = $source)"""
+SOURCE_OF_KEY_SQL = f"""person_id IN (SELECT person_id FROM persons WHERE ({SOURCE_KIND_SQL}) = $source)"""
 ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
 
 
 def _measure_status_filter(measure: str | None, status: str | None) -> str:
-    """The measure and status filters, those chosen, over rows with a `person_key`: they read
+    """The measure and status filters, those chosen, over rows with a `person_id`: they read
     each person's version known by the report day $day (docs/metrics.md, Roster), not the
     latest report."""
     chosen = [P.person_known("CAST($day AS DATE)")]
@@ -26,7 +26,7 @@ def _measure_status_filter(measure: str | None, status: str | None) -> str:
         chosen.append("coalesce(measure, 'none') = $measure")
     if status is not None:
         chosen.append("status = $status")
-    return f"person_key IN (SELECT person_key FROM person_timeline WHERE {' AND '.join(chosen)})"
+    return f"person_id IN (SELECT person_id FROM person_timeline WHERE {' AND '.join(chosen)})"
 
 
 def _timeline_filter(measure: str | None, status: str | None, source: str | None,
@@ -241,9 +241,9 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
         params.update(cut=int(cut.at[0, "head"]), cut_end=None if pd.isna(cut.at[0, "quarantine_end"])
                       else pd.Timestamp(cut.at[0, "quarantine_end"]).date())
     return query(gen, f"""
-        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM {versions}
+        WITH v AS (SELECT person_id, measure, quarantine_start, quarantine_end, status FROM {versions}
                      {implied} AND {head} <= $cut),
-        chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_key)
+        chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_id)
                    WHERE {SCOPE_SQL.replace("neighbourhood_code", "p.neighbourhood_code")}
                    ORDER BY {order} LIMIT $limit)
         SELECT {_person_columns(scope.show_room, state="v")}, {SOURCE_KIND_SQL} AS source_kind, p.id_valid,

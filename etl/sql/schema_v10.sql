@@ -4,3 +4,7 @@
 -- instead of a look through every roster version.
 ALTER TABLE persons ADD COLUMN IF NOT EXISTS enterprise_known_on DATE;
 ALTER TABLE persons ADD COLUMN IF NOT EXISTS community_known_on DATE;
+-- Each person's integer id (etl/derived.py), in `persons` and their versions: lists join a
+-- person's versions to their row on it instead of on the long person_key.
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS person_id BIGINT;
+ALTER TABLE person_timeline ADD COLUMN IF NOT EXISTS person_id BIGINT;
