@@ -26,7 +26,7 @@ import json
 from .sources import SOURCES, Source
 
 # Bump when a derived table's definition changes: the next write rebuilds them all.
-DERIVED_VERSION = "5"
+DERIVED_VERSION = "6"
 
 # One row per person (data-contract.md): the latest report (load order) decides measure,
 # dates and status; a community report, when there is one, decides where the person lives.
@@ -42,7 +42,7 @@ SELECT l.person_key, l.name_masked, l.id_masked, l.phone_masked,
        h.neighbourhood, h.neighbourhood_code, h.address, h.room,
        l.measure, l.quarantine_start, l.quarantine_end, l.status, l.device_id,
        a.arrived_on, a.sources, a.has_community_report, a.has_enterprise_report, a.id_valid,
-       a.origin_province, a.employer_usccs
+       a.origin_province, a.employer_usccs, k.enterprise_known_on, k.community_known_on
 FROM ranked l
 JOIN ranked h ON h.person_key = l.person_key AND h.home = 1
 JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
@@ -57,12 +57,26 @@ JOIN (SELECT person_key, min(arrived_on) AS arrived_on,
              list_sort(list(DISTINCT enterprise_uscc)
                        FILTER (reported_by = 'enterprise' AND enterprise_uscc IS NOT NULL)) AS employer_usccs
       FROM reports GROUP BY person_key) a ON a.person_key = l.person_key
+-- when the first enterprise and the first community report became known, by their files'
+-- dates (a version without a date counts as known from the start, as in person_timeline)
+LEFT JOIN (SELECT r.person_key,
+                  min(coalesce(v.file_date, DATE '1900-01-01')) FILTER (r.reported_by = 'enterprise')
+                      AS enterprise_known_on,
+                  min(coalesce(v.file_date, DATE '1900-01-01')) FILTER (r.reported_by = 'community')
+                      AS community_known_on
+           FROM roster_versions v JOIN reports r USING (report_key)  -- a report key has one person key
+           GROUP BY r.person_key) k ON k.person_key = l.person_key
 WHERE l.latest = 1
 -- Stored by month of arrival, then neighbourhood: a list reads its rows whole from the
 -- vectors they sit in, so the rows it shows should sit together: ordered by neighbourhood
 -- only, the city's newest arrivals would be scattered; by arrival only, one
 -- sub-district's list; this order keeps both lists close together.
 ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
+
+# Each person's integer id (`person_id`, the queries join persons and their versions on it
+# rather than on the long person_key) numbers them in the order they are stored in; a person
+# refreshed keeps theirs, a new one takes the next.
+PERSONS_ORDER = "date_trunc('month', arrived_on), neighbourhood_code, person_key"
 
 # Each person's roster versions (etl/roster_versions.py) as a timeline: the version in force
 # from its file's date until the next version's (the later load of one date wins), the
@@ -80,7 +94,7 @@ runs AS (
     FROM v WINDOW w AS (PARTITION BY person_key ORDER BY file_date NULLS FIRST, run_id, row_number))
 SELECT r.person_key, p.neighbourhood, p.neighbourhood_code, r.valid_from, r.valid_to, r.measure,
        r.quarantine_start, r.quarantine_end, r.status,
-       min(r.valid_from) OVER (PARTITION BY r.person_key, r.status_run) AS status_since
+       min(r.valid_from) OVER (PARTITION BY r.person_key, r.status_run) AS status_since, p.person_id
 FROM runs r LEFT JOIN persons p USING (person_key)
 WHERE r.valid_to IS NULL OR r.valid_to > r.valid_from  -- a version replaced on its own day never holds
 ORDER BY p.neighbourhood_code, r.valid_from"""
@@ -105,6 +119,7 @@ WHERE run_id IS NOT NULL AND neighbourhood_code IS NOT NULL"""
 REBUILT_WHOLE = {**OPEN_RECORDS, "run_neighbourhoods": RUN_NEIGHBOURHOODS_SQL}
 
 NOTES = "_derived_notes"
+IDS = "_person_ids"
 WHOLE_AFTER_KEYS = 200_000
 # Polygons of the city map are drawn at ~10 m per pixel: finer detail is only bytes.
 SIMPLIFY_DEGREES = 0.0002
@@ -163,18 +178,27 @@ def refresh(con) -> list[str]:
 
 
 def _refresh_persons(con, whole: bool) -> str:
-    """`persons`, then `person_timeline` (which takes each person's home from it)."""
+    """`persons`, then `person_timeline` (which takes each person's home and id from it)."""
     if whole:
         con.execute("DELETE FROM persons")
-        con.execute("INSERT INTO persons " + PERSONS_SQL.format(reports="SELECT * FROM roster_reports"))
+        con.execute(f"INSERT INTO persons SELECT *, row_number() OVER (ORDER BY {PERSONS_ORDER}) AS person_id "
+                    f"FROM ({PERSONS_SQL.format(reports='SELECT * FROM roster_reports')}) ORDER BY person_id")
         con.execute("DELETE FROM person_timeline")
         con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(
             persons="SELECT person_key FROM roster_versions"))
         return "persons: rebuilt"
     keys = f"SELECT key FROM {NOTES} WHERE kind = 'persons' AND key IS NOT NULL"
+    # A person refreshed keeps their id; a new one takes the next free one.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {IDS} AS SELECT person_key, person_id FROM persons "
+                f"WHERE person_key IN ({keys})")
+    last_id = con.execute("SELECT coalesce(max(person_id), 0) FROM persons").fetchone()[0]
     con.execute(f"DELETE FROM persons WHERE person_key IN ({keys})")
-    con.execute("INSERT INTO persons " + PERSONS_SQL.format(
-        reports=f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"))
+    reports = f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"
+    con.execute(f"""INSERT INTO persons
+        SELECT d.*, coalesce(i.person_id, ? + row_number() OVER (PARTITION BY i.person_id IS NULL
+                                                                 ORDER BY d.person_key)) AS person_id
+        FROM ({PERSONS_SQL.format(reports=reports)}) d LEFT JOIN {IDS} i USING (person_key)""", [last_id])
+    con.execute(f"DROP TABLE {IDS}")
     con.execute(f"DELETE FROM person_timeline WHERE person_key IN ({keys})")
     con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(persons=keys))
     return "persons: refreshed"

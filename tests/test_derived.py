@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
-from etl_helpers import connect, load, query
+from etl_helpers import DATA, connect, load, query
 from shapely.geometry import Point, shape
 
 from etl import derived, store
@@ -24,8 +26,9 @@ def _difference(db_path) -> tuple[int, int, int]:
     con = connect(db_path)
     try:
         return con.execute(f"""SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM ({DEFINITION})),
-            (SELECT count(*) FROM (SELECT * FROM persons EXCEPT ALL SELECT * FROM ({DEFINITION})))
-            + (SELECT count(*) FROM (SELECT * FROM ({DEFINITION}) EXCEPT ALL SELECT * FROM persons))""").fetchone()
+            (SELECT count(*) FROM (SELECT * EXCLUDE (person_id) FROM persons EXCEPT ALL SELECT * FROM ({DEFINITION})))
+            + (SELECT count(*) FROM (SELECT * FROM ({DEFINITION}) EXCEPT ALL SELECT * EXCLUDE (person_id) FROM persons))
+            """).fetchone()
     finally:
         con.close()
 
@@ -49,6 +52,33 @@ def test_persons_name_their_employers(db_path):
     assert employed and all(usccs for (usccs,) in employed)
     assert query(db_path, "SELECT count(*) FROM persons WHERE NOT has_enterprise_report "
                           "AND employer_usccs IS NOT NULL AND len(employer_usccs) > 0") == [(0,)]
+
+
+def test_persons_know_when_enterprises_and_committees_first_reported_them_and_keep_their_id(db_path, tmp_path):
+    # roster.xlsx (committees) dated 02-05, roster_gbk.csv (an enterprise's 张三丰 and 吴世勋,
+    # and 冯远征 from a committee) 02-07, then roster.xlsx again dated 02-09: each person
+    # keeps the first date of each kind of reporter.
+    dated = {}
+    for name, day in (("roster.xlsx", "20200205"), ("roster_gbk.csv", "20200207"), ("roster.xlsx", "20200209")):
+        path = tmp_path / day / f"排摸_{day}{Path(name).suffix}"
+        path.parent.mkdir()
+        shutil.copyfile(DATA / name, path)
+        dated[day] = path
+        load("roster", [path], db_path)
+        ids = dict(query(db_path, "SELECT person_key, person_id FROM persons"))
+        if day == "20200205":
+            first_ids = ids
+    assert query(db_path, "SELECT name_masked, enterprise_known_on, community_known_on FROM persons "
+                          "ORDER BY name_masked") == [
+        ("冯**", None, dt.date(2020, 2, 7)), ("吴**", dt.date(2020, 2, 7), None),
+        ("周**", None, dt.date(2020, 2, 5)), ("张**", dt.date(2020, 2, 7), dt.date(2020, 2, 5)),
+        ("李**", None, dt.date(2020, 2, 5)), ("欧阳**", None, dt.date(2020, 2, 5))]
+    assert _difference(db_path)[2] == 0
+    # Each person has one id, kept when refreshed by a later file, and their versions carry it.
+    assert sorted(ids.values()) == list(range(1, 7))
+    assert {key: ids[key] for key in first_ids} == first_ids
+    assert query(db_path, "SELECT count(*) FROM person_timeline t LEFT JOIN persons p USING (person_key) "
+                          "WHERE t.person_id IS DISTINCT FROM p.person_id") == [(0,)]
 
 
 def test_run_neighbourhoods_follow_every_source(db_path):

@@ -112,17 +112,13 @@ def enterprise_status(day: str, status: str) -> str:
 
 def persons_reported(persons_where: str) -> str:
     """A relation of the persons `persons_where` selects among those an enterprise reported
-    and who live in the sub-district (a resolved neighbourhood): when the first enterprise
-    report and the first community report of each became known, by their files' dates
-    (a version without a date counts as known from the start, as in person_timeline)."""
-    known = "coalesce(v.file_date, DATE '1900-01-01')"
-    return f"""(SELECT v.person_key,
-           min({known}) FILTER (r.reported_by = 'enterprise') AS enterprise_known_on,
-           min({known}) FILTER (r.reported_by = 'community') AS community_known_on
-    FROM roster_versions v JOIN roster_reports r USING (report_key)
-    WHERE v.person_key IN (SELECT person_key FROM persons WHERE {persons_where}
-                           AND has_enterprise_report AND neighbourhood_code IS NOT NULL)
-    GROUP BY v.person_key)"""
+    and who live in the sub-district (a resolved neighbourhood), with when the first
+    enterprise report and the first community report of each became known, by their files'
+    dates (`enterprise_known_on`, `community_known_on`: derived in etl/derived.py; a version
+    without a date counts as known from the start, as in person_timeline), and the person's
+    row in `persons` (`person_row`)."""
+    return f"""(SELECT rowid AS person_row, * FROM persons
+    WHERE {persons_where} AND has_enterprise_report AND neighbourhood_code IS NOT NULL)"""
 
 
 def blind_spot(day: str) -> str:

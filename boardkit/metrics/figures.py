@@ -125,8 +125,8 @@ def stream_figures(gen: Generation, clock: Clock, scope: Scope,
 
 
 # The figures of the overview, the wall screen and the stream pages' KPI rows. Who reported
-# whom and when (the blind spot) reads the roster's reports and versions whole: only the
-# roster page and the brief ask for it.
+# whom and when (the blind spot) is a stream of its own: only the roster page and the brief
+# ask for it.
 BOARD_STREAMS = tuple(name for name in BOARD_ORDER if name in STREAM_SQL)  # sources with figures
 
 

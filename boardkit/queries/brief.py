@@ -76,14 +76,14 @@ def detail_persons(gen, clock, scope) -> pd.DataFrame:
     # then only they are joined to their rows: a semi-join over the city's persons reads
     # every key.
     return query(gen, f"""
-        WITH chosen AS (SELECT person_key FROM person_timeline WHERE {SCOPE_SQL} AND {P.under_quarantine("$day")}
-                        UNION SELECT person_key FROM persons WHERE {SCOPE_SQL} AND arrived_on = $day),
-        t AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM person_timeline
+        WITH chosen AS (SELECT person_id FROM person_timeline WHERE {SCOPE_SQL} AND {P.under_quarantine("$day")}
+                        UNION SELECT person_id FROM persons WHERE {SCOPE_SQL} AND arrived_on = $day),
+        t AS (SELECT person_id, measure, quarantine_start, quarantine_end, status FROM person_timeline
               WHERE {SCOPE_SQL} AND {P.person_known("$day")})
         SELECT p.name_masked AS 姓名, p.id_masked AS 证件号, p.neighbourhood AS 居民区, p.arrived_on AS 抵沪日期,
                t.measure, t.quarantine_start AS 隔离开始, t.quarantine_end AS 隔离结束, t.status,
                p.sources AS 报送来源
-        FROM persons p JOIN chosen USING (person_key) LEFT JOIN t USING (person_key)
+        FROM persons p JOIN chosen USING (person_id) LEFT JOIN t USING (person_id)
         WHERE {SCOPE_SQL.replace("neighbourhood_code", "p.neighbourhood_code")}
         ORDER BY p.neighbourhood, t.quarantine_end""", _day_params(clock, scope))
 

@@ -12,35 +12,42 @@ from ..data.db import SCOPE_SQL, Generation, Scope, query
 # Who reported a person: only the committee, only an enterprise, or both.
 SOURCE_KIND_SQL = """CASE WHEN has_community_report AND has_enterprise_report THEN 'both'
                           WHEN has_community_report THEN 'community' ELSE 'enterprise' END"""
-# The measure and status filters read each person's version known by the report day $day
-# (docs/metrics.md, Roster), not the latest report.
-MEASURE_STATUS_SQL = f"""(CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL
-       OR person_key IN (SELECT person_key FROM person_timeline
-                         -- no rows to read when neither filter is chosen
-                         WHERE NOT (CAST($measure AS VARCHAR) IS NULL AND CAST($status AS VARCHAR) IS NULL)
-                           AND {P.person_known("CAST($day AS DATE)")}
-                           AND (CAST($measure AS VARCHAR) IS NULL OR coalesce(measure, 'none') = $measure)
-                           AND (CAST($status AS VARCHAR) IS NULL OR status = $status)))"""
-FILTER_SQL = f"""{MEASURE_STATUS_SQL}
-  AND (CAST($source AS VARCHAR) IS NULL OR source_kind = $source)"""
 # Who reported a person, over rows of `person_timeline` (each person's home is that of `persons`).
-SOURCE_OF_KEY_SQL = f"""person_key IN (SELECT person_key FROM persons WHERE ({SOURCE_KIND_SQL}) = $source)"""
-# The persons a viewer may see, with the page filters applied.
-PERSONS_SQL = f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
-                   WHERE {FILTER_SQL})"""
+SOURCE_OF_KEY_SQL = f"""person_id IN (SELECT person_id FROM persons WHERE ({SOURCE_KIND_SQL}) = $source)"""
 ARRIVED_SQL = "arrived_on BETWEEN $start AND $end"
 
 
-def _timeline_filter(measure: str | None, status: str | None, source: str | None) -> str:
-    """The page filters over rows of `person_timeline`, only those chosen: the timeline's
-    counts and lists then read neither `persons` nor the timeline again for a filter
-    nobody chose (even an empty semi-join reads every row's key)."""
+def _measure_status_filter(measure: str | None, status: str | None) -> str:
+    """The measure and status filters, those chosen, over rows with a `person_id`: they read
+    each person's version known by the report day $day (docs/metrics.md, Roster), not the
+    latest report."""
+    chosen = [P.person_known("CAST($day AS DATE)")]
+    if measure is not None:
+        chosen.append("coalesce(measure, 'none') = $measure")
+    if status is not None:
+        chosen.append("status = $status")
+    return f"person_id IN (SELECT person_id FROM person_timeline WHERE {' AND '.join(chosen)})"
+
+
+def _timeline_filter(measure: str | None, status: str | None, source: str | None,
+                     source_sql: str = SOURCE_OF_KEY_SQL) -> str:
+    """The page filters, only those chosen, over rows of `person_timeline` (or, with
+    `source_sql` testing `source_kind`, of `persons`): a query then reads neither `persons`
+    nor the timeline again for a filter nobody chose (even an empty semi-join reads every
+    row's key)."""
     chosen = ["true"]
     if measure is not None or status is not None:
-        chosen.append(MEASURE_STATUS_SQL)
+        chosen.append(_measure_status_filter(measure, status))
     if source is not None:
-        chosen.append(SOURCE_OF_KEY_SQL)
+        chosen.append(source_sql)
     return " AND ".join(chosen)
+
+
+def _persons(measure: str | None, status: str | None, source: str | None) -> str:
+    """The persons a viewer may see, with who reported them (`source_kind`) and the page
+    filters applied."""
+    return f"""(SELECT * FROM (SELECT *, {SOURCE_KIND_SQL} AS source_kind FROM persons WHERE {SCOPE_SQL})
+               WHERE {_timeline_filter(measure, status, source, "source_kind = $source")})"""
 
 
 def _params(scope: Scope, measure: str | None, status: str | None, source: str | None,
@@ -56,7 +63,7 @@ def arrivals_by_day_and_source(gen: Generation, scope: Scope, start: dt.date, en
                                source: str | None = None, day: dt.date | None = None) -> pd.DataFrame:
     """(day, source_kind, n): persons by arrival day (each person once) and who reported them."""
     return query(gen, f"""
-        SELECT arrived_on AS day, source_kind, count(*) AS n FROM {PERSONS_SQL} p
+        SELECT arrived_on AS day, source_kind, count(*) AS n FROM {_persons(measure, status, source)} p
         WHERE {ARRIVED_SQL} GROUP BY ALL ORDER BY day, source_kind""",
                  _params(scope, measure, status, source, day, start=start, end=end))
 
@@ -67,7 +74,7 @@ def arrivals_by_province(gen: Generation, scope: Scope, start: dt.date, end: dt.
     """(province, n): persons arrived in [start, end] by origin province, most first; the
     province of a person is that of their latest report that names one (NULL: not recognised)."""
     return query(gen, f"""
-        WITH counted AS (SELECT origin_province AS province, count(*) AS n FROM {PERSONS_SQL} p
+        WITH counted AS (SELECT origin_province AS province, count(*) AS n FROM {_persons(measure, status, source)} p
                          WHERE {ARRIVED_SQL} GROUP BY ALL),
         ranked AS (SELECT *, row_number() OVER (ORDER BY province IS NULL, n DESC, province) AS rank FROM counted)
         SELECT CASE WHEN rank <= $top THEN province ELSE '其他省份' END AS province,
@@ -86,7 +93,7 @@ def persons_by_neighbourhood(gen: Generation, scope: Scope, start: dt.date, end:
     return query(gen, f"""
         WITH present AS (SELECT neighbourhood_code, any_value(neighbourhood) AS neighbourhood,
                                 count(*) FILTER ({ARRIVED_SQL}) AS arrivals
-                         FROM {PERSONS_SQL} p GROUP BY neighbourhood_code),
+                         FROM {_persons(measure, status, source)} p GROUP BY neighbourhood_code),
         state AS (
             SELECT neighbourhood_code,
                count(*) FILTER (measure = 'home_quarantine') AS home_quarantine,
@@ -115,7 +122,7 @@ def persons_by_source(gen: Generation, scope: Scope, start: dt.date, end: dt.dat
                       measure: str | None = None, status: str | None = None, day: dt.date | None = None) -> pd.DataFrame:
     """(source_kind, n): persons arrived in [start, end] by who reported them."""
     return query(gen, f"""
-        SELECT source_kind, count(*) AS n FROM {PERSONS_SQL} p WHERE {ARRIVED_SQL}
+        SELECT source_kind, count(*) AS n FROM {_persons(measure, status, None)} p WHERE {ARRIVED_SQL}
         GROUP BY ALL ORDER BY source_kind""", _params(scope, measure, status, None, day, start=start, end=end))
 
 
@@ -171,13 +178,12 @@ def blind_spot_persons(gen: Generation, scope: Scope, day: dt.date, limit: int =
     """Persons reported by `day` only by an enterprise who live in the sub-district (a
     resolved neighbourhood) and whom no committee had reported by then: the committees' blind
     spot on that day (the figure 居委盲区 counts the same persons). Newest first."""
-    # Persons carry their employers' USCCs (etl/derived.py): the list reads them, not the
-    # three million reports.
+    # Persons carry their employers' USCCs and when enterprises and committees first
+    # reported them (etl/derived.py): the list reads them, not the three million reports.
     return query(gen, f"""
         WITH p AS (SELECT * FROM persons WHERE rowid IN (  -- chosen by rowid, then read whole
-                       SELECT rowid FROM persons
-                       WHERE person_key IN (SELECT person_key FROM {P.persons_reported(SCOPE_SQL)} r
-                                            WHERE {P.blind_spot("$day")})
+                       SELECT person_row FROM {P.persons_reported(SCOPE_SQL)} r
+                       WHERE {P.blind_spot("$day")}
                        ORDER BY arrived_on DESC, neighbourhood, name_masked LIMIT $limit)),
         employers AS (SELECT p.person_key, string_agg(DISTINCT coalesce(e.name, u.uscc), '；') AS employers
                       FROM p, unnest(p.employer_usccs) u(uscc) LEFT JOIN enterprises e ON e.uscc = u.uscc
@@ -235,9 +241,9 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
         params.update(cut=int(cut.at[0, "head"]), cut_end=None if pd.isna(cut.at[0, "quarantine_end"])
                       else pd.Timestamp(cut.at[0, "quarantine_end"]).date())
     return query(gen, f"""
-        WITH v AS (SELECT person_key, measure, quarantine_start, quarantine_end, status FROM {versions}
+        WITH v AS (SELECT person_id, measure, quarantine_start, quarantine_end, status FROM {versions}
                      {implied} AND {head} <= $cut),
-        chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_key)
+        chosen AS (SELECT p.rowid AS person_row, v.* FROM v JOIN persons p USING (person_id)
                    WHERE {SCOPE_SQL.replace("neighbourhood_code", "p.neighbourhood_code")}
                    ORDER BY {order} LIMIT $limit)
         SELECT {_person_columns(scope.show_room, state="v")}, {SOURCE_KIND_SQL} AS source_kind, p.id_valid,
