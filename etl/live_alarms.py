@@ -1,0 +1,247 @@
+"""Live alarms: a small store of their own, so that an alarm is on the board within
+seconds however large the main database is.
+
+A load publishes a new generation by copying the live file (store.py); at city scale that
+file is gigabytes and the copy alone takes seconds, for every alarm file the watcher
+picks up. Alarm files from the live channels (the watched inbox, which the HTTP intake
+writes into) are therefore loaded into `live_alarms.duckdb` beside `board.duckdb`: a
+database of the same schema with its own generations, lock and symlink (the same rules
+as the main one), of a few megabytes, so its copy is milliseconds.
+
+Readers see one relation: `attach` puts the store on a read-only connection to the main
+generation and shadows `alarms`, `open_alarms` and `etl_runs` with views that take the store's
+version of an alarm over the main database's (an alarm raised in a bulk file may be
+handled live). A reader resolves the store before the main database (`current_file`
+first): the fold below publishes the main database first and retires the store after,
+so a reader sees the folded rows in one place or the other, never in neither.
+
+The next full load into the main database folds the store (`folding`): it replays the
+store's files (from the raw-file archive) through the same loader in the same new
+generation, before the files of the load itself, and once that generation is published,
+retires the store. The watcher loads into the main database instead of the store when a
+batch holds other files or the store has grown past FOLD_BYTES, so the store stays small.
+This module is the only one that knows where the store is.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from . import archive, store
+
+log = logging.getLogger("etl.live_alarms")
+
+SUFFIX = "_live_alarms"
+# A store past this size is folded by the watcher's next load: readers pay for its
+# anti-join on every alarm query, and its copy per load grows with it.
+FOLD_BYTES = 64 * 1024 * 1024
+
+_aliases = itertools.count(1)
+# Keys in the store's `meta`: the last main-database run copied in when it began, and the
+# main database's live path.
+FIRST_RUN = "live_alarms_after_run"
+MAIN_DB = "live_alarms_main_db"
+
+
+def store_path(db_path: Path) -> Path:
+    """The live path of the store that belongs to the main database `db_path`
+    (`board_live_alarms.duckdb` beside `board.duckdb`; its generations beside the main's)."""
+    return Path(db_path).with_name(f"{Path(db_path).stem}{SUFFIX}.duckdb")
+
+
+def is_store(db_path: Path) -> bool:
+    return Path(db_path).stem.endswith(SUFFIX)
+
+
+def current_file(db_path: Path) -> Path | None:
+    """The store's live generation file for the main database `db_path`, or None when
+    there is none (never loaded, folded, or its link broken)."""
+    target = store.current_file(store_path(db_path))
+    return target if target is not None and target.is_file() and target.stat().st_size > 0 else None
+
+
+# ---------------------------------------------------------------------------- writer
+
+
+def load(paths: list[Path], db_path: Path, options) -> list:
+    """The watcher's load: a batch of alarm files only into the store (while the main
+    database exists and the store is small), anything else as a full load, which folds."""
+    from .load import load_files
+    from .readers import detect_source
+    target = current_file(db_path)
+    small = target is None or target.stat().st_size < FOLD_BYTES
+    if small and store.current_file(Path(db_path)) is not None and all(_is_alarm_file(p, detect_source)
+                                                                        for p in paths):
+        if target is None:
+            _begin(db_path)
+        return load_files("alarms", paths, store_path(db_path), options)
+    return load_files(None, paths, db_path, options)
+
+
+def _begin(db_path: Path) -> None:
+    """A new store starts with the main database's load runs: a file loaded there already
+    is skipped as a duplicate here too, and the store's run numbers follow the main
+    database's. The runs after FIRST_RUN are the store's own, which a fold replays."""
+    with store.writer_lock(store_path(db_path)), store.new_generation(store_path(db_path)) as con:
+        con.execute("ATTACH ? AS main_db (READ_ONLY)", [str(store.current_file(Path(db_path)))])
+        con.execute("INSERT INTO etl_runs BY NAME SELECT * FROM main_db.etl_runs")
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, (SELECT coalesce(max(run_id), 0) FROM etl_runs))",
+                    [FIRST_RUN])
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MAIN_DB, str(Path(db_path).absolute())])
+        con.execute("DETACH main_db")
+
+
+def take_stored_rows(con, source) -> None:
+    """On a store's writer, before an upsert of alarms (`_accepted`): the main database's
+    rows of those alarms, so that the upsert keeps what a live event leaves out (a handled
+    event names no address) as it would in the main database. Elsewhere nothing."""
+    if source.table != "alarms":
+        return
+    main = con.execute("SELECT value FROM meta WHERE key = ?", [MAIN_DB]).fetchall()
+    main_file = store.current_file(Path(main[0][0])) if main else None
+    if main_file is None or not main_file.is_file():
+        return
+    con.execute("ATTACH ? AS main_db (READ_ONLY)", [str(main_file)])
+    try:
+        con.execute("""INSERT INTO alarms BY NAME SELECT * FROM main_db.alarms
+                       WHERE alarm_id IN (SELECT alarm_id FROM _accepted)
+                         AND alarm_id NOT IN (SELECT alarm_id FROM alarms WHERE alarm_id IS NOT NULL)""")
+    finally:
+        con.execute("DETACH main_db")
+
+
+def _is_alarm_file(path: Path, detect_source) -> bool:
+    try:
+        return detect_source(Path(path)).name == "alarms"
+    except Exception:  # unreadable or of no known source: the full load says why
+        return False
+
+
+@contextmanager
+def folding(db_path: Path):
+    """Around a full load into the main database (inside its writer lock, outside its new
+    generation): yields the store's files to load first, in their load order, and retires
+    the store once the new main generation is published. Holds the store's writer lock
+    throughout, so no live alarm lands in the store between the replay and the retirement."""
+    if is_store(db_path) or current_file(db_path) is None:
+        yield []
+        return
+    with store.writer_lock(store_path(db_path)), tempfile.TemporaryDirectory(prefix="fold-") as tmp:
+        files = _replayable_files(db_path, Path(tmp))
+        if files is None:
+            yield []
+            return
+        yield files
+        retire(db_path)
+
+
+def _replayable_files(db_path: Path, folder: Path) -> list[Path] | None:
+    """The store's loaded files, copied from the archive into `folder` under the names
+    they were loaded as; None (fold later, lose nothing) when one is not in the archive."""
+    target = current_file(db_path)
+    if target is None:
+        return []
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        runs = con.execute("SELECT file_name, file_sha256 FROM etl_runs WHERE status = 'loaded' AND run_id > "
+                           "(SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM meta WHERE key = ?) "
+                           "ORDER BY run_id", [FIRST_RUN]).fetchall()
+    finally:
+        con.close()
+    raw = archive.raw_dir(db_path)
+    files = []
+    for i, (name, sha) in enumerate(runs):
+        kept = archive.find(raw, sha)
+        if kept is None:
+            log.error("实时报警库中的文件 %s 不在原始文件归档中，本次不合并实时报警库（报警仍可查询）", name)
+            return None
+        copy = folder / f"{i:06d}" / name
+        copy.parent.mkdir()
+        shutil.copyfile(kept, copy)
+        files.append(copy)
+    return files
+
+
+def retire(db_path: Path) -> None:
+    """Takes the store out of the readers' view (its rows are in the main database now);
+    its generation files go with the next store load's clean-up."""
+    link = store_path(db_path)
+    if os.path.lexists(link):
+        os.unlink(link)
+        store.fsync_dir(link.parent)
+
+
+# ---------------------------------------------------------------------------- readers
+
+# The store's version of an alarm over the main database's; rows of the main database
+# whose alarm the store holds are left out by an anti-join (NULL-safe, unlike NOT IN).
+_MERGED = {
+    "alarms": "SELECT * FROM {live}.main.alarms UNION ALL BY NAME "
+              "SELECT * FROM {main}.main.alarms m WHERE NOT EXISTS "
+              "(SELECT 1 FROM {live}.main.alarms l WHERE l.alarm_id = m.alarm_id)",
+    "open_alarms": "SELECT * FROM {live}.main.open_alarms UNION ALL BY NAME "
+                   "SELECT * FROM {main}.main.open_alarms m WHERE NOT EXISTS "
+                   "(SELECT 1 FROM {live}.main.alarms l WHERE l.alarm_id = m.alarm_id)",
+    # The store began with a copy of the main database's runs (`_begin`): its own follow.
+    "etl_runs": "SELECT * FROM {main}.main.etl_runs UNION ALL BY NAME "
+                "SELECT * FROM {live}.main.etl_runs WHERE run_id > (SELECT coalesce(max(CAST(value AS INTEGER)), 0) "
+                "FROM {live}.main.meta WHERE key = '" + FIRST_RUN + "')",
+}
+
+
+def reads_store(sql: str) -> bool:
+    """Whether a query names a relation the store adds to (the others need no attach)."""
+    return any(name in sql for name in _MERGED)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def attach(con: duckdb.DuckDBPyConnection, live_file: str | Path | None) -> str | None:
+    """Makes `alarms`, `open_alarms` and `etl_runs` on `con` (read-only, on a main generation) the
+    merged relation with the store's generation `live_file`. Returns the alias to `detach`,
+    or None: no store, or one that cannot be read (then the main database's alarms stand,
+    and the log says why)."""
+    if not live_file:
+        return None
+    main = con.execute("SELECT current_database()").fetchone()[0]
+    alias = f"live_alarms_{os.getpid()}_{next(_aliases)}"
+    try:
+        # Attached databases belong to the process's database instance, shared by every
+        # connection to this generation: a name of its own per connection.
+        con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(live_file)])
+    except duckdb.Error as exc:
+        log.warning("实时报警库 %s 无法读取，只显示主数据库中的报警：%s",
+                    Path(live_file).name, str(exc).splitlines()[0][:160])
+        return None
+    try:
+        for name, sql in _MERGED.items():
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
+                        + sql.format(live=alias, main=_quoted(main)))
+    except duckdb.Error as exc:
+        detach(con, alias)
+        log.warning("实时报警库 %s 结构不符，只显示主数据库中的报警：%s",
+                    Path(live_file).name, str(exc).splitlines()[0][:160])
+        return None
+    return alias
+
+
+def detach(con: duckdb.DuckDBPyConnection, alias: str | None) -> None:
+    if alias:
+        for name in _MERGED:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+        con.execute(f"DETACH {alias}")
+
+
+def prune(db_path: Path, min_age_seconds: float) -> None:
+    """The store's old generations, by the main database's rule (store.prune)."""
+    if os.path.lexists(store_path(db_path)):
+        store.prune(store_path(db_path), min_age_seconds=min_age_seconds)
