@@ -44,10 +44,16 @@ SUFFIX = "_live_alarms"
 FOLD_BYTES = 64 * 1024 * 1024
 
 _aliases = itertools.count(1)
-# Keys in the store's `meta`: the last main-database run copied in when it began, and the
-# main database's live path.
+# A batch larger than this is a bulk export, not a live event: a full load.
+LIVE_BATCH_BYTES = 4 * 1024 * 1024
+# The key in the store's `meta` of the last main-database run copied in when it began.
 FIRST_RUN = "live_alarms_after_run"
-MAIN_DB = "live_alarms_main_db"
+# What a new store copies from the main database instead of reading the reference pack
+# (etl/derive.py load_reference) and deriving the outlines (etl/derived.py) again: the
+# tables, and the meta keys that say which pack and derivation they hold.
+REFERENCE_TABLES = ("ref_neighbourhoods", "ref_neighbourhood_names", "ref_address_index", "ref_calendar",
+                    "ref_subdistricts")
+REFERENCE_META = ("reference_dir", "reference_fingerprint", "subdistricts_from", "derived_version")
 
 
 def store_path(db_path: Path) -> Path:
@@ -71,30 +77,46 @@ def current_file(db_path: Path) -> Path | None:
 
 
 def load(paths: list[Path], db_path: Path, options) -> list:
-    """The watcher's load: a batch of alarm files only into the store (while the main
-    database exists and the store is small), anything else as a full load, which folds."""
+    """The watcher's load: a small batch of alarm files only into the store (while the
+    main database exists and the store is small), anything else as a full load, which folds."""
     from .load import load_files
     from .readers import detect_source
     target = current_file(db_path)
     small = target is None or target.stat().st_size < FOLD_BYTES
-    if small and store.current_file(Path(db_path)) is not None and all(_is_alarm_file(p, detect_source)
-                                                                        for p in paths):
-        if target is None:
-            _begin(db_path)
+    live = sum(Path(p).stat().st_size for p in paths) <= LIVE_BATCH_BYTES
+    if small and live and store.current_file(Path(db_path)) is not None \
+            and all(_is_alarm_file(p, detect_source) for p in paths):
         return load_files("alarms", paths, store_path(db_path), options)
     return load_files(None, paths, db_path, options)
 
 
-def _begin(db_path: Path) -> None:
-    """A new store starts with the main database's load runs: a file loaded there already
-    is skipped as a duplicate here too, and the store's run numbers follow the main
-    database's. The runs after FIRST_RUN are the store's own, which a fold replays."""
-    with store.writer_lock(store_path(db_path)), store.new_generation(store_path(db_path)) as con:
-        con.execute("ATTACH ? AS main_db (READ_ONLY)", [str(store.current_file(Path(db_path)))])
+def _is_alarm_file(path: Path, detect_source) -> bool:
+    try:
+        return detect_source(Path(path)).name == "alarms"
+    except Exception:  # unreadable or of no known source: the full load says why
+        return False
+
+
+def prepare(con) -> None:
+    """On a writer (`con`, a new generation) before anything is loaded: a new store first
+    takes the main database's load runs, so that a file loaded there already is skipped as
+    a duplicate here too and the store's run numbers follow the main database's (its own
+    runs, after FIRST_RUN, are what a fold replays), and the main database's reference
+    tables, which a city's pack would take the better part of a minute to read again.
+    Elsewhere nothing."""
+    main_file = _main_of(con)
+    if main_file is None or con.execute("SELECT count(*) FROM meta WHERE key = ?", [FIRST_RUN]).fetchone()[0]:
+        return
+    con.execute("ATTACH ? AS main_db (READ_ONLY)", [str(main_file)])
+    try:
         con.execute("INSERT INTO etl_runs BY NAME SELECT * FROM main_db.etl_runs")
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, (SELECT coalesce(max(run_id), 0) FROM etl_runs))",
-                    [FIRST_RUN])
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MAIN_DB, str(Path(db_path).absolute())])
+        for table in REFERENCE_TABLES:
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM main_db.{table}")
+        con.execute("INSERT OR REPLACE INTO meta SELECT * FROM main_db.meta WHERE list_contains(?, key)",
+                    [list(REFERENCE_META)])
+        con.execute("INSERT INTO meta VALUES (?, (SELECT coalesce(max(run_id), 0) FROM etl_runs))", [FIRST_RUN])
+    finally:
         con.execute("DETACH main_db")
 
 
@@ -102,11 +124,8 @@ def take_stored_rows(con, source) -> None:
     """On a store's writer, before an upsert of alarms (`_accepted`): the main database's
     rows of those alarms, so that the upsert keeps what a live event leaves out (a handled
     event names no address) as it would in the main database. Elsewhere nothing."""
-    if source.table != "alarms":
-        return
-    main = con.execute("SELECT value FROM meta WHERE key = ?", [MAIN_DB]).fetchall()
-    main_file = store.current_file(Path(main[0][0])) if main else None
-    if main_file is None or not main_file.is_file():
+    main_file = _main_of(con) if source.table == "alarms" else None
+    if main_file is None:
         return
     con.execute("ATTACH ? AS main_db (READ_ONLY)", [str(main_file)])
     try:
@@ -117,11 +136,16 @@ def take_stored_rows(con, source) -> None:
         con.execute("DETACH main_db")
 
 
-def _is_alarm_file(path: Path, detect_source) -> bool:
-    try:
-        return detect_source(Path(path)).name == "alarms"
-    except Exception:  # unreadable or of no known source: the full load says why
-        return False
+def _main_of(con) -> Path | None:
+    """The live generation of the main database whose store `con` writes (a store's
+    generation file `<folder>/generations/board_live_alarms-000003.duckdb` belongs to
+    `<folder>/board.duckdb`), or None when `con` writes no store or there is no main file."""
+    [(path,)] = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    stem = store.database_stem(Path(path or "-"))
+    if not path or not stem.endswith(SUFFIX):
+        return None
+    main = store.current_file(Path(path).parent.parent / f"{stem.removesuffix(SUFFIX)}.duckdb")
+    return main if main is not None and main.is_file() else None
 
 
 @contextmanager
@@ -189,7 +213,7 @@ _MERGED = {
     "open_alarms": "SELECT * FROM {live}.main.open_alarms UNION ALL BY NAME "
                    "SELECT * FROM {main}.main.open_alarms m WHERE NOT EXISTS "
                    "(SELECT 1 FROM {live}.main.alarms l WHERE l.alarm_id = m.alarm_id)",
-    # The store began with a copy of the main database's runs (`_begin`): its own follow.
+    # The store began with a copy of the main database's runs (`prepare`): its own follow.
     "etl_runs": "SELECT * FROM {main}.main.etl_runs UNION ALL BY NAME "
                 "SELECT * FROM {live}.main.etl_runs WHERE run_id > (SELECT coalesce(max(CAST(value AS INTEGER)), 0) "
                 "FROM {live}.main.meta WHERE key = '" + FIRST_RUN + "')",

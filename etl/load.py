@@ -71,6 +71,7 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     db_path = Path(db_path or settings.db_path())
     # The live alarm store's files go first into the same generation (live_alarms.py).
     with store.writer_lock(db_path), live_alarms.folding(db_path) as live, store.new_generation(db_path) as con:
+        live_alarms.prepare(con)
         options.notes.extend(derive.load_reference(con))
         derive.load_corrections(con, db_path)
         install_macros(con)
