@@ -48,6 +48,8 @@ _aliases = itertools.count(1)
 LIVE_BATCH_BYTES = 4 * 1024 * 1024
 # The key in the store's `meta` of the last main-database run copied in when it began.
 FIRST_RUN = "live_alarms_after_run"
+# The store's own table of the alarms it took over from the main database (`take_stored_rows`).
+OVERRIDES = "live_alarm_overrides"
 # What a new store copies from the main database instead of reading the reference pack
 # (etl/derive.py load_reference) and deriving the outlines (etl/derived.py) again: the
 # tables, and the meta keys that say which pack and derivation they hold.
@@ -127,13 +129,17 @@ def take_stored_rows(con, source) -> None:
     main_file = _main_of(con) if source.table == "alarms" else None
     if main_file is None:
         return
+    con.execute(f"CREATE TABLE IF NOT EXISTS {OVERRIDES} (alarm_id VARCHAR)")
     con.execute("ATTACH ? AS main_db (READ_ONLY)", [str(main_file)])
     try:
-        con.execute("""INSERT INTO alarms BY NAME SELECT * FROM main_db.alarms
+        con.execute("""CREATE OR REPLACE TEMP TABLE _taken AS SELECT * FROM main_db.alarms
                        WHERE alarm_id IN (SELECT alarm_id FROM _accepted)
                          AND alarm_id NOT IN (SELECT alarm_id FROM alarms WHERE alarm_id IS NOT NULL)""")
     finally:
         con.execute("DETACH main_db")
+    con.execute("INSERT INTO alarms BY NAME SELECT * FROM _taken")
+    con.execute(f"INSERT INTO {OVERRIDES} SELECT alarm_id FROM _taken")
+    con.execute("DROP TABLE _taken")
 
 
 def _main_of(con) -> Path | None:
@@ -204,20 +210,23 @@ def retire(db_path: Path) -> None:
 
 # ---------------------------------------------------------------------------- readers
 
-# The store's version of an alarm over the main database's; rows of the main database
-# whose alarm the store holds are left out by an anti-join (NULL-safe, unlike NOT IN).
+# The store's version of an alarm over the main database's. The main database's rows of
+# alarms the store took over (OVERRIDES, usually none) are left out by an anti-join; with
+# none to leave out the relation is a plain union, which costs a full scan of a city's ten
+# million alarms nothing (an anti-join, even against an empty table, multiplied it by 3–5).
+# `alarms` carries `rowid` as a column (the store's negative) for the queries that find
+# rows by it first (boardkit/data/db.py rows_where).
 _MERGED = {
-    "alarms": "SELECT * FROM {live}.main.alarms UNION ALL BY NAME "
-              "SELECT * FROM {main}.main.alarms m WHERE NOT EXISTS "
-              "(SELECT 1 FROM {live}.main.alarms l WHERE l.alarm_id = m.alarm_id)",
-    "open_alarms": "SELECT * FROM {live}.main.open_alarms UNION ALL BY NAME "
-                   "SELECT * FROM {main}.main.open_alarms m WHERE NOT EXISTS "
-                   "(SELECT 1 FROM {live}.main.alarms l WHERE l.alarm_id = m.alarm_id)",
+    "alarms": ("SELECT -1 - rowid AS rowid, * FROM {live}.main.alarms UNION ALL BY NAME "
+               "SELECT rowid AS rowid, * FROM {main}.main.alarms m{unless_taken}"),
+    "open_alarms": "SELECT * FROM {live}.main.open_alarms UNION ALL BY NAME SELECT * FROM {main}.main.open_alarms m"
+                   "{unless_taken}",
     # The store began with a copy of the main database's runs (`prepare`): its own follow.
     "etl_runs": "SELECT * FROM {main}.main.etl_runs UNION ALL BY NAME "
                 "SELECT * FROM {live}.main.etl_runs WHERE run_id > (SELECT coalesce(max(CAST(value AS INTEGER)), 0) "
                 "FROM {live}.main.meta WHERE key = '" + FIRST_RUN + "')",
 }
+_UNLESS_TAKEN = " WHERE NOT EXISTS (SELECT 1 FROM {live}.main." + OVERRIDES + " o WHERE o.alarm_id = m.alarm_id)"
 
 
 def reads_store(sql: str) -> bool:
@@ -247,9 +256,13 @@ def attach(con: duckdb.DuckDBPyConnection, live_file: str | Path | None) -> str 
                     Path(live_file).name, str(exc).splitlines()[0][:160])
         return None
     try:
+        taken = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+                            [alias, OVERRIDES]).fetchone()[0] \
+            and con.execute(f"SELECT count(*) FROM {alias}.main.{OVERRIDES}").fetchone()[0]
+        unless_taken = _UNLESS_TAKEN.format(live=alias) if taken else ""
         for name, sql in _MERGED.items():
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
-                        + sql.format(live=alias, main=_quoted(main)))
+                        + sql.format(live=alias, main=_quoted(main), unless_taken=unless_taken))
     except duckdb.Error as exc:
         detach(con, alias)
         log.warning("实时报警库 %s 结构不符，只显示主数据库中的报警：%s",
