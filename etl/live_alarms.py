@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -244,21 +245,23 @@ def _merged_sql(name: str, live: str, main: str, taken: bool) -> str:
             f"AND NOT EXISTS (SELECT 1 FROM {overrides} o WHERE o.alarm_id = m.alarm_id)")
 
 
-def reads_store(sql: str) -> bool:
-    """Whether a query names a relation the store adds to (the others need no attach)."""
-    return any(name in sql for name in _MERGED)
+def relations_in(sql: str) -> tuple[str, ...]:
+    """The relations the store adds to that a query names: only those need a view (each
+    costs a few milliseconds per connection), and a query naming none no attach at all."""
+    return tuple(name for name in _MERGED if re.search(rf"\b{name}\b", sql))
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def attach(con: duckdb.DuckDBPyConnection, live_file: str | Path | None) -> str | None:
-    """Makes `alarms`, `open_alarms` and `etl_runs` on `con` (read-only, on a main generation) the
-    merged relation with the store's generation `live_file`. Returns the alias to `detach`,
-    or None: no store, or one that cannot be read (then the main database's alarms stand,
-    and the log says why)."""
-    if not live_file:
+def attach(con: duckdb.DuckDBPyConnection, live_file: str | Path | None,
+           relations: tuple[str, ...] = _MERGED) -> str | None:
+    """Makes `relations` (of `alarms`, `open_alarms` and `etl_runs`) on `con` (read-only, on
+    a main generation) the merged relation with the store's generation `live_file`. Returns
+    the alias to `detach`, or None: no store, or one that cannot be read (then the main
+    database's alarms stand, and the log says why)."""
+    if not live_file or not relations:
         return None
     main = con.execute("SELECT current_database()").fetchone()[0]
     alias = f"live_alarms_{os.getpid()}_{next(_aliases)}"
@@ -274,7 +277,7 @@ def attach(con: duckdb.DuckDBPyConnection, live_file: str | Path | None) -> str 
         taken = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
                             [alias, OVERRIDES]).fetchone()[0] \
             and con.execute(f"SELECT count(*) FROM {alias}.main.{OVERRIDES}").fetchone()[0]
-        for name in _MERGED:
+        for name in relations:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {_merged_sql(name, alias, _quoted(main), bool(taken))}")
     except duckdb.Error as exc:
         detach(con, alias)

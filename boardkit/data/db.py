@@ -130,7 +130,7 @@ def query(gen: Generation, sql: str, params: dict | None = None, *,
     _keep_open(gen)
     con = connect(gen)
     from etl import live_alarms
-    live = live_alarms.attach(con, gen.live) if live_alarms.reads_store(sql) else None
+    live = live_alarms.attach(con, gen.live, live_alarms.relations_in(sql))
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     try:
