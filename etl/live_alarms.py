@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,10 +46,14 @@ SUFFIX = "_live_alarms"
 FOLD_BYTES = 64 * 1024 * 1024
 
 _aliases = itertools.count(1)
+# A store older than this is folded by the watcher's next load: the nightly purge and backup
+# work on the main database, so the store should never hold more than about a day.
+FOLD_AFTER_SECONDS = 24 * 3600
 # A batch larger than this is a bulk export, not a live event: a full load.
 LIVE_BATCH_BYTES = 4 * 1024 * 1024
 # The key in the store's `meta` of the last main-database run copied in when it began.
 FIRST_RUN = "live_alarms_after_run"
+BEGAN = "live_alarms_began"   # when the store began (seconds since the epoch)
 # The store's own table of the alarms it took over from the main database (`take_stored_rows`).
 OVERRIDES = "live_alarm_overrides"
 # What a new store copies from the main database instead of reading the reference pack
@@ -85,12 +90,25 @@ def load(paths: list[Path], db_path: Path, options) -> list:
     from .load import load_files
     from .readers import detect_source
     target = current_file(db_path)
-    small = target is None or target.stat().st_size < FOLD_BYTES
+    small = target is None or (target.stat().st_size < FOLD_BYTES and not _too_old(target))
     live = sum(Path(p).stat().st_size for p in paths) <= LIVE_BATCH_BYTES
     if small and live and store.current_file(Path(db_path)) is not None \
             and all(_is_alarm_file(p, detect_source) for p in paths):
         return load_files("alarms", paths, store_path(db_path), options)
     return load_files(None, paths, db_path, options)
+
+
+def _too_old(target: Path) -> bool:
+    """Whether the store began more than FOLD_AFTER_SECONDS ago (or cannot tell: fold)."""
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+        try:
+            began = con.execute("SELECT max(value) FROM meta WHERE key = ?", [BEGAN]).fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return True
+    return began is None or time.time() - float(began) > FOLD_AFTER_SECONDS
 
 
 def _is_alarm_file(path: Path, detect_source) -> bool:
@@ -119,6 +137,7 @@ def prepare(con) -> None:
         con.execute("INSERT OR REPLACE INTO meta SELECT * FROM main_db.meta WHERE list_contains(?, key)",
                     [list(REFERENCE_META)])
         con.execute("INSERT INTO meta VALUES (?, (SELECT coalesce(max(run_id), 0) FROM etl_runs))", [FIRST_RUN])
+        con.execute("INSERT INTO meta VALUES (?, ?)", [BEGAN, str(time.time())])
     finally:
         con.execute("DETACH main_db")
 

@@ -133,3 +133,14 @@ def test_a_missing_or_damaged_store_leaves_the_main_database_alarms(live, caplog
     assert live_alarms.current_file(db) is None
     assert unhandled(db) == ["A1"]
     assert sorted(a.alarm_id for a in notify.open_alarms(db, dt.datetime(2020, 2, 3))) == ["A1"]
+
+
+def test_a_store_older_than_its_limit_is_folded_by_the_next_live_batch(live, monkeypatch):
+    db, watcher = live
+    arrive(watcher, [event("L1", "2020-02-04 08:50:00")])
+    before = main_generation(db)
+    monkeypatch.setattr(live_alarms, "FOLD_AFTER_SECONDS", 0)
+    arrive(watcher, [event("L2", "2020-02-04 08:51:00")])
+    assert live_alarms.current_file(db) is None
+    assert main_generation(db) == before + 1
+    assert unhandled(db) == ["A1", "L1", "L2"]
