@@ -4,7 +4,7 @@ seconds however large the main database is.
 A load publishes a new generation by copying the live file (store.py); at city scale that
 file is gigabytes and the copy alone takes seconds, for every alarm file the watcher
 picks up. Alarm files from the live channels (the watched inbox, which the HTTP intake
-writes into) are therefore loaded into `live_alarms.duckdb` beside `board.duckdb`: a
+writes into) are therefore loaded into `board_live_alarms.duckdb` beside `board.duckdb`: a
 database of the same schema with its own generations, lock and symlink (the same rules
 as the main one), of a few megabytes, so its copy is milliseconds.
 
@@ -19,7 +19,9 @@ The next full load into the main database folds the store (`folding`): it replay
 store's files (from the raw-file archive) through the same loader in the same new
 generation, before the files of the load itself, and once that generation is published,
 retires the store. The watcher loads into the main database instead of the store when a
-batch holds other files or the store has grown past FOLD_BYTES, so the store stays small.
+batch holds other files or is large, or the store has grown past FOLD_BYTES or
+FOLD_AFTER_SECONDS, so the store stays small and young. A store that cannot be read is
+left alone (the log says so): live batches then go to the main database.
 This module is the only one that knows where the store is.
 """
 from __future__ import annotations
@@ -45,7 +47,6 @@ SUFFIX = "_live_alarms"
 # anti-join on every alarm query, and its copy per load grows with it.
 FOLD_BYTES = 64 * 1024 * 1024
 
-_aliases = itertools.count(1)
 # A store older than this is folded by the watcher's next load: the nightly purge and backup
 # work on the main database, so the store should never hold more than about a day.
 FOLD_AFTER_SECONDS = 24 * 3600
@@ -62,6 +63,8 @@ OVERRIDES = "live_alarm_overrides"
 REFERENCE_TABLES = ("ref_neighbourhoods", "ref_neighbourhood_names", "ref_address_index", "ref_calendar",
                     "ref_subdistricts")
 REFERENCE_META = ("reference_dir", "reference_fingerprint", "subdistricts_from", "derived_version")
+
+_aliases = itertools.count(1)
 
 
 def store_path(db_path: Path) -> Path:
@@ -198,7 +201,12 @@ def _replayable_files(db_path: Path, folder: Path) -> list[Path] | None:
     target = current_file(db_path)
     if target is None:
         return []
-    con = duckdb.connect(str(target), read_only=True)
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error as exc:
+        log.error("实时报警库 %s 无法读取（%s），本次不合并；请将链接 %s 移走，其中的报警可从原始文件归档重新导入",
+                  target.name, str(exc).splitlines()[0][:160], store_path(db_path).name)
+        return None
     try:
         runs = con.execute("SELECT file_name, file_sha256 FROM etl_runs WHERE status = 'loaded' AND run_id > "
                            "(SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM meta WHERE key = ?) "

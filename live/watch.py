@@ -10,8 +10,8 @@ Temporary names (`*.tmp`, `*.part`, `~$*`, hidden files) are never loaded.
 
 What is complete in one scan is loaded by ONE load: one new generation, so files that
 arrive together are published together; a batch of alarm files only goes into the
-small live alarm store (etl/live_alarms.py), anything else into the main database. Loaded (and already-loaded)
-files move to `archive/YYYY-MM-DD/`, refused ones to `refused/` with
+small live alarm store (etl/live_alarms.py), anything else into the main database.
+Loaded (and already-loaded) files move to `archive/YYYY-MM-DD/`, refused ones to `refused/` with
 `<name>.reason.txt`. A file is never loaded twice: the loader skips bytes it has
 loaded before (SHA-256), and the move takes the file out of the inbox. Restart-safe:
 the only state is the file system. Logs carry file names and counts, never values.

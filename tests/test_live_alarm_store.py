@@ -129,10 +129,13 @@ def test_a_missing_or_damaged_store_leaves_the_main_database_alarms(live, caplog
     target.write_bytes(b"not a database" * 1000)
     assert unhandled(db) == ["A1"]
     assert "实时报警库" in caplog.text
+    # The next live alarm still reaches the board, through the main database.
+    arrive(watcher, [event("L2", "2020-02-04 08:51:00")])
+    assert unhandled(db) == ["A1", "L2"]
     os.unlink(target)
     assert live_alarms.current_file(db) is None
-    assert unhandled(db) == ["A1"]
-    assert sorted(a.alarm_id for a in notify.open_alarms(db, dt.datetime(2020, 2, 3))) == ["A1"]
+    assert unhandled(db) == ["A1", "L2"]
+    assert sorted(a.alarm_id for a in notify.open_alarms(db, dt.datetime(2020, 2, 3))) == ["A1", "L2"]
 
 
 def test_a_store_older_than_its_limit_is_folded_by_the_next_live_batch(live, monkeypatch):
