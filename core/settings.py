@@ -113,7 +113,7 @@ SETTINGS: tuple[Setting, ...] = (
     # The wall screen: refresh and rotation (each source registers when it counts as stale,
     # screen_freshness_hours.<source>, from etl/sources/).
     Setting("screen_refresh_seconds", 30, "大屏各面板自动刷新间隔（秒）"),
-    Setting("screen_alarm_refresh_seconds", 5, "大屏报警滚动条与时钟的刷新间隔（秒）"),
+    Setting("screen_alarm_refresh_seconds", 2, "大屏报警滚动条与时钟的刷新间隔（秒）"),
     Setting("screen_rotate_seconds", 20, "大屏轮播（/screen?rotate=1）每个画面停留的秒数"),
     # Running for months: retention, raw archive, disk, health, services.
     Setting("retention_days", 30, "隔离结束（或抵沪，未隔离者）后保留个人信息的天数；到期由 python -m etl purge 匿名化"),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import archive, derive, store
+from . import archive, derive, live_alarms, store
 from core import settings
 from core.localtime import local_now
 from .checks import enum_checks, value_expression
@@ -69,11 +69,14 @@ def load_files(source_name: str | None, paths: list[Path], db_path: Path | None 
     The results are in the order of `paths`."""
     options = options or LoadOptions()
     db_path = Path(db_path or settings.db_path())
-    with store.writer_lock(db_path), store.new_generation(db_path) as con:
+    # The live alarm store's files go first into the same generation (live_alarms.py).
+    with store.writer_lock(db_path), live_alarms.folding(db_path) as live, store.new_generation(db_path) as con:
+        live_alarms.prepare(con)
         options.notes.extend(derive.load_reference(con))
         derive.load_corrections(con, db_path)
         install_macros(con)
-        return load_batch(con, [(source_name, Path(p)) for p in paths], options)
+        files = [("alarms", p) for p in live] + [(source_name, Path(p)) for p in paths]
+        return load_batch(con, files, options)[len(live):]
 
 
 def load_one(con, source_name: str | None, path: Path, options: LoadOptions) -> FileResult:
@@ -325,6 +328,7 @@ def _apply(con, source: Source, group: list, staged: list[Staged], counts: dict[
     con.execute("CREATE OR REPLACE TEMP VIEW _accepted AS SELECT n.*, f._run FROM n JOIN _batch_files f USING (_file)"
                 + (" WHERE _rid NOT IN (SELECT _rid FROM _issues WHERE NOT warning)" if rejected else ""))
     loaded = {i: rows - rejects for i, (rows, rejects, _) in counts.items()}
+    live_alarms.take_stored_rows(con, source)
     if len(staged) == 1:
         con.execute("CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _accepted")
         upsert(con, source, staged[0].present, loaded[0])

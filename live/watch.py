@@ -8,9 +8,10 @@ it works on network shares too. A file counts as complete when
 - its size and times have not changed for `watch.stable_seconds`.
 Temporary names (`*.tmp`, `*.part`, `~$*`, hidden files) are never loaded.
 
-What is complete in one scan is loaded by ONE `load_files` call: one new generation,
-so files that arrive together are published together. Loaded (and already-loaded)
-files move to `archive/YYYY-MM-DD/`, refused ones to `refused/` with
+What is complete in one scan is loaded by ONE load: one new generation, so files that
+arrive together are published together; a batch of alarm files only goes into the
+small live alarm store (etl/live_alarms.py), anything else into the main database.
+Loaded (and already-loaded) files move to `archive/YYYY-MM-DD/`, refused ones to `refused/` with
 `<name>.reason.txt`. A file is never loaded twice: the loader skips bytes it has
 loaded before (SHA-256), and the move takes the file out of the inbox. Restart-safe:
 the only state is the file system. Logs carry file names and counts, never values.
@@ -178,14 +179,15 @@ class Watcher:
     # ------------------------------------------------------------------ load
 
     def _load(self, paths: list[Path]) -> list:
-        from etl.load import FileResult, LoadOptions, ingest_order, load_files
+        from etl import live_alarms
+        from etl.load import FileResult, LoadOptions, ingest_order
         from etl.store import SchemaTooNew
         ordered = paths
         try:
             ordered = [p for _, p in ingest_order(paths)]
             # "Now" for the future-date check is Shanghai time, whatever the machine's zone.
             options = LoadOptions(now=local_now() + CLOCK_SKEW)
-            results = load_files(None, ordered, self.config.db, options)
+            results = live_alarms.load(ordered, self.config.db, options)
         except FileNotFoundError as exc:
             if all(p.exists() for p in ordered):
                 return self._failed(exc)  # e.g. the reference pack is missing
@@ -210,9 +212,11 @@ class Watcher:
         under the store's default 10-minute grace. A page run holds a generation for
         well under a minute (queries time out at 10 s) and an open reader keeps its
         file anyway, so the watcher prunes after one minute."""
+        from etl import live_alarms
         from etl.store import prune
         try:
             prune(self.config.db, min_age_seconds=PRUNE_AFTER_SECONDS)
+            live_alarms.prune(self.config.db, min_age_seconds=PRUNE_AFTER_SECONDS)
         except OSError as exc:
             log.warning("清理旧数据代文件失败：%s", exc)
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl import live_alarms
+
 HEADER = "报警编号,设备编号,设备类型,报警类型,报警时间,居民区,地址,处置状态,处置人,处置时间\n"
 
 
@@ -80,11 +82,14 @@ def drop(inbox: Path, name: str, text: str) -> Path:
 
 
 def scalar(db: Path, sql: str, params: list | None = None):
-    """One value read through the live link, read-only; None when there is no database yet."""
+    """One value read through the live link, read-only, with the live alarm store as the
+    board reads it; None when there is no database yet."""
     if not os.path.lexists(db):
         return None
+    live = live_alarms.current_file(db)
     con = duckdb.connect(str(Path(db).resolve()), read_only=True)
     try:
+        live_alarms.attach(con, live)
         return con.execute(sql, params or []).fetchall()[0][0]
     finally:
         con.close()

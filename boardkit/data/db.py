@@ -36,6 +36,7 @@ class Generation:
     path: str
     number: int
     mtime: float
+    live: str = ""   # the live alarm store's generation file read with it (etl/live_alarms.py)
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,15 @@ def rows_where(table: str, where: str) -> str:
 
 def current_generation(db_path: Path | None = None) -> Generation:
     db_path = Path(db_path or settings.db_path())
+    from etl import live_alarms
+    live = live_alarms.current_file(db_path)  # before the main file: see live_alarms.py
     if not os.path.lexists(db_path):
         raise NoDatabase(f"还没有数据库（{db_path}）。")
     target = db_path.resolve()
     if not target.exists():
         raise NoDatabase(f"数据库链接 {db_path} 指向的文件不存在（{target.name}）。")
     from etl.store import generation_number
-    return Generation(str(target), generation_number(target), target.stat().st_mtime)
+    return Generation(str(target), generation_number(target), target.stat().st_mtime, str(live or ""))
 
 
 def connect(gen: Generation) -> duckdb.DuckDBPyConnection:
@@ -126,6 +129,8 @@ def query(gen: Generation, sql: str, params: dict | None = None, *,
     params = _used_params(sql, params or {})
     _keep_open(gen)
     con = connect(gen)
+    from etl import live_alarms
+    live = live_alarms.attach(con, gen.live, live_alarms.relations_in(sql))
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     try:
@@ -134,6 +139,7 @@ def query(gen: Generation, sql: str, params: dict | None = None, *,
         raise TimeoutError(f"查询超过 {timeout:.0f} 秒未完成，已中止") from None
     finally:
         timer.cancel()
+        live_alarms.detach(con, live)
         con.close()
     frame.attrs["truncated"] = len(frame) > cap
     return frame.iloc[:cap] if len(frame) > cap else frame
