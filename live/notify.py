@@ -201,9 +201,10 @@ class Notifier:
         # writing a silence meanwhile; the insert is one statement, unique per report day.
         return brief_delivery.queue(self._con, self.db_path, self.config, day, self.now(), self.clock())
 
-    def drain(self, max_seconds: float = 60.0) -> int:
-        """run_once, then keeps retrying until nothing is pending or time is up."""
-        sent = self.run_once()
+    def drain(self, max_seconds: float = 60.0, plan: bool = True) -> int:
+        """run_once (with `plan` False: only what is queued already is sent, nothing new is
+        planned), then keeps retrying until nothing is pending or time is up."""
+        sent = self.run_once() if plan else (self.deliver_due() if self.config.enabled else 0)
         deadline = time.monotonic() + max_seconds
         while (wait := self.next_due_in()) is not None and time.monotonic() + wait < deadline:
             time.sleep(wait)

@@ -175,7 +175,9 @@ def send_brief(args, db: Path) -> int:
         notifier.queue_brief(day)
         try:
             with notifier_lock(log_path(db)):
-                notifier.drain()
+                # Only the day asked for: the scheduled brief and the alarm notices are the
+                # running notifier's to plan.
+                notifier.drain(plan=False)
         except NotifierBusy:
             print(f"{day} 的日报摘要已排队，由正在运行的提醒进程发送")
             return 0
