@@ -147,3 +147,18 @@ def test_a_store_older_than_its_limit_is_folded_by_the_next_live_batch(live, mon
     assert live_alarms.current_file(db) is None
     assert main_generation(db) == before + 1
     assert unhandled(db) == ["A1", "L1", "L2"]
+
+
+def test_a_backup_holds_the_live_alarms_and_a_restore_brings_them_back(live, tmp_path):
+    """The store is folded before the database is copied: a backup taken between two full
+    loads, restored elsewhere, still has the alarm that arrived live."""
+    from ops.backup import backup, restore
+    db, watcher = live
+    arrive(watcher, [event("L1", "2020-02-04 08:50:00", neighbourhood="八一居民区")])
+    result = backup(tmp_path / "backups", db)
+    assert live_alarms.current_file(db) is None
+    assert "已先把实时报警库并入主数据库" in result.notes
+    elsewhere = tmp_path / "elsewhere" / "board.duckdb"
+    restore(result.folder, elsewhere)
+    frame = board_db.query(board_db.current_generation(elsewhere), "SELECT alarm_id FROM alarms ORDER BY 1")
+    assert frame["alarm_id"].tolist() == ["A1", "A2", "L1"]
