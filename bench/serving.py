@@ -274,7 +274,13 @@ def rerun_cost_rows(plan: Plan) -> list[Row]:
     before, after = names
     rows = []
     for name, by_server in results.items():
-        old, new = rerun_cost.cell(by_server.get(before, [])), rerun_cost.cell(by_server.get(after, []))
+        old_runs, new_runs = by_server.get(before, []), by_server.get(after, [])
+        if not old_runs or not new_runs:  # a fragment one of the trees does not have
+            tree = BEFORE_LIGHTER_RERUNS if old_runs else "this tree"
+            rows.append(Row("rerun cost", name, f"{rerun_cost.cell(old_runs or new_runs)} CPU ms ({tree} only)",
+                            f"no such fragment in {'this tree' if old_runs else BEFORE_LIGHTER_RERUNS}"))
+            continue
+        old, new = rerun_cost.cell(old_runs), rerun_cost.cell(new_runs)
         failed = not (old.isdigit() and new.isdigit())
         rows.append(Row("rerun cost", name, f"{old} → {new} CPU ms" if not failed else "FAILED",
                         (f"{old} → {new}" if failed else
