@@ -214,7 +214,9 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
     known by `day` (measure, dates, status): those in care first, soonest quarantine end
     first (a period already over while still in care comes first: its release was not
     recorded), then the latest arrivals."""
-    order = "v.status <> 'active', v.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked"
+    # person_id last: equal rows (a city has many 张** arriving the same day) in one order,
+    # so the list does not reshuffle from one run to the next.
+    order = "v.status <> 'active', v.quarantine_end NULLS LAST, p.arrived_on DESC, p.name_masked, v.person_id"
     # The first `limit` by their sort columns, then only those rows read whole: a city has
     # millions of persons, and sorting them with their text reads it all. The versions are
     # cut first at the `limit`-th one by the first two sort columns (`head`, one number in
