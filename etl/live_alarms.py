@@ -314,6 +314,21 @@ def attach(con: duckdb.DuckDBPyConnection, live_file: str | Path | None,
     return alias
 
 
+def read(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """`sql`'s rows on the main database's live generation as the board reads it: on a
+    short-lived read-only connection, the store attached for the merged relations `sql`
+    names. The store is found before the main file (see above). Raises what DuckDB raises
+    (the callers decide what a missing table or a busy file means)."""
+    live = current_file(db_path)
+    con = duckdb.connect(str(Path(db_path).resolve()), read_only=True)
+    alias = attach(con, live, relations_in(sql))
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        detach(con, alias)
+        con.close()
+
+
 def detach(con: duckdb.DuckDBPyConnection, alias: str | None) -> None:
     if alias:
         for name in _MERGED:

@@ -136,18 +136,10 @@ def _read_alarms(db_path: Path, sql: str, params: list) -> list[tuple] | None:
     """The rows of a query on the live generation, on a short-lived read-only connection
     (never blocks or waits for the loader); none before there is a database or an alarms
     table, None when the database cannot be read just now."""
-    live = live_alarms.current_file(db_path)  # before the main file: see etl/live_alarms.py
-    target = Path(db_path).resolve()
-    if not target.exists():
+    if not Path(db_path).resolve().exists():
         return []
     try:
-        con = duckdb.connect(str(target), read_only=True)
-        alias = live_alarms.attach(con, live)
-        try:
-            return con.execute(sql, params).fetchall()
-        finally:
-            live_alarms.detach(con, alias)
-            con.close()
+        return live_alarms.read(db_path, sql, params)
     except duckdb.CatalogException:
         return []  # a database without alarms yet
     except duckdb.IOException as exc:

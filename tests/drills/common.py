@@ -55,14 +55,7 @@ def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     """`sql` on the live generation as the board reads it: alarms, open alarms and runs with
     the live alarm store's (etl/live_alarms.py), where the watcher puts alarm-only batches."""
     from etl import live_alarms
-    live = live_alarms.current_file(db)  # before the main file, as the board does
-    con = open_live(db)
-    alias = live_alarms.attach(con, live, live_alarms.relations_in(sql))
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        live_alarms.detach(con, alias)
-        con.close()
+    return live_alarms.read(db, sql, params)
 
 
 def checksums(db: Path) -> dict[str, tuple]:
