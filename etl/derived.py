@@ -66,16 +66,15 @@ LEFT JOIN (SELECT r.person_key,
                       AS community_known_on
            FROM roster_versions v JOIN reports r USING (report_key)  -- a report key has one person key
            GROUP BY r.person_key) k ON k.person_key = l.person_key
-WHERE l.latest = 1
--- Stored by month of arrival, then neighbourhood: a list reads its rows whole from the
--- vectors they sit in, so the rows it shows should sit together: ordered by neighbourhood
--- only, the city's newest arrivals would be scattered; by arrival only, one
--- sub-district's list; this order keeps both lists close together.
-ORDER BY date_trunc('month', a.arrived_on), h.neighbourhood_code, l.person_key"""
+WHERE l.latest = 1"""
 
-# Each person's integer id (`person_id`, the queries join persons and their versions on it
-# rather than on the long person_key) numbers them in the order they are stored in; a person
-# refreshed keeps theirs, a new one takes the next.
+# The order persons are stored in, by month of arrival, then neighbourhood: a list reads its
+# rows whole from the vectors they sit in, so the rows it shows should sit together: ordered
+# by neighbourhood only, the city's newest arrivals would be scattered; by arrival only, one
+# sub-district's list; this order keeps both lists close together. Each person's integer id
+# (`person_id`: the queries join persons and their versions on it rather than on the long
+# person_key) numbers them in this order; a person refreshed keeps theirs, a new one takes
+# the next.
 PERSONS_ORDER = "date_trunc('month', arrived_on), neighbourhood_code, person_key"
 
 # Each person's roster versions (etl/roster_versions.py) as a timeline: the version in force
@@ -181,7 +180,7 @@ def _refresh_persons(con, whole: bool) -> str:
     """`persons`, then `person_timeline` (which takes each person's home and id from it)."""
     if whole:
         con.execute("DELETE FROM persons")
-        con.execute(f"INSERT INTO persons SELECT *, row_number() OVER (ORDER BY {PERSONS_ORDER}) AS person_id "
+        con.execute(f"INSERT INTO persons BY NAME SELECT *, row_number() OVER (ORDER BY {PERSONS_ORDER}) AS person_id "
                     f"FROM ({PERSONS_SQL.format(reports='SELECT * FROM roster_reports')}) ORDER BY person_id")
         con.execute("DELETE FROM person_timeline")
         con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(
@@ -194,10 +193,11 @@ def _refresh_persons(con, whole: bool) -> str:
     last_id = con.execute("SELECT coalesce(max(person_id), 0) FROM persons").fetchone()[0]
     con.execute(f"DELETE FROM persons WHERE person_key IN ({keys})")
     reports = f"SELECT * FROM roster_reports WHERE person_key IN ({keys})"
-    con.execute(f"""INSERT INTO persons
+    con.execute(f"""INSERT INTO persons BY NAME
         SELECT d.*, coalesce(i.person_id, ? + row_number() OVER (PARTITION BY i.person_id IS NULL
                                                                  ORDER BY d.person_key)) AS person_id
-        FROM ({PERSONS_SQL.format(reports=reports)}) d LEFT JOIN {IDS} i USING (person_key)""", [last_id])
+        FROM ({PERSONS_SQL.format(reports=reports)}) d LEFT JOIN {IDS} i USING (person_key)
+        ORDER BY {PERSONS_ORDER}""", [last_id])
     con.execute(f"DROP TABLE {IDS}")
     con.execute(f"DELETE FROM person_timeline WHERE person_key IN ({keys})")
     con.execute("INSERT INTO person_timeline " + TIMELINE_SQL.format(persons=keys))
