@@ -418,13 +418,17 @@ def _unknown_columns_note(names: list[str], listed: int = 20, width: int = 30) -
     return "未识别的列已忽略：" + "、".join(shown) + more
 
 
+def _has_address(source: Source) -> bool:
+    return any(c.name == "address" for c in source.columns)
+
+
 def _address_parts(con, source: Source) -> None:
     """TEMP table `_staged_addresses` (_rid, address, room) for a source with an address:
     each staged address split once (etl/sql/macros.sql: address_text, split_address), for the
     normalisation (stg_e's address_part and room_part) and the neighbourhood matching (its
     distinct addresses) alike — computed in both, the split cost a 400,000-row load twice."""
     con.execute("DROP TABLE IF EXISTS _staged_addresses")
-    if any(c.name == "address" for c in source.columns):
+    if _has_address(source):
         con.execute("""CREATE TEMP TABLE _staged_addresses AS
             SELECT _rid, split_address(address_text).address AS address, split_address(address_text).room AS room
             FROM (SELECT _rid, address_text(raw_address) AS address_text FROM stg)""")
@@ -461,7 +465,7 @@ def _enum_columns(con, source: Source) -> None:
                      "blank": col.enum_default or None, "unknown": unknown_value})
         joins.append(f"LEFT JOIN _enum_{i} ON _enum_{i}.word = coalesce(s.raw_{col.name}, '')")
         selects.append(f"_enum_{i}.value AS enum_{col.name}")
-    if any(c.name == "address" for c in source.columns):
+    if _has_address(source):
         joins.append("LEFT JOIN _staged_addresses a ON a._rid = s._rid")
         selects += ["a.address AS address_part", "a.room AS room_part"]
     con.execute("CREATE OR REPLACE TEMP VIEW stg_e AS SELECT s.*"

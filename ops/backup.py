@@ -73,14 +73,12 @@ def _db_facts(path: Path) -> dict:
 
 def backup(to: Path, db_path: Path | None = None, keep: int | None = None) -> BackupResult:
     db_path = Path(db_path or settings.db_path())
-    if live_alarms.current_file(db_path) is not None:
-        # Alarms the live channels brought since the last full load are in their own small
-        # store (etl/live_alarms.py): folded into the main database first, so that the
-        # database copied holds every alarm and a restore loses none.
+    # Alarms the live channels brought since the last full load are in their own small
+    # store (etl/live_alarms.py): folded into the main database first, so that the database
+    # copied holds every alarm and a restore loses none.
+    folded = live_alarms.current_file(db_path) is not None
+    if folded:
         load_files(None, [], db_path)
-        result_notes = ["已先把实时报警库并入主数据库"]
-    else:
-        result_notes = []
     live = store.current_file(db_path)
     if live is None or not live.exists():
         raise FileNotFoundError(f"没有数据库：{db_path}")
@@ -90,7 +88,8 @@ def backup(to: Path, db_path: Path | None = None, keep: int | None = None) -> Ba
     folder = to / f"{PREFIX}{dt.datetime.now():%Y%m%d-%H%M%S}"
     folder.mkdir(mode=0o700)
     result = BackupResult(folder)
-    result.notes.extend(result_notes)
+    if folded:
+        result.notes.append("已先把实时报警库并入主数据库")
     facts = _db_facts(live)  # opens read-only: a valid database before copying
     (folder / "database").mkdir()
     db_copy = folder / "database" / live.name
