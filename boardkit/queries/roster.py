@@ -230,16 +230,9 @@ def persons_ending_first(gen: Generation, scope: Scope, day: dt.date, measure: s
     versions = f"""person_timeline WHERE {SCOPE_SQL} AND {P.person_known("CAST($day AS DATE)")}
                      AND {_timeline_filter(measure, status, source)}"""
     params = _params(scope, measure, status, source, day, limit=limit)
-    # The active sort before all others: when `limit` of them are known, the cut is among
-    # them, and the scan need not rank the millions of released versions.
-    def cut_among(rows: str) -> pd.DataFrame:
-        return query(gen, f"""SELECT * FROM (
-            SELECT *, count(*) OVER () AS found FROM (SELECT {head} AS head, {rank} AS status_rank, quarantine_end
-                                                      FROM {rows} ORDER BY head LIMIT $limit))
-            ORDER BY head DESC LIMIT 1""", params)
-    cut = cut_among(f"{versions} AND status = 'active'")
-    if cut.empty or cut.at[0, "found"] < limit:
-        cut = cut_among(versions)
+    cut = query(gen, f"""SELECT * FROM (SELECT {head} AS head, {rank} AS status_rank, quarantine_end
+                                         FROM {versions} ORDER BY head LIMIT $limit)
+                         ORDER BY head DESC LIMIT 1""", params)
     implied = ""
     if cut.empty:   # nothing to list: a cut below every head keeps the frame's columns
         params.update(cut=-1)
